@@ -1,0 +1,62 @@
+/*
+ * The rebalancing engine: simulate the paths of a scenario block by block and hedge
+ * the book with every strategy on the same paths (DESIGN.md section 1).
+ *
+ * Accounting, per path and strategy, all in time-T money (G_k = e^{r (T - t_k)}):
+ *
+ *   cash_T  = -sum_legs q V_trade G_0                       (the book changes hands)
+ *             - sum_trades dh_k S_k G_k                     (shares bought, sold)
+ *             - sum_trades cost_k G_k                       (proportional costs)
+ *             + sum_k h_k S_{k+1} (e^{q dt} - 1) G_{k+1}    (dividends on held shares)
+ *             + sum_legs q payoff(S_expiry) G_expiry        (the book settles)
+ *   pnl     = cash_T + h_final S_T                          (the hedge is unwound)
+ *   edge    = sum_legs q (V_hedge - V_trade) G_0            (premium edge: traded vs hedge vol)
+ *   hedge_error = pnl - edge + cost                          (replication error, frictionless)
+ *
+ * P&L is measured at maturity in time-T money, as QuantLib's DiscreteHedging example
+ * reports it.  Results are written to fixed positions [strategy][path] and per-block
+ * sums are reduced in block order, so the output is bit-identical for any thread count.
+ */
+#ifndef HEDGESIM_ENGINE_H
+#define HEDGESIM_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hedgesim/error.h"
+#include "hedgesim/scenario.h"
+
+typedef struct hs_run_opts {
+    int threads; /* 0: the scenario's, and if that is 0 too, all cores */
+    /* Called now and then from the main thread with the number of paths done. */
+    void (*progress)(void *user, uint64_t done, uint64_t total);
+    void *progress_user;
+} hs_run_opts;
+
+/* Per-strategy means of the path quantities that need no distribution. */
+typedef struct hs_strategy_means {
+    double trades, turnover, cost;
+    double edge; /* deterministic premium edge, time-T money */
+} hs_strategy_means;
+
+typedef struct hs_results {
+    size_t n_strategies;
+    uint64_t paths;
+    double *pnl;         /* [n_strategies * paths], path-major per strategy */
+    double *hedge_error; /* same layout */
+    hs_strategy_means *means; /* [n_strategies] */
+    int threads;         /* threads actually used */
+    double seconds;      /* wall time of the simulation */
+} hs_results;
+
+hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err);
+void hs_results_free(hs_results *res);
+
+/* Value and Greeks of the book at t0 at the legs' traded vols: sum of quantity * unit. */
+typedef struct hs_book_greeks {
+    double value, delta, gamma, vega, theta;
+} hs_book_greeks;
+
+hs_book_greeks hs_book_greeks_t0(const hs_scenario *sc, double vol_override);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * Reports of a run: per-strategy statistics and their renderings (JSON summary, CSV,
+ * terminal table), and atomic file output (DESIGN.md section 4).
+ *
+ * Conventions: P&L at maturity in time-T money; VaR and ES are losses reported as
+ * positive numbers; derman_kamal_std = sqrt(pi/4) |vega| sigma / sqrt(N) for strategies
+ * with a fixed number N of rebalances (Derman & Kamal 1999), with vega the book's at
+ * the traded vols and sigma the model's.
+ */
+#ifndef HEDGESIM_REPORT_H
+#define HEDGESIM_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "hedgesim/engine.h"
+#include "hedgesim/scenario.h"
+#include "hedgesim/stats.h"
+
+typedef struct hs_strategy_report {
+    const hs_strategy *strategy;
+    hs_summary pnl, hedge_error;
+    hs_strategy_means means;
+    size_t hedges;           /* fixed rebalances per life, 0 if the rule has none */
+    double derman_kamal_std; /* NaN when not applicable */
+} hs_strategy_report;
+
+typedef struct hs_report {
+    const hs_scenario *sc;
+    const hs_results *res;
+    hs_book_greeks option; /* book greeks as held long the first leg (see report.c) */
+    hs_book_greeks book;   /* book greeks as held (signed by quantity) */
+    double model_sigma;
+    size_t n;
+    hs_strategy_report strategies[HS_MAX_STRATEGIES];
+} hs_report;
+
+hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
+                          hs_error *err);
+void hs_report_free(hs_report *rep);
+
+/* The JSON summary (caller owns the reference). */
+json_t *hs_report_json(const hs_report *rep);
+
+/* Write the CSV summary (one row per strategy) and the terminal table to a stream. */
+int hs_report_csv(const hs_report *rep, FILE *fp);
+int hs_report_table(const hs_report *rep, FILE *fp);
+
+/* Write a file atomically: write(fp, user) into "path.tmp.PID", then rename.  A failed
+ * run never leaves a half-written file behind. */
+hs_status hs_write_atomic(const char *path, int (*write)(FILE *fp, const void *user),
+                          const void *user, hs_error *err);
+
+#endif

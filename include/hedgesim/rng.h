@@ -1,0 +1,120 @@
+/*
+ * Random numbers: PCG generators as small value types, the per-path stream scheme,
+ * normal variates and a GSL adapter.
+ *
+ * pcg32  = XSH-RR 64/32: 64-bit LCG state, 32-bit output by xorshift-high then a
+ *          random rotation.  pcg64 = XSL-RR 128/64: 128-bit LCG state, 64-bit output
+ *          by xor of the halves then a random rotation.  Both follow
+ *          M.E. O'Neill (2014), "PCG: A Family of Simple Fast Space-Efficient
+ *          Statistically Good Algorithms for Random Number Generation", HMC-CS-2014-0905,
+ *          section 6, and the reference implementation pcg-c (pcg_basic / pcg_variants).
+ *
+ * Per-path streams (DESIGN.md section 1): all paths share ONE pcg64 sequence of period
+ * 2^128, seeded by (initstate = seed, initseq = HS_RNG_STREAM).  Path p owns the
+ * window of draws [p * 2^64, (p + 1) * 2^64): its generator is the seeded one advanced
+ * by p * 2^64.  Windows of different paths therefore never overlap (a path would need
+ * 2^64 draws to reach the next one), and a path's draws depend only on (seed, p), never
+ * on thread count, block size or MPI rank.
+ */
+#ifndef HEDGESIM_RNG_H
+#define HEDGESIM_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+/* 128-bit unsigned integer (GCC/Clang extension, needed for pcg64's state). */
+__extension__ typedef unsigned __int128 hs_u128;
+
+#define HS_U128(hi, lo) (((hs_u128)(hi) << 64) | (hs_u128)(lo))
+
+/* ------------------------------------------------------------------ pcg32 */
+
+typedef struct hs_pcg32 {
+    uint64_t state;
+    uint64_t inc; /* always odd: selects the stream */
+} hs_pcg32;
+
+/* Seed as pcg32_srandom_r(rng, initstate, initseq) in pcg-c. */
+void hs_pcg32_seed(hs_pcg32 *rng, uint64_t initstate, uint64_t initseq);
+/* Next 32-bit output. */
+uint32_t hs_pcg32_next(hs_pcg32 *rng);
+/* Jump ahead by delta draws in O(log delta) (Brown 1994, "Random number generation
+ * with arbitrary strides"). */
+void hs_pcg32_advance(hs_pcg32 *rng, uint64_t delta);
+
+/* ------------------------------------------------------------------ pcg64 */
+
+typedef struct hs_pcg64 {
+    hs_u128 state;
+    hs_u128 inc; /* always odd: selects the stream */
+} hs_pcg64;
+
+/* Seed as pcg64_srandom_r(rng, initstate, initseq) in pcg-c. */
+void hs_pcg64_seed(hs_pcg64 *rng, hs_u128 initstate, hs_u128 initseq);
+/* Next 64-bit output. */
+uint64_t hs_pcg64_next(hs_pcg64 *rng);
+/* Jump ahead by delta draws in O(log delta). */
+void hs_pcg64_advance(hs_pcg64 *rng, hs_u128 delta);
+
+/* A precomputed jump of fixed length: state -> mult * state + plus.  Applying it is one
+ * 128-bit multiply-add, so walking from path p to path p+1 costs O(1). */
+typedef struct hs_pcg64_jump {
+    hs_u128 mult;
+    hs_u128 plus;
+} hs_pcg64_jump;
+
+/* Precompute the jump of delta draws for generators with increment inc. */
+void hs_pcg64_jump_init(hs_pcg64_jump *jump, hs_u128 inc, hs_u128 delta);
+/* Apply a precomputed jump to rng (whose inc must be the one given to _init). */
+void hs_pcg64_jump_apply(const hs_pcg64_jump *jump, hs_pcg64 *rng);
+
+/* Uniform double in the OPEN interval (0, 1): (top 53 bits + 0.5) * 2^-53.  Never 0 or
+ * 1, so an inverse normal CDF of it is always finite. */
+static inline double hs_u01_from_u64(uint64_t x)
+{
+    return ((double)(x >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double hs_pcg64_uniform(hs_pcg64 *rng);
+
+/* ------------------------------------------------------- per-path streams */
+
+/* The fixed stream of the shared sequence (initseq of the seeding). */
+#define HS_RNG_STREAM 54u
+
+/* Generator of path `path` for run seed `seed`: seeded (seed, HS_RNG_STREAM), then
+ * advanced by path * 2^64.  O(log) per call: use hs_path_rng_next for consecutive
+ * paths. */
+void hs_path_rng(hs_pcg64 *rng, uint64_t seed, uint64_t path);
+
+/* Given the generator of path p at its START (no draws taken), produce the start of
+ * path p+1 in O(1); jump must be hs_path_jump(). */
+const hs_pcg64_jump *hs_path_jump(void);
+
+/* ---------------------------------------------------------- normal variates */
+
+/* Inverse of the standard normal CDF, Wichura (1988), Algorithm AS 241 (PPND16),
+ * Applied Statistics 37(3), 477-484: relative accuracy about 1e-16.  Valid for u in
+ * (0, 1); returns -inf / +inf at 0 / 1 and NaN outside. */
+double hs_normal_icdf(double u);
+
+/* Standard normal variate by inversion: hs_normal_icdf(hs_pcg64_uniform(rng)).  One
+ * uniform per normal, so the k-th normal of a path is its k-th draw. */
+double hs_pcg64_normal(hs_pcg64 *rng);
+
+/* Fill z[0..n) with standard normals, z[i] drawn from rngs[i] (one draw each): the
+ * block form used by the path models.  Bit-identical to calling hs_pcg64_normal on
+ * each generator in turn. */
+void hs_normal_fill_lanes(hs_pcg64 *rngs, double *z, size_t n);
+
+/* -------------------------------------------------------------- GSL adapter */
+
+/* gsl_rng types drawing from pcg32 and pcg64, so any GSL sampler (gsl_ran_*) can use
+ * PCG: gsl_rng_alloc(hs_gsl_rng_pcg64).  gsl_rng_set(r, s) seeds with
+ * (initstate = s, initseq = HS_RNG_STREAM). */
+extern const gsl_rng_type *hs_gsl_rng_pcg32;
+extern const gsl_rng_type *hs_gsl_rng_pcg64;
+
+#endif

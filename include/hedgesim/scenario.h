@@ -1,0 +1,90 @@
+/*
+ * Scenarios: the INI file a run is described by (DESIGN.md section 4), parsed with inih
+ * and validated against the parameter tables, with file:line for every key.
+ *
+ * Reading is in two stages.  hs_ini_read keeps every `key = value` with its section and
+ * origin (file and line, or "--set"), rejecting syntax errors and duplicate keys;
+ * hs_ini_set applies command-line overrides.  hs_scenario_build then interprets the
+ * entries: unknown sections or keys are errors with a "did you mean" hint, every value
+ * is checked for type, finiteness and range, and list values in [strategy.*] sections
+ * expand into one strategy per combination (a sweep).
+ */
+#ifndef HEDGESIM_SCENARIO_H
+#define HEDGESIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hedgesim/error.h"
+#include "hedgesim/model.h"
+#include "hedgesim/param.h"
+#include "hedgesim/strategy.h"
+
+#define HS_INI_MAX_ENTRIES 1024
+#define HS_INI_KEY_LEN 64
+#define HS_INI_SECTION_LEN 96
+#define HS_INI_VALUE_LEN 256
+
+typedef struct hs_ini_entry {
+    char section[HS_INI_SECTION_LEN];
+    char key[HS_INI_KEY_LEN];
+    char value[HS_INI_VALUE_LEN];
+    hs_origin origin;
+    int used; /* set when the interpreter consumed it (anything left is unknown) */
+} hs_ini_entry;
+
+/* A section header as written, with its line (sections may be empty). */
+typedef struct hs_ini_section {
+    char name[HS_INI_SECTION_LEN];
+    hs_origin origin;
+} hs_ini_section;
+
+typedef struct hs_ini {
+    char file[512];
+    size_t n, n_sections;
+    hs_ini_entry entries[HS_INI_MAX_ENTRIES];
+    hs_ini_section sections[128];
+} hs_ini;
+
+/* Read path into a freshly allocated ini (free with hs_ini_free). */
+hs_status hs_ini_read(const char *path, hs_ini **out, hs_error *err);
+/* Parse an INI held in memory (for tests); `file` names it in messages. */
+hs_status hs_ini_parse_string(const char *text, const char *file, hs_ini **out, hs_error *err);
+void hs_ini_free(hs_ini *ini);
+
+/* Apply one override "section.key=value" (the key is after the LAST dot:
+ * strategy.hedge.vol=0.3 sets vol in [strategy.hedge]).  Replaces a value given in the
+ * file or adds the key. */
+hs_status hs_ini_set(hs_ini *ini, const char *assignment, hs_error *err);
+
+/* Look up an entry (NULL if absent). */
+hs_ini_entry *hs_ini_get(hs_ini *ini, const char *section, const char *key);
+
+typedef struct hs_scenario {
+    char file[512];
+    char name[HS_NAME_LEN];
+    char description[HS_INI_VALUE_LEN];
+    uint64_t paths;
+    uint64_t seed;
+    size_t steps;
+    int threads; /* 0 = all cores */
+    hs_market market;
+    hs_grid grid;
+    const hs_model_type *model;
+    double model_par[HS_MAX_PARAMS];
+    size_t n_legs;
+    hs_leg legs[HS_MAX_LEGS];
+    size_t n_strategies;
+    hs_strategy strategies[HS_MAX_STRATEGIES];
+} hs_scenario;
+
+/* Interpret and validate an ini into a scenario (allocated; free with free()). */
+hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err);
+
+/* Read, override and build in one call: the path the command takes. */
+hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_sets,
+                           hs_scenario **out, hs_error *err);
+
+void hs_scenario_free(hs_scenario *sc);
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * The rebalancing engine (engine.h): blocks of HS_BLOCK paths in structure-of-arrays
+ * form, every strategy hedging the same block, OpenMP over blocks.
+ *
+ * The loop for one block, over grid steps k = 0 .. steps-1:
+ *   settle legs expiring at t_k;  for each strategy whose rule is active at k: compute
+ *   the target hedge, trade, pay costs;  advance the model to t_{k+1};  credit
+ *   dividends on held shares.  At t_steps the remaining legs settle and every hedge is
+ *   unwound.  No allocation happens inside the block loop: each thread allocates its
+ *   workspace once.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "hedgesim/engine.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hedgesim/instrument.h"
+#include "simd.h"
+
+/* Per-strategy lane arrays inside a thread's workspace. */
+typedef struct book {
+    double *held, *cash, *cost, *turnover, *trades;
+} book;
+
+typedef struct workspace {
+    hs_block blk;
+    book *books;
+    double *target, *next;
+    double *mem;
+} workspace;
+
+/* Per-block sums, reduced in block order after the parallel loop. */
+typedef struct block_sums {
+    double trades, turnover, cost;
+} block_sums;
+
+typedef struct plan {
+    const hs_scenario *sc;
+    hs_model model;
+    size_t n_strat;
+    hs_rule_state rules[HS_MAX_STRATEGIES];
+    hs_ratio_ctx ratio_ctx[HS_MAX_STRATEGIES];
+    double edge[HS_MAX_STRATEGIES]; /* premium edge, time-T money */
+    double premium;                 /* sum q V_trade, paid at t0 */
+    double *growth;                 /* [steps + 1]: G_k = e^{r (T - t_k)} */
+    double div_growth;              /* e^{q dt} - 1 */
+} plan;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double *aligned_doubles(size_t n)
+{
+    size_t bytes = (n * sizeof(double) + 63) / 64 * 64;
+    double *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static void workspace_free(workspace *w)
+{
+    if (!w)
+        return;
+    free(w->mem);
+    free(w->books);
+    free(w->blk.rng);
+    free(w);
+}
+
+static workspace *workspace_alloc(size_t n_strat)
+{
+    workspace *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    size_t per = HS_BLOCK;
+    size_t n = per * (4 + HS_MODEL_STATE + 2 + 5 * n_strat);
+    w->mem = aligned_doubles(n);
+    w->books = calloc(n_strat ? n_strat : 1, sizeof *w->books);
+    w->blk.rng = calloc(HS_BLOCK, sizeof *w->blk.rng);
+    if (!w->mem || !w->books || !w->blk.rng) {
+        workspace_free(w);
+        return NULL;
+    }
+    double *m = w->mem;
+    w->blk.spot = m, m += per;
+    w->blk.logspot = m, m += per;
+    w->blk.z = m, m += per;
+    m += per; /* spare lane array, keeps the layout 64-byte aligned */
+    w->blk.state = m, m += per * HS_MODEL_STATE;
+    w->target = m, m += per;
+    w->next = m, m += per;
+    for (size_t s = 0; s < n_strat; s++) {
+        book *bk = &w->books[s];
+        bk->held = m, m += per;
+        bk->cash = m, m += per;
+        bk->cost = m, m += per;
+        bk->turnover = m, m += per;
+        bk->trades = m, m += per;
+    }
+    return w;
+}
+
+/* Trade every lane from held to next at spot, in time-T money. */
+HS_KERNEL
+static void trade_kernel(double *restrict held, const double *restrict next,
+                         const double *restrict spot, double *restrict cash,
+                         double *restrict cost, double *restrict turnover,
+                         double *restrict trades, double growth, double kappa, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        double dh = next[i] - held[i];
+        double notional = fabs(dh) * spot[i];
+        double c = kappa * notional * growth;
+        cash[i] -= dh * spot[i] * growth + c;
+        cost[i] += c;
+        turnover[i] += notional;
+        trades[i] += dh != 0.0 ? 1.0 : 0.0;
+        held[i] = next[i];
+    }
+}
+
+HS_KERNEL
+static void dividend_kernel(const double *restrict held, const double *restrict spot,
+                            double *restrict cash, double factor, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        cash[i] += held[i] * spot[i] * factor;
+}
+
+/* Every strategy's cash receives quantity * payoff of a leg expiring now. */
+static void settle_leg(const plan *p, workspace *w, const hs_leg *leg, double growth)
+{
+    const hs_block *b = &w->blk;
+    for (size_t i = 0; i < b->n; i++)
+        w->target[i] = leg->quantity * leg->type->payoff(b->spot[i], leg->strike) * growth;
+    for (size_t s = 0; s < p->n_strat; s++) {
+        double *cash = w->books[s].cash;
+        for (size_t i = 0; i < b->n; i++)
+            cash[i] += w->target[i];
+    }
+}
+
+static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_results *res,
+                      block_sums *sums)
+{
+    const hs_scenario *sc = p->sc;
+    hs_block *b = &w->blk;
+    size_t steps = sc->grid.steps, np = HS_PADDED(n);
+    b->n = n;
+    b->first_path = first;
+
+    /* Path generators: the first by an O(log) jump, the rest one O(1) jump each. */
+    hs_path_rng(&b->rng[0], sc->seed, first);
+    for (size_t i = 1; i < n; i++) {
+        b->rng[i] = b->rng[i - 1];
+        hs_pcg64_jump_apply(hs_path_jump(), &b->rng[i]);
+    }
+    p->model.type->start(&p->model, b);
+    for (size_t s = 0; s < p->n_strat; s++) {
+        book *bk = &w->books[s];
+        for (size_t i = 0; i < np; i++) {
+            bk->held[i] = 0;
+            bk->cash[i] = -p->premium * p->growth[0];
+            bk->cost[i] = bk->turnover[i] = bk->trades[i] = 0;
+        }
+    }
+
+    for (size_t k = 0; k < steps; k++) {
+        for (size_t j = 0; j < sc->n_legs; j++)
+            if (sc->legs[j].expiry_step == k && k > 0)
+                settle_leg(p, w, &sc->legs[j], p->growth[k]);
+        for (size_t s = 0; s < p->n_strat; s++) {
+            const hs_strategy *st = &sc->strategies[s];
+            if (!st->rule->active(&p->rules[s], k))
+                continue;
+            book *bk = &w->books[s];
+            st->ratio->target(&p->ratio_ctx[s], k, b, w->target);
+            st->rule->apply(&p->rules[s], bk->held, w->target, w->next, np);
+            trade_kernel(bk->held, w->next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
+                         p->growth[k], st->cost, np);
+        }
+        p->model.type->step(&p->model, b, k);
+        if (p->div_growth != 0.0)
+            for (size_t s = 0; s < p->n_strat; s++)
+                dividend_kernel(w->books[s].held, b->spot, w->books[s].cash,
+                                p->div_growth * p->growth[k + 1], np);
+    }
+    for (size_t j = 0; j < sc->n_legs; j++)
+        if (sc->legs[j].expiry_step == steps)
+            settle_leg(p, w, &sc->legs[j], 1.0);
+
+    /* Unwind and record. */
+    for (size_t s = 0; s < p->n_strat; s++) {
+        book *bk = &w->books[s];
+        double *pnl = res->pnl + s * res->paths + first;
+        double *err = res->hedge_error + s * res->paths + first;
+        block_sums *bs = &sums[s];
+        bs->trades = bs->turnover = bs->cost = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = bk->cash[i] + bk->held[i] * b->spot[i];
+            pnl[i] = v;
+            err[i] = v - p->edge[s] + bk->cost[i];
+            bs->trades += bk->trades[i];
+            bs->turnover += bk->turnover[i];
+            bs->cost += bk->cost[i];
+        }
+    }
+}
+
+hs_book_greeks hs_book_greeks_t0(const hs_scenario *sc, double vol_override)
+{
+    hs_book_greeks g = {0, 0, 0, 0, 0};
+    for (size_t j = 0; j < sc->n_legs; j++) {
+        const hs_leg *leg = &sc->legs[j];
+        double vol = isnan(vol_override) ? leg->vol : vol_override;
+        hs_bs_greeks u = leg->type->greeks(sc->market.spot, leg->strike, leg->maturity,
+                                           sc->market.rate, sc->market.dividend, vol);
+        g.value += leg->quantity * u.value;
+        g.delta += leg->quantity * u.delta;
+        g.gamma += leg->quantity * u.gamma;
+        g.vega += leg->quantity * u.vega;
+        g.theta += leg->quantity * u.theta;
+    }
+    return g;
+}
+
+static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->sc = sc;
+    p->n_strat = sc->n_strategies;
+    hs_status st = hs_model_init(&p->model, sc->model, sc->model_par, &sc->market, &sc->grid, err);
+    if (st)
+        return st;
+    size_t steps = sc->grid.steps;
+    p->growth = malloc((steps + 1) * sizeof *p->growth);
+    if (!p->growth)
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for the time grid");
+    for (size_t k = 0; k <= steps; k++)
+        p->growth[k] = exp(sc->market.rate * (sc->grid.horizon - (double)k * sc->grid.dt));
+    p->div_growth = expm1(sc->market.dividend * sc->grid.dt);
+    p->premium = hs_book_greeks_t0(sc, NAN).value;
+    for (size_t s = 0; s < p->n_strat; s++) {
+        const hs_strategy *strat = &sc->strategies[s];
+        st = strat->rule->prepare(&p->rules[s], strat->rule_par, strat->rule_origin, &sc->grid,
+                                  strat->name, err);
+        if (st)
+            return st;
+        p->ratio_ctx[s] = (hs_ratio_ctx){sc->legs, sc->n_legs, &sc->market, &sc->grid, strat->vol,
+                                         strat->ratio_par};
+        double hedge_value = hs_book_greeks_t0(sc, strat->vol).value;
+        p->edge[s] = (hedge_value - p->premium) * p->growth[0];
+    }
+    return HS_OK;
+}
+
+void hs_results_free(hs_results *res)
+{
+    if (!res)
+        return;
+    free(res->pnl);
+    free(res->hedge_error);
+    free(res->means);
+    free(res);
+}
+
+hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err)
+{
+    *out = NULL;
+    plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return hs_error_set(err, HS_ERUNTIME, "out of memory");
+    hs_status st = plan_init(p, sc, err);
+    if (st) {
+        free(p->growth);
+        free(p);
+        return st;
+    }
+    size_t n_strat = sc->n_strategies;
+    uint64_t paths = sc->paths;
+    uint64_t n_blocks = (paths + HS_BLOCK - 1) / HS_BLOCK;
+    hs_results *res = calloc(1, sizeof *res);
+    block_sums *sums = NULL;
+    if (res) {
+        res->n_strategies = n_strat;
+        res->paths = paths;
+        res->pnl = malloc(n_strat * paths * sizeof *res->pnl);
+        res->hedge_error = malloc(n_strat * paths * sizeof *res->hedge_error);
+        res->means = calloc(n_strat, sizeof *res->means);
+        sums = calloc(n_blocks * n_strat, sizeof *sums);
+    }
+    if (!res || !res->pnl || !res->hedge_error || !res->means || !sums) {
+        hs_results_free(res);
+        free(sums);
+        free(p->growth);
+        free(p);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for %llu paths x %zu strategies",
+                            (unsigned long long)paths, n_strat);
+    }
+
+    int threads = opts && opts->threads > 0 ? opts->threads : sc->threads;
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+    if ((uint64_t)threads > n_blocks)
+        threads = (int)n_blocks;
+    int failed = 0;
+    uint64_t done = 0;
+    double t0 = now_seconds();
+
+#pragma omp parallel num_threads(threads) shared(failed, done)
+    {
+        workspace *w = workspace_alloc(n_strat);
+        if (!w) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp barrier
+        if (!failed) {
+#pragma omp for schedule(dynamic, 1)
+            for (uint64_t blk = 0; blk < n_blocks; blk++) {
+                uint64_t first = blk * HS_BLOCK;
+                size_t n = (size_t)(paths - first < HS_BLOCK ? paths - first : HS_BLOCK);
+                run_block(p, w, first, n, res, sums + blk * n_strat);
+#pragma omp atomic
+                done += n;
+                if (opts && opts->progress && omp_get_thread_num() == 0) {
+                    uint64_t d;
+#pragma omp atomic read
+                    d = done;
+                    opts->progress(opts->progress_user, d, paths);
+                }
+            }
+        }
+        workspace_free(w);
+    }
+    res->seconds = now_seconds() - t0;
+    res->threads = threads;
+    if (failed) {
+        hs_results_free(res);
+        free(sums);
+        free(p->growth);
+        free(p);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for thread workspaces");
+    }
+
+    /* Means reduced in block order: the same sums for any thread count. */
+    for (size_t s = 0; s < n_strat; s++) {
+        double tr = 0, to = 0, co = 0;
+        for (uint64_t blk = 0; blk < n_blocks; blk++) {
+            tr += sums[blk * n_strat + s].trades;
+            to += sums[blk * n_strat + s].turnover;
+            co += sums[blk * n_strat + s].cost;
+        }
+        res->means[s] = (hs_strategy_means){tr / (double)paths, to / (double)paths,
+                                            co / (double)paths, p->edge[s]};
+    }
+    free(sums);
+    free(p->growth);
+    free(p);
+    *out = res;
+    return HS_OK;
+}

@@ -1,0 +1,53 @@
+/*
+ * The model registry: every path model type, looked up by the name written in the
+ * scenario's [model] type key (DESIGN.md section 3).  Adding a model means adding its
+ * table here; the generic tests loop over this list.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "hedgesim/model.h"
+
+static const hs_model_type *const registry[] = {
+    &hs_model_gbm,
+    NULL,
+};
+
+const hs_model_type *const *hs_model_types(void)
+{
+    return registry;
+}
+
+const hs_model_type *hs_model_type_find(const char *name)
+{
+    for (size_t i = 0; registry[i]; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            return registry[i];
+    return NULL;
+}
+
+void hs_model_names(const char **names, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; registry[i] && n + 1 < cap; i++)
+        names[n++] = registry[i]->name;
+    names[n] = NULL;
+}
+
+hs_status hs_model_init(hs_model *m, const hs_model_type *type, const double *par,
+                        const hs_market *market, const hs_grid *grid, hs_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->type = type;
+    for (size_t i = 0; i < type->n_params && i < HS_MAX_PARAMS; i++)
+        m->par[i] = par[i];
+    m->market = *market;
+    m->grid = *grid;
+    return type->prepare(m, err);
+}
+
+double hs_model_param(const hs_model *m, const char *key)
+{
+    const hs_param *p = hs_param_find(m->type->params, m->type->n_params, key);
+    return p ? m->par[p - m->type->params] : NAN;
+}

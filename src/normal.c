@@ -1,0 +1,134 @@
+/*
+ * Standard normal variates by inversion (see rng.h): the inverse normal CDF, one
+ * normal per pcg64 draw, and the block form used by the path models.
+ *
+ * The inverse CDF is M.J. Wichura (1988), "Algorithm AS 241: The Percentage Points of
+ * the Normal Distribution", Applied Statistics 37(3), 477-484, routine PPND16 with its
+ * published coefficients (relative accuracy about 1e-16).  With q = u - 1/2:
+ *   |q| <= 0.425:  z = q A(r) / B(r),  r = 0.180625 - q^2            (central region)
+ *   otherwise:     r = sqrt(-ln min(u, 1 - u)),
+ *                  z = +-C(r - 1.6) / D(r - 1.6)  if r <= 5        (intermediate tail)
+ *                  z = +-E(r - 5)   / F(r - 5)    otherwise        (far tail)
+ * where A..F are polynomials of degree 7, evaluated by Horner's rule in the same order
+ * as the Fortran original (and R's qnorm.c).
+ *
+ * The block form hs_normal_fill_lanes must be bit-identical to the scalar form, so
+ * both call the same two helpers below; the project builds with -std=c11, which
+ * implies -ffp-contract=off, so the compiler may not fuse a multiply and an add in
+ * one place and not in the other.
+ */
+#include "hedgesim/rng.h"
+
+#include <math.h>
+
+/* Rational approximation for the central region |q| <= 0.425 (85% of draws).  It is
+ * branch-free so that a loop over lanes of it vectorises, and marked inline because
+ * GCC at -O2 would otherwise keep it an out-of-line call, which the vectoriser cannot
+ * see through. */
+static inline double icdf_central(double q)
+{
+    double r = 0.180625 - q * q;
+    return q *
+           (((((((r * 2509.0809287301226727 + 33430.575583588128105) * r +
+                 67265.770927008700853) * r + 45921.953931549871457) * r +
+               13731.693765509461125) * r + 1971.5909503065514427) * r +
+             133.14166789178437745) * r + 3.3871328727963666080) /
+           (((((((r * 5226.4952788528545610 + 28729.085735721942674) * r +
+                 39307.895800092710610) * r + 21213.794301586595867) * r +
+               5394.1960214247511077) * r + 687.18700749205790830) * r +
+             42.313330701600911252) * r + 1.0);
+}
+
+/* Both tails, |q| > 0.425, for u strictly inside (0, 1).  1 - u is exact there
+ * (Sterbenz's lemma, u >= 0.5), so the upper tail loses nothing to cancellation. */
+static double icdf_tail(double u, double q)
+{
+    double r = sqrt(-log(q < 0.0 ? u : 1.0 - u));
+    double val;
+    if (r <= 5.0) {
+        r -= 1.6;
+        val = (((((((r * 7.7454501427834140764e-4 + 0.0227238449892691845833) * r +
+                    0.24178072517745061177) * r + 1.27045825245236838258) * r +
+                  3.64784832476320460504) * r + 5.7694972214606914055) * r +
+                4.6303378461565452959) * r + 1.42343711074968357734) /
+              (((((((r * 1.05075007164441684324e-9 + 5.475938084995344946e-4) * r +
+                    0.0151986665636164571966) * r + 0.14810397642748007459) * r +
+                  0.68976733498510000455) * r + 1.6763848301838038494) * r +
+                2.05319162663775882187) * r + 1.0);
+    } else {
+        r -= 5.0;
+        val = (((((((r * 2.01033439929228813265e-7 + 2.71155556874348757815e-5) * r +
+                    0.0012426609473880784386) * r + 0.026532189526576123093) * r +
+                  0.29656057182850489123) * r + 1.7848265399172913358) * r +
+                5.4637849111641143699) * r + 6.6579046435011037772) /
+              (((((((r * 2.04426310338993978564e-15 + 1.4215117583164458887e-7) * r +
+                    1.8463183175100546818e-5) * r + 7.868691311456132591e-4) * r +
+                  0.0148753612908506148525) * r + 0.13692988092273580531) * r +
+                0.59983220655588793769) * r + 1.0);
+    }
+    return q < 0.0 ? -val : val;
+}
+
+double hs_normal_icdf(double u)
+{
+    /* The negated comparison also catches NaN. */
+    if (!(u >= 0.0 && u <= 1.0))
+        return NAN;
+    if (u == 0.0)
+        return -INFINITY;
+    if (u == 1.0)
+        return INFINITY;
+    double q = u - 0.5;
+    if (fabs(q) <= 0.425)
+        return icdf_central(q);
+    return icdf_tail(u, q);
+}
+
+double hs_pcg64_normal(hs_pcg64 *rng)
+{
+    return hs_normal_icdf(hs_pcg64_uniform(rng));
+}
+
+/* Lanes per pass: one pass keeps its uniforms and central-region values in two stack
+ * buffers of this many doubles (16 KiB in all), so any n works without allocation. */
+#define HS_FILL_CHUNK 1024
+
+/* The central pass runs over a whole number of groups of this many lanes (a power of
+ * two, so that rounding up is a mask GCC can see through).  GCC vectorises at -O2
+ * only under its "very cheap" cost model, which refuses a loop that would need a
+ * scalar remainder; 8 lanes are a whole number of vectors for SSE2, AVX2 and AVX-512. */
+#define HS_FILL_GROUP ((size_t)8)
+
+/*
+ * Three passes per chunk, so that the expensive part vectorises: (1) draw every
+ * lane's uniform (the 128-bit LCG step is scalar, but lanes are independent, so the
+ * multiplies of neighbouring lanes overlap in the pipeline); (2) evaluate the central
+ * rational function for EVERY lane with no branch, which GCC turns into SIMD code;
+ * (3) copy the results out, replacing the roughly 15% of lanes with |q| > 0.425 by
+ * the tail formula.  In pass (2) the tail lanes compute a finite, discarded value
+ * (r is merely negative), and the padding lanes of the last group hold u = 1/2.  The
+ * uniforms lie in the open interval (0, 1), so the edge cases of hs_normal_icdf
+ * never arise and the result equals hs_pcg64_normal lane by lane, bit for bit.
+ */
+void hs_normal_fill_lanes(hs_pcg64 *rngs, double *z, size_t n)
+{
+    double u[HS_FILL_CHUNK];
+    double central[HS_FILL_CHUNK];
+    while (n > 0) {
+        size_t m = n < HS_FILL_CHUNK ? n : HS_FILL_CHUNK;
+        size_t padded = (m + HS_FILL_GROUP - 1) & ~(HS_FILL_GROUP - 1);
+        for (size_t i = 0; i < m; i++)
+            u[i] = hs_pcg64_uniform(&rngs[i]);
+        for (size_t i = m; i < padded; i++)
+            u[i] = 0.5;
+        for (size_t i = 0; i < padded; i++)
+            central[i] = icdf_central(u[i] - 0.5);
+        for (size_t i = 0; i < m; i++) {
+            double q = u[i] - 0.5;
+            z[i] = fabs(q) > 0.425 ? icdf_tail(u[i], q) : central[i];
+        }
+        rngs += m;
+        z += m;
+        n -= m;
+    }
+}

@@ -1,0 +1,277 @@
+/*
+ * Reports: per-strategy summary statistics and their renderings (report.h).
+ *
+ * The "option" block of the JSON is the book seen by a holder long the first leg: for
+ * the classic single short call it is the call's own price and Greeks (2.51207 for the
+ * Derman-Kamal case), as QuantLib's DiscreteHedging prints it.  The "book" block is the
+ * same signed by the quantities held.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "hedgesim/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hedgesim/instrument.h"
+
+hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
+                          hs_error *err)
+{
+    *out = NULL;
+    hs_report *rep = calloc(1, sizeof *rep);
+    double *scratch = malloc(res->paths * sizeof *scratch);
+    if (!rep || !scratch) {
+        free(rep);
+        free(scratch);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for statistics");
+    }
+    rep->sc = sc;
+    rep->res = res;
+    rep->book = hs_book_greeks_t0(sc, NAN);
+    double sign = sc->legs[0].quantity < 0 ? -1.0 : 1.0;
+    rep->option = (hs_book_greeks){sign * rep->book.value, sign * rep->book.delta,
+                                   sign * rep->book.gamma, sign * rep->book.vega,
+                                   sign * rep->book.theta};
+    hs_model m;
+    hs_status st = hs_model_init(&m, sc->model, sc->model_par, &sc->market, &sc->grid, err);
+    rep->model_sigma = st ? NAN : sc->model->sigma(&m);
+    rep->n = res->n_strategies;
+    for (size_t s = 0; s < rep->n && !st; s++) {
+        hs_strategy_report *r = &rep->strategies[s];
+        r->strategy = &sc->strategies[s];
+        r->means = res->means[s];
+        st = hs_summary_compute(res->pnl + s * res->paths, res->paths, scratch, &r->pnl, err);
+        if (!st)
+            st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch,
+                                    &r->hedge_error, err);
+        hs_rule_state rs;
+        r->hedges = 0;
+        if (!st && r->strategy->rule->hedges &&
+            r->strategy->rule->prepare(&rs, r->strategy->rule_par, NULL, &sc->grid, "", NULL) == HS_OK)
+            r->hedges = r->strategy->rule->hedges(&rs);
+        r->derman_kamal_std = r->hedges && isfinite(rep->model_sigma)
+                                  ? hs_derman_kamal_std(rep->book.vega, rep->model_sigma,
+                                                        (double)r->hedges)
+                                  : NAN;
+    }
+    free(scratch);
+    if (st) {
+        free(rep);
+        return st;
+    }
+    *out = rep;
+    return HS_OK;
+}
+
+void hs_report_free(hs_report *rep)
+{
+    free(rep);
+}
+
+/* JSON has no NaN: a quantity that does not apply is null. */
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *summary_json(const hs_summary *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "mean", num(s->mean));
+    json_object_set_new(o, "std", num(s->std));
+    json_object_set_new(o, "stderr", num(s->stderr_mean));
+    json_object_set_new(o, "skew", num(s->skew));
+    json_object_set_new(o, "exkurt", num(s->exkurt));
+    json_object_set_new(o, "min", num(s->min));
+    json_object_set_new(o, "max", num(s->max));
+    json_object_set_new(o, "q01", num(s->q01));
+    json_object_set_new(o, "q05", num(s->q05));
+    json_object_set_new(o, "q50", num(s->q50));
+    json_object_set_new(o, "q95", num(s->q95));
+    json_object_set_new(o, "q99", num(s->q99));
+    json_object_set_new(o, "var95", num(s->var95));
+    json_object_set_new(o, "es95", num(s->es95));
+    json_object_set_new(o, "var99", num(s->var99));
+    json_object_set_new(o, "es99", num(s->es99));
+    return o;
+}
+
+static json_t *greeks_json(const hs_book_greeks *g)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "value", num(g->value));
+    json_object_set_new(o, "delta", num(g->delta));
+    json_object_set_new(o, "gamma", num(g->gamma));
+    json_object_set_new(o, "vega", num(g->vega));
+    json_object_set_new(o, "theta", num(g->theta));
+    return o;
+}
+
+json_t *hs_report_json(const hs_report *rep)
+{
+    const hs_scenario *sc = rep->sc;
+    const hs_results *res = rep->res;
+    json_t *root = json_object();
+    json_object_set_new(root, "scenario", json_string(sc->name));
+    json_object_set_new(root, "description", json_string(sc->description));
+    json_object_set_new(root, "seed", json_integer((json_int_t)sc->seed));
+    json_object_set_new(root, "paths", json_integer((json_int_t)sc->paths));
+    json_object_set_new(root, "steps", json_integer((json_int_t)sc->grid.steps));
+    json_object_set_new(root, "threads", json_integer(res->threads));
+    json_object_set_new(root, "horizon", num(sc->grid.horizon));
+
+    json_t *market = json_object();
+    json_object_set_new(market, "spot", num(sc->market.spot));
+    json_object_set_new(market, "rate", num(sc->market.rate));
+    json_object_set_new(market, "dividend", num(sc->market.dividend));
+    json_object_set_new(root, "market", market);
+
+    json_t *model = json_object();
+    json_object_set_new(model, "type", json_string(sc->model->name));
+    hs_model m;
+    if (hs_model_init(&m, sc->model, sc->model_par, &sc->market, &sc->grid, NULL) == HS_OK)
+        for (size_t i = 0; i < sc->model->n_params; i++)
+            json_object_set_new(model, sc->model->params[i].key, num(m.par[i]));
+    json_object_set_new(root, "model", model);
+
+    json_object_set_new(root, "option", greeks_json(&rep->option));
+    json_object_set_new(root, "book", greeks_json(&rep->book));
+    json_t *legs = json_array();
+    for (size_t j = 0; j < sc->n_legs; j++) {
+        const hs_leg *leg = &sc->legs[j];
+        json_t *l = json_object();
+        json_object_set_new(l, "name", json_string(leg->name));
+        json_object_set_new(l, "type", json_string(leg->type->name));
+        json_object_set_new(l, "strike", num(leg->strike));
+        json_object_set_new(l, "maturity", num(leg->maturity));
+        json_object_set_new(l, "quantity", num(leg->quantity));
+        json_object_set_new(l, "vol", num(leg->vol));
+        json_array_append_new(legs, l);
+    }
+    json_object_set_new(root, "legs", legs);
+
+    json_t *strategies = json_array();
+    for (size_t s = 0; s < rep->n; s++) {
+        const hs_strategy_report *r = &rep->strategies[s];
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(r->strategy->name));
+        json_object_set_new(o, "rebalance", json_string(r->strategy->rule->name));
+        json_object_set_new(o, "ratio", json_string(r->strategy->ratio->name));
+        json_object_set_new(o, "hedges", r->hedges ? json_integer((json_int_t)r->hedges) : json_null());
+        json_object_set_new(o, "vol", num(r->strategy->vol));
+        json_object_set_new(o, "cost", num(r->strategy->cost));
+        json_object_set_new(o, "trades_mean", num(r->means.trades));
+        json_object_set_new(o, "turnover_mean", num(r->means.turnover));
+        json_object_set_new(o, "cost_mean", num(r->means.cost));
+        json_object_set_new(o, "edge", num(r->means.edge));
+        json_object_set_new(o, "pnl", summary_json(&r->pnl));
+        json_object_set_new(o, "hedge_error", summary_json(&r->hedge_error));
+        json_object_set_new(o, "derman_kamal_std", num(r->derman_kamal_std));
+        json_array_append_new(strategies, o);
+    }
+    json_object_set_new(root, "strategies", strategies);
+
+    double path_steps = (double)sc->paths * (double)sc->grid.steps;
+    json_t *timing = json_object();
+    json_object_set_new(timing, "seconds", num(res->seconds));
+    json_object_set_new(timing, "path_steps", json_integer((json_int_t)path_steps));
+    json_object_set_new(timing, "ns_per_path_step", num(res->seconds * 1e9 / path_steps));
+    json_object_set_new(root, "timing", timing);
+    return root;
+}
+
+static const char *const summary_keys[] = {"mean", "std", "stderr", "skew", "exkurt", "min",
+                                           "max", "q01", "q05", "q50", "q95", "q99", "var95",
+                                           "es95", "var99", "es99"};
+
+static void summary_values(const hs_summary *s, double v[16])
+{
+    double x[16] = {s->mean, s->std,  s->stderr_mean, s->skew,  s->exkurt, s->min,
+                    s->max,  s->q01,  s->q05,         s->q50,   s->q95,    s->q99,
+                    s->var95, s->es95, s->var99,      s->es99};
+    memcpy(v, x, sizeof x);
+}
+
+int hs_report_csv(const hs_report *rep, FILE *fp)
+{
+    fprintf(fp, "strategy,rebalance,ratio,hedges,vol,cost,trades_mean,turnover_mean,cost_mean,"
+                "edge,derman_kamal_std");
+    for (int part = 0; part < 2; part++)
+        for (size_t i = 0; i < 16; i++)
+            fprintf(fp, ",%s_%s", part ? "hedge_error" : "pnl", summary_keys[i]);
+    fputc('\n', fp);
+    for (size_t s = 0; s < rep->n; s++) {
+        const hs_strategy_report *r = &rep->strategies[s];
+        fprintf(fp, "\"%s\",%s,%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", r->strategy->name,
+                r->strategy->rule->name, r->strategy->ratio->name, r->hedges, r->strategy->vol,
+                r->strategy->cost, r->means.trades, r->means.turnover, r->means.cost, r->means.edge,
+                r->derman_kamal_std);
+        double v[16];
+        summary_values(&r->pnl, v);
+        for (size_t i = 0; i < 16; i++)
+            fprintf(fp, ",%.17g", v[i]);
+        summary_values(&r->hedge_error, v);
+        for (size_t i = 0; i < 16; i++)
+            fprintf(fp, ",%.17g", v[i]);
+        fputc('\n', fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_report_table(const hs_report *rep, FILE *fp)
+{
+    const hs_scenario *sc = rep->sc;
+    const hs_results *res = rep->res;
+    fprintf(fp, "%s: %s, %llu paths x %zu steps, seed %llu, %d thread%s, %.3f s\n", sc->name,
+            sc->model->name, (unsigned long long)sc->paths, sc->grid.steps,
+            (unsigned long long)sc->seed, res->threads, res->threads == 1 ? "" : "s", res->seconds);
+    if (sc->description[0])
+        fprintf(fp, "%s\n", sc->description);
+    fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.value,
+            rep->option.delta, rep->option.gamma, rep->option.vega);
+    size_t w = 8;
+    for (size_t s = 0; s < rep->n; s++)
+        if (strlen(rep->strategies[s].strategy->name) > w)
+            w = strlen(rep->strategies[s].strategy->name);
+    fprintf(fp, "%-*s | %7s | %9s | %8s | %8s | %8s | %6s | %7s | %8s | %8s | %8s\n", (int)w,
+            "strategy", "trades", "P&L mean", "s.e.", "P&L std", "D&K std", "skew", "ex.kurt",
+            "VaR 99%", "ES 99%", "cost");
+    for (size_t i = 0; i < w + 109; i++)
+        fputc('-', fp);
+    fputc('\n', fp);
+    for (size_t s = 0; s < rep->n; s++) {
+        const hs_strategy_report *r = &rep->strategies[s];
+        char dk[16] = "-";
+        if (isfinite(r->derman_kamal_std))
+            snprintf(dk, sizeof dk, "%.4f", r->derman_kamal_std);
+        fprintf(fp, "%-*s | %7.1f | %9.4f | %8.4f | %8.4f | %8s | %6.2f | %7.2f | %8.4f | %8.4f | %8.4f\n",
+                (int)w, r->strategy->name, r->means.trades, r->pnl.mean, r->pnl.stderr_mean,
+                r->pnl.std, dk, r->pnl.skew, r->pnl.exkurt, r->pnl.var99, r->pnl.es99,
+                r->means.cost);
+    }
+    fprintf(fp, "\nP&L at maturity in time-T money; VaR/ES are losses (positive); "
+                "D&K std = sqrt(pi/4) vega sigma / sqrt(N).\n");
+    return ferror(fp) ? -1 : 0;
+}
+
+hs_status hs_write_atomic(const char *path, int (*write)(FILE *fp, const void *user),
+                          const void *user, hs_error *err)
+{
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
+        return hs_error_set(err, HS_ERUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
+    int rc = write(fp, user);
+    if (fclose(fp) != 0)
+        rc = -1;
+    if (rc != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return hs_error_set(err, HS_ERUNTIME, "%s: cannot write: %s", path, strerror(e));
+    }
+    return HS_OK;
+}

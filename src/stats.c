@@ -1,0 +1,123 @@
+/*
+ * Summary statistics of a sample of per-path outcomes, and the Derman-Kamal hedging
+ * error estimate (see stats.h).
+ *
+ *   mean   = (1/n) sum x_i                           (gsl_stats_mean)
+ *   std    = sqrt( sum (x_i - mean)^2 / (n - 1) )     (gsl_stats_sd_m)
+ *   stderr = std / sqrt(n)
+ *   skew   = (1/n) sum ((x_i - mean) / std)^3        (gsl_stats_skew_m_sd)
+ *   exkurt = (1/n) sum ((x_i - mean) / std)^4 - 3    (gsl_stats_kurtosis_m_sd)
+ *   q_p    = (1 - g) x_(j) + g x_(j+1),  j + g = (n - 1) p, x_(0) <= ... <= x_(n-1)
+ *            (gsl_stats_quantile_from_sorted_data; Hyndman & Fan 1996, "Sample quantiles
+ *            in statistical packages", Am. Stat. 50(4), definition 7, numpy's default)
+ *   VaR_a  = -q_{1-a}
+ *   ES_a   = -(1/k) sum_{i<k} x_(i),  k = ceil(n (1 - a))
+ *            (Acerbi & Tasche 2002, "On the coherence of expected shortfall", J. Banking
+ *            & Finance 26(7), the k smallest outcomes of the sample)
+ *
+ * GSL's skewness and kurtosis divide the sum by n but standardise with the n - 1
+ * standard deviation; that is what is reported, as documented by GSL (Statistics,
+ * "Higher moments").  A sample whose values are all equal has std 0, where skewness and
+ * kurtosis are 0 / 0: we report both as 0 (a point mass has no asymmetry and no tails to
+ * speak of) so that the summary stays finite and serialisable.
+ *
+ * Derman & Kamal (1999), "When you cannot hedge continuously: the corrections to
+ * Black-Scholes", Risk 12(1): the P&L of an option delta-hedged N times at the
+ * volatility it was priced at has standard deviation about sqrt(pi / 4) |vega| sigma /
+ * sqrt(N), vega per unit volatility.
+ */
+#include "hedgesim/stats.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* ceil(n p) for p = m / 100, in integer arithmetic: in floating point (1 - 0.95) * 100
+ * is 5.000000000000004 and its ceiling 6, which would put one observation too many in
+ * the 95% expected shortfall.  Written as quotient plus remainder so that it cannot
+ * overflow for any n. */
+static size_t hs_ceil_percent(size_t n, size_t m)
+{
+    return n / 100 * m + (n % 100 * m + 99) / 100;
+}
+
+hs_status hs_summary_compute(const double *x, size_t n, double *scratch, hs_summary *out,
+                             hs_error *err)
+{
+    if (n < 2)
+        return hs_error_set(err, HS_ERUNTIME,
+                            "summary statistics need at least 2 values, got %zu", n);
+    if (!x || !scratch || !out)
+        return hs_error_set(err, HS_ERUNTIME, "summary statistics: NULL %s argument",
+                            !x ? "data" : !scratch ? "scratch" : "output");
+    /* Sorting in place would reorder the caller's paths, which the header promises
+     * never to do. */
+    if (scratch == x)
+        return hs_error_set(err, HS_ERUNTIME,
+                            "summary statistics: scratch buffer is the data itself");
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return hs_error_set(err, HS_ERUNTIME,
+                                "summary statistics: x[%zu] = %g is not finite (n = %zu)",
+                                i, x[i], n);
+
+    hs_summary s;
+    s.n = n;
+    /* The moments are taken over x in path order, so that they do not depend on how the
+     * sort below happens to arrange equal values. */
+    s.mean = gsl_stats_mean(x, 1, n);
+    s.std = gsl_stats_sd_m(x, 1, n, s.mean);
+    s.stderr_mean = s.std / sqrt((double)n);
+    if (s.std > 0.0) {
+        s.skew = gsl_stats_skew_m_sd(x, 1, n, s.mean, s.std);
+        s.exkurt = gsl_stats_kurtosis_m_sd(x, 1, n, s.mean, s.std);
+    } else {
+        s.skew = 0.0;
+        s.exkurt = 0.0;
+    }
+
+    memcpy(scratch, x, n * sizeof *scratch);
+    gsl_sort(scratch, 1, n);
+    s.min = scratch[0];
+    s.max = scratch[n - 1];
+    s.q01 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.01);
+    s.q05 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.05);
+    s.q50 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.50);
+    s.q95 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.95);
+    s.q99 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.99);
+
+    /* Losses are reported positive: VaR and ES are minus the lower-tail outcomes.  k is
+     * at least 1 because n >= 2. */
+    s.var95 = -s.q05;
+    s.var99 = -s.q01;
+    s.es95 = -gsl_stats_mean(scratch, 1, hs_ceil_percent(n, 5));
+    s.es99 = -gsl_stats_mean(scratch, 1, hs_ceil_percent(n, 1));
+
+    /* Finite inputs can still overflow: values beyond about 1e154 square to infinity in
+     * the variance.  Report that rather than hand back an infinite or NaN summary. */
+    const double fields[] = {s.mean, s.std,  s.stderr_mean, s.skew, s.exkurt,
+                             s.q01,  s.q05,  s.q50,         s.q95,  s.q99,
+                             s.es95, s.es99};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (!isfinite(fields[i]))
+            return hs_error_set(err, HS_ERUNTIME,
+                                "summary statistics overflowed (mean %g, std %g): values "
+                                "too large in magnitude",
+                                s.mean, s.std);
+    *out = s;
+    return HS_OK;
+}
+
+/* Out-of-domain input (non-finite, negative sigma, hedges <= 0) gives NaN, as in
+ * bs.c: the formula has no meaning there and a plausible number would hide the error. */
+double hs_derman_kamal_std(double vega, double sigma, double hedges)
+{
+    if (!(isfinite(vega) && isfinite(sigma) && sigma >= 0.0 && isfinite(hedges) &&
+          hedges > 0.0))
+        return NAN;
+    /* sqrt(pi / 4) = sqrt(pi) / 2; M_SQRTPI comes from gsl_math.h, since C11 has no pi. */
+    return 0.5 * M_SQRTPI * fabs(vega) * sigma / sqrt(hedges);
+}
