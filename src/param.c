@@ -34,24 +34,32 @@ const hs_param *hs_param_find(const hs_param *table, size_t n, const char *key)
 
 int hs_edit_distance(const char *a, const char *b)
 {
-    /* Two-row dynamic programme; names are short, so a fixed bound keeps it simple. */
+    /* Optimal string alignment distance (Levenshtein plus adjacent transpositions, the
+     * commonest typing slip: "sigam" for "sigma").  Names are short; a fixed bound keeps
+     * the table on the stack. */
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return 255;
-    int prev[65], cur[65];
+    int d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; j++)
-        prev[j] = (int)j;
+        d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = (int)i;
         for (size_t j = 1; j <= lb; j++) {
-            int sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
-                                     tolower((unsigned char)b[j - 1]));
-            int del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-        memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
     }
-    return prev[lb];
+    return d[la][lb];
 }
 
 /* A suggestion is plausible when at most a third of the letters (and at least one)

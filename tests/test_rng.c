@@ -195,9 +195,8 @@ Test(pcg64, advance_minus_one_is_step_back)
     cr_assert(rng.state != start);
     hs_pcg64_next(&rng);
     cr_assert(rng.state == start);
-    cr_assert_eq(hs_pcg64_next(&rng), UINT64_C(0x1304aa46c9853d39),
-                 "pcg64 outputs the stepped state: back at the start, the next draw "
-                 "is the second of pcg-c's demo");
+    cr_assert_eq(hs_pcg64_next(&rng), UINT64_C(0x86b1da1d72062b68),
+                 "back at the seeded state, the next draw is the first of pcg-c's demo");
 }
 
 Test(pcg64, jump_equals_advance)
@@ -218,14 +217,27 @@ Test(pcg64, jump_equals_advance)
 
 Test(pcg64, uniform_open_interval_extremes)
 {
-    /* The extreme 64-bit outputs map to 2^-54 and 1 - 2^-54, never to 0 or 1. */
+    /* The extreme 64-bit outputs map to 2^-53 and 1 - 2^-53, never to 0 or 1.  (An
+     * earlier (top 53 bits + 0.5) * 2^-53 rounded UINT64_MAX to exactly 1.0.) */
     cr_assert_gt(hs_u01_from_u64(0), 0.0);
     cr_assert_lt(hs_u01_from_u64(UINT64_MAX), 1.0);
-    cr_assert_eq(hs_u01_from_u64(0), 0x1.0p-54);
-    cr_assert_eq(hs_u01_from_u64(UINT64_MAX), 1.0 - 0x1.0p-54);
-    /* The uniform uses the top 53 bits: the low 11 bits must not matter. */
+    cr_assert_eq(hs_u01_from_u64(0), 0x1.0p-53);
+    cr_assert_eq(hs_u01_from_u64(UINT64_MAX), 1.0 - 0x1.0p-53);
+    /* Every value is a cell midpoint, exact, so 1 - u of one output is another output:
+     * normals by inversion come out exactly symmetric. */
+    const uint64_t xs[] = {0u, 1u << 12, UINT64_C(0x7fffffffffffffff), UINT64_C(0x8000000000000000),
+                           UINT64_C(0x0123456789abcdef), UINT64_MAX};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        double u = hs_u01_from_u64(xs[i]);
+        cr_assert_eq(1.0 - u, hs_u01_from_u64(~xs[i]), "x = 0x%016llx",
+                     (unsigned long long)xs[i]);
+        cr_assert_eq(u, ((double)(xs[i] >> 12) + 0.5) / 4503599627370496.0);
+    }
+    /* Only the top 52 bits matter. */
     cr_assert_eq(hs_u01_from_u64(UINT64_C(0x8000000000000000)),
-                 hs_u01_from_u64(UINT64_C(0x80000000000007ff)));
+                 hs_u01_from_u64(UINT64_C(0x8000000000000fff)));
+    cr_assert_neq(hs_u01_from_u64(UINT64_C(0x8000000000000000)),
+                  hs_u01_from_u64(UINT64_C(0x8000000000001000)));
 }
 
 Test(pcg64, uniform_is_u01_of_next)

@@ -70,11 +70,14 @@ void hs_pcg64_jump_init(hs_pcg64_jump *jump, hs_u128 inc, hs_u128 delta);
 /* Apply a precomputed jump to rng (whose inc must be the one given to _init). */
 void hs_pcg64_jump_apply(const hs_pcg64_jump *jump, hs_pcg64 *rng);
 
-/* Uniform double in the OPEN interval (0, 1): (top 53 bits + 0.5) * 2^-53.  Never 0 or
- * 1, so an inverse normal CDF of it is always finite. */
+/* Uniform double in the OPEN interval (0, 1): (top 52 bits + 0.5) * 2^-52, the midpoint
+ * of one of 2^52 equal cells.  Never 0 or 1, so an inverse normal CDF of it is always
+ * finite.  52 bits, not 53: k + 0.5 needs one bit more than k, and with 53 bits the sum
+ * would round to even above 2^52, giving 1.0 for the largest input.  With 52 every value
+ * is exact and the set is symmetric (u and 1 - u both occur). */
 static inline double hs_u01_from_u64(uint64_t x)
 {
-    return ((double)(x >> 11) + 0.5) * 0x1.0p-53;
+    return ((double)(x >> 12) + 0.5) * 0x1.0p-52;
 }
 
 double hs_pcg64_uniform(hs_pcg64 *rng);
@@ -85,12 +88,13 @@ double hs_pcg64_uniform(hs_pcg64 *rng);
 #define HS_RNG_STREAM 54u
 
 /* Generator of path `path` for run seed `seed`: seeded (seed, HS_RNG_STREAM), then
- * advanced by path * 2^64.  O(log) per call: use hs_path_rng_next for consecutive
- * paths. */
+ * advanced by path * 2^64.  O(log) per call: for consecutive paths apply
+ * hs_path_jump() instead. */
 void hs_path_rng(hs_pcg64 *rng, uint64_t seed, uint64_t path);
 
-/* Given the generator of path p at its START (no draws taken), produce the start of
- * path p+1 in O(1); jump must be hs_path_jump(). */
+/* The jump of 2^64 draws on stream HS_RNG_STREAM: hs_pcg64_jump_apply(hs_path_jump(),
+ * rng) turns the generator of path p at its START (no draws taken) into the start of
+ * path p+1 in O(1).  A pointer to one shared constant: safe from any thread. */
 const hs_pcg64_jump *hs_path_jump(void);
 
 /* ---------------------------------------------------------- normal variates */

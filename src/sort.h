@@ -1,0 +1,13 @@
+/*
+ * Private: sorting doubles in O(n) for quantiles (stats.c).
+ */
+#ifndef HEDGESIM_SORT_H
+#define HEDGESIM_SORT_H
+
+#include <stddef.h>
+
+/* Sort x[0..n) ascending (finite values; -0.0 sorts before +0.0).  Returns 0, or -1
+ * when the temporary buffer cannot be allocated (x is then unchanged). */
+int hs_sort_doubles(double *x, size_t n);
+
+#endif
