@@ -96,6 +96,16 @@ static const char *where(const hs_ini_entry *e, char *buf, size_t len)
     return hs_origin_str(e->origin, buf, len);
 }
 
+/* "file:line" of a section's header, for keys that are missing from it. */
+static const char *section_where(const build *b, const char *section, char *buf, size_t len)
+{
+    for (size_t i = 0; i < b->ini->n_sections; i++)
+        if (!strcmp(b->ini->sections[i].name, section))
+            return hs_origin_str(b->ini->sections[i].origin, buf, len);
+    snprintf(buf, len, "%s", b->ini->file);
+    return buf;
+}
+
 static int is_list(const char *v)
 {
     return strchr(v, ',') != NULL;
@@ -107,9 +117,12 @@ static hs_status get_number(build *b, const char *section, const char *context,
 {
     hs_ini_entry *e = hs_ini_get(b->ini, section, p->key);
     if (!e) {
-        if (p->flags & HS_PARAM_REQUIRED)
+        if (p->flags & HS_PARAM_REQUIRED) {
+            char w[512];
             return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key '%s' (expected %s, %s)",
-                                b->ini->file, context, p->key, p->help, p->unit);
+                                section_where(b, section, w, sizeof w), context, p->key, p->help,
+                                p->unit);
+        }
         *out = (p->flags & HS_PARAM_DERIVED) ? NAN : p->def;
         return HS_OK;
     }
@@ -345,9 +358,12 @@ static hs_status build_leg(build *b, const char *section)
     snprintf(context, sizeof context, "[%s]", section);
 
     hs_ini_entry *e = hs_ini_get(b->ini, section, "type");
-    if (!e)
-        return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key 'type' (expected an instrument: "
-                            "call or put)", b->ini->file, context);
+    if (!e) {
+        char w[512];
+        return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key 'type' (expected an "
+                            "instrument, see `hedgesim list`)",
+                            section_where(b, section, w, sizeof w), context);
+    }
     e->used = 1;
     leg->type = hs_instrument_type_find(e->value);
     if (!leg->type) {
@@ -457,9 +473,12 @@ static hs_status read_key(build *b, const char *section, const char *context, sw
     k->n = 1;
     k->given = e != NULL;
     if (!e) {
-        if (k->row->flags & HS_PARAM_REQUIRED)
+        if (k->row->flags & HS_PARAM_REQUIRED) {
+            char w[512];
             return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key '%s' (expected %s, %s)",
-                                b->ini->file, context, k->row->key, k->row->help, k->row->unit);
+                                section_where(b, section, w, sizeof w), context, k->row->key,
+                                k->row->help, k->row->unit);
+        }
         k->values[0] = (k->row->flags & HS_PARAM_DERIVED) ? NAN : k->row->def;
         k->origin = (hs_origin){b->sc->file, 0};
         return HS_OK;

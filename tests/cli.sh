@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Command-line tests of the hedgesim command (DESIGN.md section 4): exit codes, one-line
+# messages for every bundled bad input (scenarios/bad/*.ini, each naming in its first
+# line the fragments its message must hold), nothing written on failure, and the
+# outputs of a good run (JSON keys, CSV rows, files written whole).
+# Usage: tests/cli.sh PATH/TO/hedgesim   (run from the source root)
+set -u
+bin=$1
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_exit CODE CMD...: the exit code, and for code 2 a single line on stderr.
+expect_exit() {
+    local want=$1
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        bad "$* exited $rc, expected $want: $(head -c 300 "$tmp/err")"
+        return 1
+    fi
+    if [ "$want" -eq 2 ] && [ "$(grep -c . "$tmp/err")" -lt 1 ]; then
+        bad "$*: no message on stderr"
+        return 1
+    fi
+    ok
+}
+
+# Every bad scenario: exit 2, one line naming the file, holding each expected fragment.
+for f in scenarios/bad/*.ini; do
+    expect=$(head -n 1 "$f" | sed -n 's/^; expect: //p')
+    [ -n "$expect" ] || { bad "$f has no '; expect:' line"; continue; }
+    for cmd in validate run; do
+        out="$tmp/out_$(basename "$f" .ini)"
+        expect_exit 2 "$bin" "$cmd" "$f" --out "$out" --quiet || continue
+        lines=$(grep -c '' "$tmp/err")
+        [ "$lines" -eq 1 ] && ok || bad "$f: $lines lines on stderr, expected 1"
+        IFS='|' read -ra parts <<<"$expect"
+        for part in "${parts[@]}"; do
+            part=$(echo "$part" | sed 's/^ *//; s/ *$//')
+            grep -qF -- "$part" "$tmp/err" && ok || bad "$f: message lacks '$part': $(cat "$tmp/err")"
+        done
+        [ ! -e "$out" ] && ok || bad "$f: --out directory created on failure"
+    done
+done
+
+# Usage errors.
+expect_exit 2 "$bin"
+expect_exit 2 "$bin" frobnicate
+expect_exit 2 "$bin" run
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --paths
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --paths abc
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --bogus
+expect_exit 2 "$bin" run scenarios/missing.ini && grep -q "cannot open" "$tmp/err" && ok || bad "missing file message"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --paths 1 && grep -q "paths = 1 is outside" "$tmp/err" && ok || bad "--paths 1"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --set model.sigma=inf && grep -q "not finite" "$tmp/err" && ok || bad "--set inf"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --set model.sigmaa=0.3 && grep -q "did you mean 'sigma'" "$tmp/err" && ok || bad "--set typo"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --set strategy.hedge.hedges=5 && grep -q "does not divide" "$tmp/err" && ok || bad "--set hedges"
+
+# Good runs.
+expect_exit 0 "$bin" list && grep -q "gbm" "$tmp/out" && grep -q "interval" "$tmp/out" && ok || bad "list"
+expect_exit 0 "$bin" validate scenarios/derman_kamal.ini && grep -q "ok" "$tmp/out" && ok || bad "validate"
+expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 2000 --threads 2 --json --quiet
+/usr/bin/python3 - "$tmp/out" <<'PY' && ok || bad "JSON summary keys"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("scenario", "seed", "paths", "steps", "threads", "option", "strategies", "timing"):
+    assert k in d, k
+assert d["paths"] == 2000 and d["steps"] == 84 and d["threads"] == 2
+assert abs(d["option"]["value"] - 2.51207) < 1e-5
+assert [s["name"] for s in d["strategies"]] == ["hedge[hedges=21]", "hedge[hedges=84]"]
+for s in d["strategies"]:
+    for part in ("pnl", "hedge_error"):
+        for k in ("mean", "std", "stderr", "skew", "exkurt", "min", "max", "q01", "q05", "q50",
+                  "q95", "q99", "var95", "es95", "var99", "es99"):
+            assert isinstance(s[part][k], float), (part, k)
+    assert s["derman_kamal_std"] > 0 and s["trades_mean"] > 0
+    assert s["pnl"]["var99"] >= s["pnl"]["var95"] and s["pnl"]["es99"] >= s["pnl"]["var99"]
+assert d["timing"]["path_steps"] == 2000 * 84
+PY
+expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 2000 --out "$tmp/o1/nested" --quiet
+[ -s "$tmp/o1/nested/summary.json" ] && [ -s "$tmp/o1/nested/summary.csv" ] && ok || bad "--out files"
+[ "$(wc -l <"$tmp/o1/nested/summary.csv")" -eq 3 ] && ok || bad "summary.csv rows"
+[ -z "$(find "$tmp/o1" -name '*.tmp.*')" ] && ok || bad "temporary files left"
+head -n 1 "$tmp/o1/nested/summary.csv" | grep -q "^strategy,rebalance,ratio,hedges" && ok || bad "csv header"
+# The table: the Derman-Kamal columns are there.
+expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 2000
+grep -q "Option value: 2.51207" "$tmp/out" && grep -q "D&K std" "$tmp/out" && ok || bad "table"
+[ ! -s "$tmp/err" ] && ok || bad "stderr not empty when not a terminal: $(cat "$tmp/err")"
+# --out onto a regular file is bad input, and writes nothing.
+touch "$tmp/afile"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --paths 2000 --out "$tmp/afile"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
