@@ -160,12 +160,9 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
     b->n = n;
     b->first_path = first;
 
-    /* Path generators: the first by an O(log) jump, the rest one O(1) jump each. */
-    hs_path_rng(&b->rng[0], sc->seed, first);
-    for (size_t i = 1; i < n; i++) {
-        b->rng[i] = b->rng[i - 1];
-        hs_pcg64_jump_apply(hs_path_jump(), &b->rng[i]);
-    }
+    /* Each path its own stream, whatever block or thread it lands in. */
+    for (size_t i = 0; i < n; i++)
+        hs_path_stream(&b->rng[i], sc->seed, first + i);
     p->model.type->start(&p->model, b);
     for (size_t s = 0; s < p->n_strat; s++) {
         book *bk = &w->books[s];

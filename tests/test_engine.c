@@ -166,6 +166,24 @@ Test(engine, mean_pnl_zero_with_dividends_and_a_put)
     hs_scenario_free(sc);
 }
 
+Test(engine, mean_pnl_zero_for_several_seeds)
+{
+    /* Under risk-neutral paths the expected P&L of any self-financing hedge is zero.  One
+     * seed can pass by luck; paths that are not independent fail for most seeds. */
+    for (int seed = 1; seed <= 4; seed++) {
+        char set[64];
+        snprintf(set, sizeof set, "simulation.seed=%d", seed);
+        hs_scenario *sc = load(dk_text, (const char *[]){set, "simulation.paths=100000"}, 2);
+        hs_results *res = run(sc, 2);
+        for (size_t s = 0; s < sc->n_strategies; s++) {
+            hs_summary sm = summarise(res->pnl + s * sc->paths, sc->paths);
+            assert_mean_zero(&sm, sc->strategies[s].name);
+        }
+        hs_results_free(res);
+        hs_scenario_free(sc);
+    }
+}
+
 Test(engine, premium_edge_of_an_option_sold_rich)
 {
     /* Sold at 25% vol, hedged at the true 20%: the expected P&L is the edge

@@ -9,12 +9,11 @@
  *          Statistically Good Algorithms for Random Number Generation", HMC-CS-2014-0905,
  *          section 6, and the reference implementation pcg-c (pcg_basic / pcg_variants).
  *
- * Per-path streams (DESIGN.md section 1): all paths share ONE pcg64 sequence of period
- * 2^128, seeded by (initstate = seed, initseq = HS_RNG_STREAM).  Path p owns the
- * window of draws [p * 2^64, (p + 1) * 2^64): its generator is the seeded one advanced
- * by p * 2^64.  Windows of different paths therefore never overlap (a path would need
- * 2^64 draws to reach the next one), and a path's draws depend only on (seed, p), never
- * on thread count, block size or MPI rank.
+ * Per-path streams (DESIGN.md section 1): path p of a run with seed s draws only from
+ * its own pcg64 stream, hs_path_stream(s, p): its increment and starting state are
+ * hashed from (s, p) with the SplitMix64 finaliser, and the increments of the paths of
+ * a run are all different by construction (see rng_path.c).  A path's draws depend only
+ * on (seed, p), never on thread count, block size or MPI rank.
  */
 #ifndef HEDGESIM_RNG_H
 #define HEDGESIM_RNG_H
@@ -96,6 +95,9 @@ void hs_path_rng(hs_pcg64 *rng, uint64_t seed, uint64_t path);
  * rng) turns the generator of path p at its START (no draws taken) into the start of
  * path p+1 in O(1).  A pointer to one shared constant: safe from any thread. */
 const hs_pcg64_jump *hs_path_jump(void);
+
+/* Generator of path `path` in a run seeded `seed`: its own stream (rng_path.c). */
+void hs_path_stream(hs_pcg64 *rng, uint64_t seed, uint64_t path);
 
 /* ---------------------------------------------------------- normal variates */
 

@@ -1,0 +1,127 @@
+/*
+ * Tests of the per-path stream scheme (rng_path.c) across paths, where a Monte Carlo
+ * estimate averages: the k-th normal of paths 0..n-1 must be an i.i.d. N(0, 1) sample.
+ * A scheme whose paths share structure (windows of one LCG at power-of-two distances
+ * share their low state bits) fails these tests.  Bounds: 4 standard errors; the
+ * Kolmogorov-Smirnov statistic below its 1% critical value 1.628 / sqrt(n)
+ * (Marsaglia, Tsang & Wang 2003).
+ */
+#include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "hedgesim/rng.h"
+
+#define NPATHS 200000
+#define NSTEPS 12
+
+/* z[p * NSTEPS + k]: the k-th normal of path p for seed `seed`. */
+static double *cross_section(uint64_t seed)
+{
+    double *z = malloc(sizeof(double) * NPATHS * NSTEPS);
+    for (uint64_t p = 0; p < NPATHS; p++) {
+        hs_pcg64 rng;
+        hs_path_stream(&rng, seed, p);
+        for (size_t k = 0; k < NSTEPS; k++)
+            z[p * NSTEPS + k] = hs_pcg64_normal(&rng);
+    }
+    return z;
+}
+
+Test(streams, kth_normal_across_paths_is_standard_normal)
+{
+    double *z = cross_section(42);
+    double *col = malloc(sizeof(double) * NPATHS);
+    const double n = NPATHS;
+    for (size_t k = 0; k < NSTEPS; k++) {
+        double s1 = 0, s2 = 0;
+        for (size_t p = 0; p < NPATHS; p++) {
+            col[p] = z[p * NSTEPS + k];
+            s1 += col[p];
+            s2 += col[p] * col[p];
+        }
+        double mean = s1 / n, var = s2 / n - mean * mean;
+        cr_assert(fabs(mean) < 4 / sqrt(n), "step %zu: mean %g", k, mean);
+        cr_assert(fabs(var - 1) < 4 * sqrt(2 / n), "step %zu: var %g", k, var);
+        gsl_sort(col, 1, NPATHS);
+        double d = 0;
+        for (size_t i = 0; i < NPATHS; i++) {
+            double f = gsl_cdf_ugaussian_P(col[i]);
+            double lo = f - (double)i / n, hi = (double)(i + 1) / n - f;
+            d = fmax(d, fmax(lo, hi));
+        }
+        cr_assert(d < 1.628 / sqrt(n), "step %zu: KS D = %g", k, d);
+    }
+    free(col);
+    free(z);
+}
+
+Test(streams, paths_are_uncorrelated_at_any_distance)
+{
+    /* Distances 1, the block size, and powers of two (where LCG windows correlate). */
+    double *z = cross_section(7);
+    const size_t dist[] = {1, 2, 3, 64, 256, 1024, 4096, 65536};
+    for (size_t d = 0; d < sizeof dist / sizeof dist[0]; d++) {
+        for (size_t k = 0; k < NSTEPS; k += 5) {
+            double s = 0;
+            size_t m = NPATHS - dist[d];
+            for (size_t p = 0; p < m; p++)
+                s += z[p * NSTEPS + k] * z[(p + dist[d]) * NSTEPS + k];
+            double corr = s / (double)m;
+            cr_assert(fabs(corr) < 4 / sqrt((double)m), "distance %zu, step %zu: corr %g",
+                      dist[d], k, corr);
+        }
+    }
+    /* The sum over a path's steps: its variance across paths is NSTEPS if steps are
+     * independent within a path and paths are independent of each other. */
+    double s1 = 0, s2 = 0;
+    for (size_t p = 0; p < NPATHS; p++) {
+        double sum = 0;
+        for (size_t k = 0; k < NSTEPS; k++)
+            sum += z[p * NSTEPS + k];
+        s1 += sum;
+        s2 += sum * sum;
+    }
+    double mean = s1 / NPATHS, var = s2 / NPATHS - mean * mean;
+    cr_assert(fabs(mean) < 4 * sqrt(NSTEPS / (double)NPATHS), "mean of path sums %g", mean);
+    cr_assert(fabs(var / NSTEPS - 1) < 4 * sqrt(2.0 / NPATHS), "variance of path sums %g", var);
+    free(z);
+}
+
+static int cmp_u128(const void *a, const void *b)
+{
+    hs_u128 x = *(const hs_u128 *)a, y = *(const hs_u128 *)b;
+    return x < y ? -1 : x > y;
+}
+
+Test(streams, every_path_has_its_own_stream)
+{
+    /* Distinct increments for the paths of a run (by construction; checked here). */
+    enum { N = 100000 };
+    hs_u128 *inc = malloc(sizeof *inc * N);
+    for (uint64_t p = 0; p < N; p++) {
+        hs_pcg64 rng;
+        hs_path_stream(&rng, 123, p);
+        cr_assert(rng.inc & 1u, "increments are odd");
+        inc[p] = rng.inc;
+    }
+    qsort(inc, N, sizeof *inc, cmp_u128);
+    for (size_t i = 1; i < N; i++)
+        cr_assert(inc[i] != inc[i - 1], "two paths share a stream");
+    free(inc);
+}
+
+Test(streams, depends_only_on_seed_and_path)
+{
+    hs_pcg64 a, b, c;
+    hs_path_stream(&a, 5, 1000);
+    hs_path_stream(&b, 5, 1000);
+    hs_path_stream(&c, 6, 1000);
+    for (int i = 0; i < 10; i++) {
+        uint64_t x = hs_pcg64_next(&a);
+        cr_assert_eq(x, hs_pcg64_next(&b));
+        cr_assert_neq(x, hs_pcg64_next(&c));
+    }
+}
