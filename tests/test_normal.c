@@ -200,11 +200,8 @@ Test(normal_draw, fill_lanes_bit_identical_to_scalar)
     size_t tail_lanes = 0, total = 0;
     for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
         size_t n = counts[c];
-        hs_path_rng(&lanes[0], 4242u + c, 0);
-        for (size_t p = 1; p < n; p++) {
-            lanes[p] = lanes[p - 1];
-            hs_pcg64_jump_apply(hs_path_jump(), &lanes[p]);
-        }
+        for (size_t p = 0; p < n; p++)
+            hs_path_stream(&lanes[p], 4242u + c, p);
         for (size_t p = 0; p < n; p++)
             scalar[p] = lanes[p];
         for (int step = 0; step < 4; step++) {
@@ -317,11 +314,8 @@ Test(normal_draw, fill_lanes_kolmogorov_smirnov)
     enum { LANES = 500, STEPS = 200, N = LANES * STEPS };
     static hs_pcg64 lanes[LANES];
     static double x[N];
-    hs_path_rng(&lanes[0], 2718281828u, 0);
-    for (size_t p = 1; p < LANES; p++) {
-        lanes[p] = lanes[p - 1];
-        hs_pcg64_jump_apply(hs_path_jump(), &lanes[p]);
-    }
+    for (size_t p = 0; p < LANES; p++)
+        hs_path_stream(&lanes[p], 2718281828u, p);
     for (size_t k = 0; k < STEPS; k++)
         hs_normal_fill_lanes(lanes, x + k * LANES, LANES);
     qsort(x, N, sizeof x[0], cmp_double);

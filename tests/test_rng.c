@@ -265,80 +265,15 @@ Test(pcg64, uniform_ks)
 
 /* ------------------------------------------------------- per-path streams */
 
-Test(path, jump_constant_matches_jump_init)
-{
-    hs_pcg64_jump expect;
-    hs_pcg64_jump_init(&expect, STREAM_INC, (hs_u128)1 << 64);
-    const hs_pcg64_jump *got = hs_path_jump();
-    cr_assert_not_null(got);
-    cr_assert(got->mult == expect.mult, "precomputed path jump: wrong multiplier");
-    cr_assert(got->plus == expect.plus, "precomputed path jump: wrong increment");
-    cr_assert_eq(hs_path_jump(), got, "one shared constant, no per-call storage");
-}
-
-Test(path, path_zero_is_seeded_generator)
-{
-    /* A seed above 2^32 checks that no seed bits are lost on the way. */
-    const uint64_t seeds[] = {0u, 42u, UINT64_C(0x123456789abcdef0)};
-    for (size_t j = 0; j < 3; j++) {
-        hs_pcg64 path0, seeded;
-        hs_path_rng(&path0, seeds[j], 0);
-        hs_pcg64_seed(&seeded, seeds[j], HS_RNG_STREAM);
-        cr_assert(path0.state == seeded.state && path0.inc == seeded.inc);
-    }
-    hs_pcg64 rng;
-    hs_path_rng(&rng, 42u, 0);
-    cr_assert_eq(hs_pcg64_next(&rng), UINT64_C(0x86b1da1d72062b68),
-                 "HS_RNG_STREAM is 54, so path 0 of seed 42 is pcg-c's demo");
-}
-
-Test(path, next_path_by_jump)
-{
-    const uint64_t starts[] = {0u, 1u, 999u, (uint64_t)1 << 40, UINT64_MAX - 1};
-    for (size_t j = 0; j < sizeof starts / sizeof starts[0]; j++) {
-        hs_pcg64 walk, direct;
-        hs_path_rng(&walk, 7u, starts[j]);
-        hs_pcg64_jump_apply(hs_path_jump(), &walk);
-        hs_path_rng(&direct, 7u, starts[j] + 1);
-        cr_assert(walk.state == direct.state && walk.inc == direct.inc, "path %llu + 1",
-                  (unsigned long long)starts[j]);
-    }
-    /* A walk of many consecutive paths stays on the direct construction. */
-    hs_pcg64 walk;
-    hs_path_rng(&walk, 11u, 0);
-    for (uint64_t p = 1; p <= 200; p++) {
-        hs_pcg64 direct;
-        hs_pcg64_jump_apply(hs_path_jump(), &walk);
-        hs_path_rng(&direct, 11u, p);
-        cr_assert(walk.state == direct.state, "path %llu", (unsigned long long)p);
-    }
-}
-
-Test(path, path_is_advance_by_p_times_2_64)
-{
-    const uint64_t paths[] = {1u, 2u, 3u, 12345u, UINT64_C(0xfedcba9876543210), UINT64_MAX};
-    for (size_t j = 0; j < sizeof paths / sizeof paths[0]; j++) {
-        hs_pcg64 direct, advanced;
-        hs_path_rng(&direct, 99u, paths[j]);
-        hs_pcg64_seed(&advanced, 99u, HS_RNG_STREAM);
-        hs_pcg64_advance(&advanced, (hs_u128)paths[j] << 64);
-        cr_assert(direct.state == advanced.state, "path %llu", (unsigned long long)paths[j]);
-    }
-}
-
 Test(path, neighbouring_paths_uncorrelated)
 {
-    /* Paths p and p + 1 share the low 64 bits of their state at every step (a jump of
-     * 2^64 leaves them alone), so check that their normals at the same step are
+    /* Neighbouring paths' normals at the same step (and one step apart) must be
      * uncorrelated: |sample correlation| < 4 standard errors of 1/sqrt(n). */
     enum { PATHS = 1001, STEPS = 200 };
     static hs_pcg64 rngs[PATHS];
     static double z[2][PATHS];
-    hs_path_rng(&rngs[0], 31337u, 0);
-    for (size_t p = 1; p < PATHS; p++) {
-        rngs[p] = rngs[p - 1];
-        hs_pcg64_jump_apply(hs_path_jump(), &rngs[p]);
-    }
+    for (size_t p = 0; p < PATHS; p++)
+        hs_path_stream(&rngs[p], 31337u, p);
     double sum = 0.0, sum_lag = 0.0;
     size_t n = 0;
     for (size_t k = 0; k < STEPS; k++) {

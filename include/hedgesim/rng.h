@@ -83,18 +83,9 @@ double hs_pcg64_uniform(hs_pcg64 *rng);
 
 /* ------------------------------------------------------- per-path streams */
 
-/* The fixed stream of the shared sequence (initseq of the seeding). */
+/* The stream (initseq) used where a single generator is seeded from one integer: the
+ * GSL adapter and the known-answer tests.  54 is pcg-c's demo stream. */
 #define HS_RNG_STREAM 54u
-
-/* Generator of path `path` for run seed `seed`: seeded (seed, HS_RNG_STREAM), then
- * advanced by path * 2^64.  O(log) per call: for consecutive paths apply
- * hs_path_jump() instead. */
-void hs_path_rng(hs_pcg64 *rng, uint64_t seed, uint64_t path);
-
-/* The jump of 2^64 draws on stream HS_RNG_STREAM: hs_pcg64_jump_apply(hs_path_jump(),
- * rng) turns the generator of path p at its START (no draws taken) into the start of
- * path p+1 in O(1).  A pointer to one shared constant: safe from any thread. */
-const hs_pcg64_jump *hs_path_jump(void);
 
 /* Generator of path `path` in a run seeded `seed`: its own stream (rng_path.c). */
 void hs_path_stream(hs_pcg64 *rng, uint64_t seed, uint64_t path);
