@@ -23,8 +23,7 @@
 /* pcg-c's PCG_DEFAULT_MULTIPLIER_64 = 6364136223846793005 (Knuth's MMIX multiplier). */
 #define PCG32_MULT UINT64_C(0x5851f42d4c957f2d)
 
-/* pcg-c's PCG_DEFAULT_MULTIPLIER_128 = 2549297995355413924 * 2^64 + 4865540595714422341. */
-#define PCG64_MULT HS_U128(UINT64_C(0x2360ed051fc65da4), UINT64_C(0x4385df649fccf645))
+#define PCG64_MULT HS_PCG64_MULT
 
 /* ------------------------------------------------------------------ pcg32 */
 
@@ -78,14 +77,6 @@ void hs_pcg64_seed(hs_pcg64 *rng, hs_u128 initstate, hs_u128 initseq)
     rng->state = rng->state * PCG64_MULT + rng->inc;
 }
 
-uint64_t hs_pcg64_next(hs_pcg64 *rng)
-{
-    rng->state = rng->state * PCG64_MULT + rng->inc;
-    /* XSL-RR: fold the halves together with xor and rotate by the top six bits. */
-    uint64_t folded = (uint64_t)(rng->state >> 64u) ^ (uint64_t)rng->state;
-    unsigned rot = (unsigned)(rng->state >> 122u);
-    return (folded >> rot) | (folded << ((-rot) & 63u));
-}
 
 void hs_pcg64_jump_init(hs_pcg64_jump *jump, hs_u128 inc, hs_u128 delta)
 {
@@ -116,8 +107,4 @@ void hs_pcg64_advance(hs_pcg64 *rng, hs_u128 delta)
     hs_pcg64_jump_apply(&jump, rng);
 }
 
-double hs_pcg64_uniform(hs_pcg64 *rng)
-{
-    return hs_u01_from_u64(hs_pcg64_next(rng));
-}
 

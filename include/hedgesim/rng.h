@@ -52,8 +52,19 @@ typedef struct hs_pcg64 {
 
 /* Seed as pcg64_srandom_r(rng, initstate, initseq) in pcg-c. */
 void hs_pcg64_seed(hs_pcg64 *rng, hs_u128 initstate, hs_u128 initseq);
-/* Next 64-bit output. */
-uint64_t hs_pcg64_next(hs_pcg64 *rng);
+/* pcg-c's PCG_DEFAULT_MULTIPLIER_128 = 2549297995355413924 * 2^64 + 4865540595714422341. */
+#define HS_PCG64_MULT HS_U128(UINT64_C(0x2360ed051fc65da4), UINT64_C(0x4385df649fccf645))
+
+/* Next 64-bit output.  Inline: it is the innermost step of every path model, and an
+ * out-of-line call costs as much as the 128-bit multiply itself. */
+static inline uint64_t hs_pcg64_next(hs_pcg64 *rng)
+{
+    rng->state = rng->state * HS_PCG64_MULT + rng->inc;
+    /* XSL-RR: fold the halves together with xor and rotate by the top six bits. */
+    uint64_t folded = (uint64_t)(rng->state >> 64u) ^ (uint64_t)rng->state;
+    unsigned rot = (unsigned)(rng->state >> 122u);
+    return (folded >> rot) | (folded << ((-rot) & 63u));
+}
 /* Jump ahead by delta draws in O(log delta). */
 void hs_pcg64_advance(hs_pcg64 *rng, hs_u128 delta);
 
@@ -79,7 +90,10 @@ static inline double hs_u01_from_u64(uint64_t x)
     return ((double)(x >> 12) + 0.5) * 0x1.0p-52;
 }
 
-double hs_pcg64_uniform(hs_pcg64 *rng);
+static inline double hs_pcg64_uniform(hs_pcg64 *rng)
+{
+    return hs_u01_from_u64(hs_pcg64_next(rng));
+}
 
 /* ------------------------------------------------------- per-path streams */
 
