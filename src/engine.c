@@ -232,12 +232,21 @@ hs_book_greeks hs_book_greeks_t0(const hs_scenario *sc, double vol_override)
     return g;
 }
 
+static void plan_free(plan *p)
+{
+    if (!p)
+        return;
+    hs_model_release(&p->model);
+    free(p->growth);
+    free(p);
+}
+
 static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
 {
     memset(p, 0, sizeof *p);
     p->sc = sc;
     p->n_strat = sc->n_strategies;
-    hs_status st = hs_model_init(&p->model, sc->model, sc->model_par, &sc->market, &sc->grid, err);
+    hs_status st = hs_model_init(&p->model, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     if (st)
         return st;
     size_t steps = sc->grid.steps;
@@ -280,8 +289,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         return hs_error_set(err, HS_ERUNTIME, "out of memory");
     hs_status st = plan_init(p, sc, err);
     if (st) {
-        free(p->growth);
-        free(p);
+        plan_free(p);
         return st;
     }
     size_t n_strat = sc->n_strategies;
@@ -300,8 +308,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     if (!res || !res->pnl || !res->hedge_error || !res->means || !sums) {
         hs_results_free(res);
         free(sums);
-        free(p->growth);
-        free(p);
+        plan_free(p);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for %llu paths x %zu strategies",
                             (unsigned long long)paths, n_strat);
     }
@@ -346,8 +353,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     if (failed) {
         hs_results_free(res);
         free(sums);
-        free(p->growth);
-        free(p);
+        plan_free(p);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for thread workspaces");
     }
 
@@ -363,8 +369,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
                                             co / (double)paths, p->edge[s]};
     }
     free(sums);
-    free(p->growth);
-    free(p);
+    plan_free(p);
     *out = res;
     return HS_OK;
 }

@@ -4,6 +4,7 @@
  * table here; the generic tests loop over this list.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hedgesim/model.h"
@@ -34,16 +35,39 @@ void hs_model_names(const char **names, size_t cap)
     names[n] = NULL;
 }
 
-hs_status hs_model_init(hs_model *m, const hs_model_type *type, const double *par,
+hs_status hs_model_init(hs_model *m, const hs_model_type *type, const hs_model_args *args,
                         const hs_market *market, const hs_grid *grid, hs_error *err)
 {
     memset(m, 0, sizeof *m);
     m->type = type;
     for (size_t i = 0; i < type->n_params && i < HS_MAX_PARAMS; i++)
-        m->par[i] = par[i];
+        m->par[i] = args->par[i];
     m->market = *market;
     m->grid = *grid;
-    return type->prepare(m, err);
+    m->args = args;
+    hs_status st = type->prepare(m, err);
+    if (st)
+        hs_model_release(m);
+    return st;
+}
+
+void hs_model_release(hs_model *m)
+{
+    if (m && m->type && m->type->release && m->data)
+        m->type->release(m);
+    if (m)
+        m->data = NULL;
+}
+
+void hs_model_args_default(hs_model_args *args, const hs_model_type *type)
+{
+    memset(args, 0, sizeof *args);
+    snprintf(args->dir, sizeof args->dir, ".");
+    for (size_t i = 0; i < type->n_params && i < HS_MAX_PARAMS; i++) {
+        const hs_param *p = &type->params[i];
+        args->par[i] = (p->flags & HS_PARAM_DERIVED) ? NAN : p->def;
+        snprintf(args->at[i], sizeof args->at[i], "default");
+    }
 }
 
 double hs_model_param(const hs_model *m, const char *key)

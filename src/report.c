@@ -36,8 +36,9 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
                                    sign * rep->book.gamma, sign * rep->book.vega,
                                    sign * rep->book.theta};
     hs_model m;
-    hs_status st = hs_model_init(&m, sc->model, sc->model_par, &sc->market, &sc->grid, err);
+    hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);
+    hs_model_release(&m);
     rep->n = res->n_strategies;
     for (size_t s = 0; s < rep->n && !st; s++) {
         hs_strategy_report *r = &rep->strategies[s];
@@ -132,9 +133,30 @@ json_t *hs_report_json(const hs_report *rep)
     json_t *model = json_object();
     json_object_set_new(model, "type", json_string(sc->model->name));
     hs_model m;
-    if (hs_model_init(&m, sc->model, sc->model_par, &sc->market, &sc->grid, NULL) == HS_OK)
-        for (size_t i = 0; i < sc->model->n_params; i++)
-            json_object_set_new(model, sc->model->params[i].key, num(m.par[i]));
+    if (hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, NULL) == HS_OK) {
+        for (size_t i = 0; i < sc->model->n_params; i++) {
+            const hs_param *p = &sc->model->params[i];
+            const hs_model_args *a = &sc->model_args;
+            if (p->kind == HS_PARAM_TEXT) {
+                json_object_set_new(model, p->key, json_string(a->text[i]));
+            } else if (p->kind == HS_PARAM_LIST) {
+                json_t *list = json_array();
+                for (size_t j = 0; j < a->list_n[i]; j++)
+                    json_array_append_new(list, num(a->list[i][j]));
+                json_object_set_new(model, p->key, list);
+            } else if (p->kind == HS_PARAM_NAME && p->choices) {
+                const char *c = p->choices;
+                for (int k = 0; k < (int)m.par[i] && strchr(c, '|'); k++)
+                    c = strchr(c, '|') + 1;
+                const char *bar = strchr(c, '|');
+                json_object_set_new(model, p->key,
+                                    json_stringn(c, bar ? (size_t)(bar - c) : strlen(c)));
+            } else {
+                json_object_set_new(model, p->key, num(m.par[i]));
+            }
+        }
+        hs_model_release(&m);
+    }
     json_object_set_new(root, "model", model);
 
     json_object_set_new(root, "option", greeks_json(&rep->option));

@@ -320,6 +320,71 @@ static hs_status build_header(build *b)
     return HS_OK;
 }
 
+/* One model parameter of any kind into args slot i (see hs_model_args). */
+static hs_status get_model_value(build *b, const char *context, const hs_param *p,
+                                 hs_model_args *a, size_t i)
+{
+    hs_ini_entry *e = hs_ini_get(b->ini, "model", p->key);
+    char w[512];
+    if (e)
+        snprintf(a->at[i], sizeof a->at[i], "%s", where(e, w, sizeof w));
+    else
+        snprintf(a->at[i], sizeof a->at[i], "%s", section_where(b, "model", w, sizeof w));
+    if (p->kind == HS_PARAM_REAL || p->kind == HS_PARAM_INT)
+        return get_number(b, "model", context, p, &a->par[i]);
+    if (!e) {
+        if (p->flags & HS_PARAM_REQUIRED)
+            return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key '%s' (expected %s, %s)",
+                                a->at[i], context, p->key, p->help, p->unit);
+        return HS_OK;
+    }
+    e->used = 1;
+    if (p->kind == HS_PARAM_TEXT) {
+        get_text(b, "model", p->key, a->text[i], sizeof a->text[i]);
+        if (!a->text[i][0])
+            return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s is empty (expected %s)", a->at[i],
+                                context, p->key, p->help);
+        return HS_OK;
+    }
+    if (p->kind == HS_PARAM_NAME) {
+        /* Choices "a|b|c": the value is stored as its index. */
+        const char *c = p->choices ? p->choices : "";
+        size_t len = strlen(e->value);
+        for (int idx = 0; *c; idx++) {
+            const char *bar = strchr(c, '|');
+            size_t n = bar ? (size_t)(bar - c) : strlen(c);
+            if (n == len && !strncmp(c, e->value, n)) {
+                a->par[i] = idx;
+                return HS_OK;
+            }
+            c += n + (bar ? 1 : 0);
+        }
+        return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s = '%s' is not a known choice "
+                            "(expected one of: %s; %s)", a->at[i], context, p->key, e->value,
+                            p->choices ? p->choices : "", p->help);
+    }
+    /* LIST: comma-separated numbers, each checked like a scalar of the same row. */
+    hs_param scalar = *p;
+    scalar.kind = HS_PARAM_REAL;
+    char buf[HS_INI_VALUE_LEN];
+    snprintf(buf, sizeof buf, "%s", e->value);
+    size_t n = 0;
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
+        if (n == HS_MAX_LIST)
+            return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s = %s has more than %d values",
+                                a->at[i], context, p->key, e->value, HS_MAX_LIST);
+        hs_status st = hs_param_parse_number(&scalar, tok, e->origin, context, &a->list[i][n], b->err);
+        if (st)
+            return st;
+        n++;
+    }
+    a->list_n[i] = n;
+    return HS_OK;
+}
+
 static hs_status build_model(build *b)
 {
     hs_scenario *sc = b->sc;
@@ -337,8 +402,14 @@ static hs_status build_model(build *b)
     }
     char context[96];
     snprintf(context, sizeof context, "model '%s'", sc->model->name);
+    hs_model_args *a = &sc->model_args;
+    hs_model_args_default(a, sc->model);
+    /* Relative data files resolve against the scenario file's directory. */
+    const char *slash = strrchr(sc->file, '/');
+    if (slash)
+        snprintf(a->dir, sizeof a->dir, "%.*s", (int)(slash - sc->file), sc->file);
     for (size_t i = 0; i < sc->model->n_params; i++) {
-        hs_status st = get_number(b, "model", context, &sc->model->params[i], &sc->model_par[i]);
+        hs_status st = get_model_value(b, context, &sc->model->params[i], a, i);
         if (st)
             return st;
     }
@@ -696,10 +767,11 @@ static hs_status check_model(build *b)
 {
     hs_scenario *sc = b->sc;
     hs_model m;
-    hs_status st = hs_model_init(&m, sc->model, sc->model_par, &sc->market, &sc->grid, b->err);
+    hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, b->err);
     if (st)
         return st;
     double sigma = sc->model->sigma(&m);
+    hs_model_release(&m);
     for (size_t i = 0; i < sc->n_legs; i++) {
         if (!isnan(sc->legs[i].vol))
             continue;

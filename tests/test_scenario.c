@@ -141,7 +141,7 @@ Test(scenario, set_overrides_and_adds)
     cr_assert_eq(hs_ini_set(ini, "market.dividend=0.01", &err), HS_OK);
     hs_scenario *sc = NULL;
     cr_assert_eq(hs_scenario_build(ini, &sc, &err), HS_OK, "%s", err.msg);
-    cr_assert_float_eq(sc->model_par[0], 0.3, 1e-15);
+    cr_assert_float_eq(sc->model_args.par[0], 0.3, 1e-15);
     cr_assert_float_eq(sc->strategies[0].vol, 0.25, 1e-15);
     cr_assert_float_eq(sc->market.dividend, 0.01, 1e-15);
     hs_scenario_free(sc);

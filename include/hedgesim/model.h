@@ -27,6 +27,8 @@
 #define HS_MAX_PARAMS 16
 #define HS_MODEL_CONSTS 32
 #define HS_MODEL_STATE 4
+#define HS_MAX_LIST 64
+#define HS_TEXT_LEN 512
 
 typedef struct hs_market {
     double spot;     /* S0, money */
@@ -51,6 +53,22 @@ typedef struct hs_block {
     hs_pcg64 *rng;       /* [HS_BLOCK] per-path generators */
 } hs_block;
 
+/* A model's parameter values as the scenario gave them, by kind of row:
+ *   REAL, INT  -> par[i] (NaN for a DERIVED row not given)
+ *   NAME       -> par[i] = index of the value in the row's choices ("normal|t": 0 or 1)
+ *   TEXT       -> text[i] ("" when not given); a file name is resolved against dir
+ *   LIST       -> list[i][0 .. list_n[i]) (each value checked against the row's range)
+ * at[i] says where the value came from ("file:line", "--set" or the file when it is a
+ * default), so that prepare can name it in a message. */
+typedef struct hs_model_args {
+    double par[HS_MAX_PARAMS];
+    char text[HS_MAX_PARAMS][HS_TEXT_LEN];
+    size_t list_n[HS_MAX_PARAMS];
+    double list[HS_MAX_PARAMS][HS_MAX_LIST];
+    char at[HS_MAX_PARAMS][HS_TEXT_LEN];
+    char dir[HS_TEXT_LEN]; /* directory of the scenario file ("." when none) */
+} hs_model_args;
+
 typedef struct hs_model hs_model;
 
 typedef struct hs_model_type {
@@ -68,6 +86,8 @@ typedef struct hs_model_type {
     /* The model's (long-run) volatility: the default traded vol of the options and the
      * sigma of the Derman-Kamal formula.  NaN when the model has none. */
     double (*sigma)(const hs_model *m);
+    /* Optional: free what prepare allocated in m->data (NULL when nothing is). */
+    void (*release)(hs_model *m);
 } hs_model_type;
 
 struct hs_model {
@@ -76,6 +96,8 @@ struct hs_model {
     hs_market market;
     hs_grid grid;
     double consts[HS_MODEL_CONSTS]; /* per-run constants set by prepare */
+    const hs_model_args *args;      /* text and list values; outlives the model */
+    void *data;                     /* owned by the model: loaded series, tables */
 };
 
 /* Registry: NULL-terminated list of every model type; lookup by name. */
@@ -85,9 +107,14 @@ const hs_model_type *hs_model_type_find(const char *name);
 /* Fill a NULL-terminated array of the registered names (for suggestions), size >= 64. */
 void hs_model_names(const char **names, size_t cap);
 
-/* Set up m for a run: copy parameters, market and grid, then type->prepare. */
-hs_status hs_model_init(hs_model *m, const hs_model_type *type, const double *par,
+/* Set up m for a run: copy parameters, market and grid, then type->prepare.  On
+ * success release it with hs_model_release; on failure nothing is left to release. */
+hs_status hs_model_init(hs_model *m, const hs_model_type *type, const hs_model_args *args,
                         const hs_market *market, const hs_grid *grid, hs_error *err);
+void hs_model_release(hs_model *m);
+
+/* Arguments with every parameter of type at its default (tests and tools). */
+void hs_model_args_default(hs_model_args *args, const hs_model_type *type);
 
 /* Value of parameter `key` of m (NaN if the model has no such key). */
 double hs_model_param(const hs_model *m, const char *key);

@@ -19,7 +19,8 @@ typedef enum hs_param_kind {
     HS_PARAM_REAL, /* a finite real number in [min, max] */
     HS_PARAM_INT,  /* an integer in [min, max] (written as 50000 or 5e4) */
     HS_PARAM_NAME, /* a name from a fixed list (choices) or a registry */
-    HS_PARAM_TEXT  /* free text (scenario name, description) */
+    HS_PARAM_TEXT, /* free text (scenario name, description, a file name) */
+    HS_PARAM_LIST  /* comma-separated reals, each in [min, max] (model keys only) */
 } hs_param_kind;
 
 /* Flags of a parameter row. */

@@ -71,7 +71,7 @@ typedef struct hs_scenario {
     hs_market market;
     hs_grid grid;
     const hs_model_type *model;
-    double model_par[HS_MAX_PARAMS];
+    hs_model_args model_args;
     size_t n_legs;
     hs_leg legs[HS_MAX_LEGS];
     size_t n_strategies;
