@@ -187,7 +187,12 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
             trade_kernel(bk->held, w->next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
                          p->growth[k], st->cost, np);
         }
+        int keep_old = sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k);
+        if (keep_old)
+            memcpy(w->next, b->logspot, n * sizeof *b->logspot);
         p->model.type->step(&p->model, b, k);
+        if (sc->n_stress)
+            hs_stress_apply(sc->stress, sc->n_stress, k, b, w->next);
         if (p->div_growth != 0.0)
             for (size_t s = 0; s < p->n_strat; s++)
                 dividend_kernel(w->books[s].held, b->spot, w->books[s].cash,

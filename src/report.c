@@ -159,6 +159,23 @@ json_t *hs_report_json(const hs_report *rep)
     }
     json_object_set_new(root, "model", model);
 
+    json_t *stress = json_array();
+    for (size_t i = 0; i < sc->n_stress; i++) {
+        const hs_stress *o = &sc->stress[i];
+        json_t *so = json_object();
+        char text[256];
+        json_object_set_new(so, "name", json_string(o->name));
+        json_object_set_new(so, "type", json_string(o->type->name));
+        for (size_t j = 0; j < o->type->n_params; j++)
+            json_object_set_new(so, o->type->params[j].key, num(o->par[j]));
+        json_object_set_new(so, "first_step", json_integer((json_int_t)o->k_from + 1));
+        json_object_set_new(so, "last_step", json_integer((json_int_t)o->k_to));
+        json_object_set_new(so, "text", json_string(hs_stress_describe(o, &sc->grid, text,
+                                                                       sizeof text)));
+        json_array_append_new(stress, so);
+    }
+    json_object_set_new(root, "stress", stress);
+
     json_object_set_new(root, "option", greeks_json(&rep->option));
     json_object_set_new(root, "book", greeks_json(&rep->book));
     json_t *legs = json_array();
@@ -252,6 +269,11 @@ int hs_report_table(const hs_report *rep, FILE *fp)
             (unsigned long long)sc->seed, res->threads, res->threads == 1 ? "" : "s", res->seconds);
     if (sc->description[0])
         fprintf(fp, "%s\n", sc->description);
+    for (size_t i = 0; i < sc->n_stress; i++) {
+        char text[256];
+        fprintf(fp, "Stress overlay %s\n", hs_stress_describe(&sc->stress[i], &sc->grid, text,
+                                                              sizeof text));
+    }
     fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.value,
             rep->option.delta, rep->option.gamma, rep->option.vega);
     size_t w = 8;

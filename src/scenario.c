@@ -186,7 +186,7 @@ static int known_section(const char *name)
 {
     return !strcmp(name, "scenario") || !strcmp(name, "simulation") || !strcmp(name, "market") ||
            !strcmp(name, "model") || !strcmp(name, "option") || section_is(name, "option") ||
-           section_is(name, "strategy");
+           section_is(name, "strategy") || section_is(name, "stress");
 }
 
 static hs_status check_section_name(build *b, const char *name, hs_origin origin)
@@ -194,7 +194,7 @@ static hs_status check_section_name(build *b, const char *name, hs_origin origin
     if (known_section(name))
         return HS_OK;
     static const char *const names[] = {"scenario", "simulation", "market", "model", "option",
-                                        "strategy", NULL};
+                                        "strategy", "stress", NULL};
     char w[512], hint[160] = "";
     char base[HS_INI_SECTION_LEN];
     snprintf(base, sizeof base, "%s", name);
@@ -202,14 +202,14 @@ static hs_status check_section_name(build *b, const char *name, hs_origin origin
     if (dot)
         *dot = '\0';
     const char *s = hs_name_suggest(names, base);
-    if (s && !strcmp(s, "strategy"))
-        snprintf(hint, sizeof hint, "; did you mean [strategy.%s]?", dot ? dot + 1 : "NAME");
+    if (s && (!strcmp(s, "strategy") || !strcmp(s, "stress")))
+        snprintf(hint, sizeof hint, "; did you mean [%s.%s]?", s, dot ? dot + 1 : "NAME");
     else if (s)
         snprintf(hint, sizeof hint, "; did you mean [%s%s%s]?", s, dot ? "." : "",
                  dot ? dot + 1 : "");
     return hs_error_set(b->err, HS_EINPUT,
                         "%s: unknown section [%s] (expected [scenario], [simulation], [market], "
-                        "[model], [option] or [option.NAME], [strategy.NAME]%s)",
+                        "[model], [option] or [option.NAME], [strategy.NAME], [stress.NAME]%s)",
                         hs_origin_str(origin, w, sizeof w), name, hint);
 }
 
@@ -253,7 +253,12 @@ static hs_status check_unused(build *b, const hs_param *extra, size_t n_extra)
                 tables[nt] = b->sc->model->params, sizes[nt++] = b->sc->model->n_params;
         } else if (!strcmp(e->section, "option") || section_is(e->section, "option"))
             tables[nt] = option_params, sizes[nt++] = NROWS(option_params);
-        else if (section_is(e->section, "strategy")) {
+        else if (section_is(e->section, "stress")) {
+            hs_ini_entry *t = hs_ini_get(b->ini, e->section, "type");
+            const hs_stress_type *type = hs_stress_type_find(t ? t->value : "");
+            if (type)
+                tables[nt] = type->params, sizes[nt++] = type->n_params;
+        } else if (section_is(e->section, "strategy")) {
             tables[nt] = strategy_params, sizes[nt++] = NROWS(strategy_params);
             hs_ini_entry *r = hs_ini_get(b->ini, e->section, "rebalance");
             const hs_rule_type *rule = hs_rule_type_find(r ? r->value : "interval");
@@ -785,6 +790,86 @@ static hs_status check_model(build *b)
     return HS_OK;
 }
 
+/* ------------------------------------------------------------------ [stress.*] */
+
+static hs_status build_one_stress(build *b, const char *section)
+{
+    hs_scenario *sc = b->sc;
+    char w[512];
+    if (sc->n_stress >= HS_MAX_STRESS)
+        return hs_error_set(b->err, HS_EINPUT, "%s: [%s]: too many stress overlays (expected at "
+                            "most %d)", section_where(b, section, w, sizeof w), section,
+                            HS_MAX_STRESS);
+    hs_stress *o = &sc->stress[sc->n_stress];
+    memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "%s", section + strlen("stress."));
+    char context[HS_INI_SECTION_LEN + 2];
+    snprintf(context, sizeof context, "[%s]", section);
+    hs_ini_entry *e = hs_ini_get(b->ini, section, "type");
+    if (!e)
+        return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key 'type' (expected crash, gap "
+                            "or vol)", section_where(b, section, w, sizeof w), context);
+    e->used = 1;
+    o->type = hs_stress_type_find(e->value);
+    if (!o->type) {
+        const char *names[16];
+        size_t n = 0;
+        for (const hs_stress_type *const *t = hs_stress_types(); *t && n < 15; t++)
+            names[n++] = (*t)->name;
+        names[n] = NULL;
+        return unknown_name(b, e, context, "stress overlay", names);
+    }
+    for (size_t i = 0; i < o->type->n_params; i++) {
+        const hs_param *p = &o->type->params[i];
+        hs_ini_entry *pe = hs_ini_get(b->ini, section, p->key);
+        if (pe)
+            where(pe, o->at[i], sizeof o->at[i]);
+        else
+            section_where(b, section, o->at[i], sizeof o->at[i]);
+        hs_status st = get_number(b, section, context, p, &o->par[i]);
+        if (st)
+            return st;
+    }
+    sc->n_stress++;
+    return HS_OK;
+}
+
+static hs_status build_stress(build *b)
+{
+    for (size_t i = 0; i < b->ini->n_sections; i++) {
+        const char *s = b->ini->sections[i].name;
+        if (!section_is(s, "stress"))
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < b->sc->n_stress; j++)
+            seen |= !strcmp(b->sc->stress[j].name, s + strlen("stress."));
+        if (seen)
+            continue;
+        hs_status st = build_one_stress(b, s);
+        if (st)
+            return st;
+    }
+    return HS_OK;
+}
+
+/* Resolve the overlays on the grid, with the model's sigma for vol overlays. */
+static hs_status resolve_stress(build *b)
+{
+    hs_scenario *sc = b->sc;
+    if (sc->n_stress == 0)
+        return HS_OK;
+    hs_model m;
+    hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, b->err);
+    if (st)
+        return st;
+    double sigma = sc->model->sigma(&m);
+    hs_model_release(&m);
+    for (size_t i = 0; i < sc->n_stress && !st; i++)
+        st = sc->stress[i].type->resolve(&sc->stress[i], &sc->grid, sigma,
+                                         sc->market.rate - sc->market.dividend, b->err);
+    return st;
+}
+
 static hs_status check_rules(build *b)
 {
     for (size_t i = 0; i < b->sc->n_strategies; i++) {
@@ -820,6 +905,8 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
     if (!st)
         st = build_strategies(&b);
     if (!st)
+        st = build_stress(&b);
+    if (!st)
         st = check_unused(&b, NULL, 0);
     if (!st)
         st = build_grid(&b);
@@ -827,6 +914,8 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
         st = check_model(&b);
     if (!st)
         st = check_rules(&b);
+    if (!st)
+        st = resolve_stress(&b);
     if (st) {
         free(sc);
         return st;

@@ -19,6 +19,7 @@
 #include "hedgesim/model.h"
 #include "hedgesim/param.h"
 #include "hedgesim/strategy.h"
+#include "hedgesim/stress.h"
 
 #define HS_INI_MAX_ENTRIES 1024
 #define HS_INI_KEY_LEN 64
@@ -76,6 +77,8 @@ typedef struct hs_scenario {
     hs_leg legs[HS_MAX_LEGS];
     size_t n_strategies;
     hs_strategy strategies[HS_MAX_STRATEGIES];
+    size_t n_stress;
+    hs_stress stress[HS_MAX_STRESS]; /* [stress.NAME] overlays, resolved on the grid */
 } hs_scenario;
 
 /* Interpret and validate an ini into a scenario (allocated; free with free()). */
