@@ -74,4 +74,5 @@ const hs_model_type hs_model_gbm = {
     .start = start,
     .step = step,
     .sigma = sigma,
+    .example = "sigma = 0.2\n",
 };

@@ -88,6 +88,9 @@ typedef struct hs_model_type {
     double (*sigma)(const hs_model *m);
     /* Optional: free what prepare allocated in m->data (NULL when nothing is). */
     void (*release)(hs_model *m);
+    /* A valid body of a [model] section, "key = value" lines without `type`: shown by
+     * `hedgesim list` and used by the generic tests that loop over the registry. */
+    const char *example;
 } hs_model_type;
 
 struct hs_model {
