@@ -23,19 +23,21 @@
 
 /* Per-strategy lane arrays inside a thread's workspace. */
 typedef struct book {
-    double *held, *cash, *cost, *turnover, *trades;
+    double *held, *cash, *cost, *turnover, *trades, *carry;
+    double *last_spot, *last_k; /* spot and step of the lane's last trade (NaN: none yet) */
+    double *ratio_state;        /* the ratio's per-lane memory, if it has any */
 } book;
 
 typedef struct workspace {
     hs_block blk;
     book *books;
-    double *target, *next;
+    double *target, *gamma, *next, *old_spot, *old_logspot;
     double *mem;
 } workspace;
 
 /* Per-block sums, reduced in block order after the parallel loop. */
 typedef struct block_sums {
-    double trades, turnover, cost;
+    double trades, turnover, cost, carry;
 } block_sums;
 
 typedef struct plan {
@@ -44,10 +46,13 @@ typedef struct plan {
     size_t n_strat;
     hs_rule_state rules[HS_MAX_STRATEGIES];
     hs_ratio_ctx ratio_ctx[HS_MAX_STRATEGIES];
+    size_t ratio_arrays[HS_MAX_STRATEGIES]; /* per-lane state arrays of each ratio */
+    size_t gap_steps[HS_MAX_STRATEGIES];    /* min_gap in grid steps */
     double edge[HS_MAX_STRATEGIES]; /* premium edge, time-T money */
     double premium;                 /* sum q V_trade, paid at t0 */
     double *growth;                 /* [steps + 1]: G_k = e^{r (T - t_k)} */
     double div_growth;              /* e^{q dt} - 1 */
+    int need_old;                   /* some ratio updates from S_k */
 } plan;
 
 static double now_seconds(void)
@@ -76,14 +81,19 @@ static void workspace_free(workspace *w)
     free(w);
 }
 
-static workspace *workspace_alloc(size_t n_strat)
+enum { BOOK_ARRAYS = 8 };
+
+static workspace *workspace_alloc(const plan *p)
 {
+    size_t n_strat = p->n_strat;
     workspace *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     size_t per = HS_BLOCK;
-    size_t n = per * (4 + HS_MODEL_STATE + 2 + 5 * n_strat);
-    w->mem = aligned_doubles(n);
+    size_t arrays = 4 + HS_MODEL_STATE + 5 + BOOK_ARRAYS * n_strat;
+    for (size_t s = 0; s < n_strat; s++)
+        arrays += p->ratio_arrays[s];
+    w->mem = aligned_doubles(per * arrays);
     w->books = calloc(n_strat ? n_strat : 1, sizeof *w->books);
     w->blk.rng = calloc(HS_BLOCK, sizeof *w->blk.rng);
     if (!w->mem || !w->books || !w->blk.rng) {
@@ -97,7 +107,10 @@ static workspace *workspace_alloc(size_t n_strat)
     m += per; /* spare lane array, keeps the layout 64-byte aligned */
     w->blk.state = m, m += per * HS_MODEL_STATE;
     w->target = m, m += per;
+    w->gamma = m, m += per;
     w->next = m, m += per;
+    w->old_spot = m, m += per;
+    w->old_logspot = m, m += per;
     for (size_t s = 0; s < n_strat; s++) {
         book *bk = &w->books[s];
         bk->held = m, m += per;
@@ -105,26 +118,36 @@ static workspace *workspace_alloc(size_t n_strat)
         bk->cost = m, m += per;
         bk->turnover = m, m += per;
         bk->trades = m, m += per;
+        bk->carry = m, m += per;
+        bk->last_spot = m, m += per;
+        bk->last_k = m, m += per;
+        bk->ratio_state = p->ratio_arrays[s] ? m : NULL;
+        m += per * p->ratio_arrays[s];
     }
     return w;
 }
 
-/* Trade every lane from held to next at spot, in time-T money. */
+/* Trade every lane from held to next at spot, in time-T money.  Costs: proportional
+ * (kappa of the notional), the half spread per share and a fixed fee per trade; with
+ * charge = 0 the trade is free (the initial trade when charge_initial = 0). */
 HS_KERNEL
 static void trade_kernel(double *restrict held, const double *restrict next,
                          const double *restrict spot, double *restrict cash,
                          double *restrict cost, double *restrict turnover,
-                         double *restrict trades, double growth, double kappa, size_t n)
+                         double *restrict trades, double growth, double kappa, double spread,
+                         double fee, size_t n)
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         double dh = next[i] - held[i];
-        double notional = fabs(dh) * spot[i];
-        double c = kappa * notional * growth;
+        double adh = fabs(dh);
+        double notional = adh * spot[i];
+        double traded = adh > 0.0 ? 1.0 : 0.0;
+        double c = (kappa * notional + spread * adh + fee * traded) * growth;
         cash[i] -= dh * spot[i] * growth + c;
         cost[i] += c;
         turnover[i] += notional;
-        trades[i] += dh != 0.0 ? 1.0 : 0.0;
+        trades[i] += traded;
         held[i] = next[i];
     }
 }
@@ -151,6 +174,61 @@ static void settle_leg(const plan *p, workspace *w, const hs_leg *leg, double gr
     }
 }
 
+/* The frictions every rule shares, applied to the rule's proposal in w->next: a
+ * minimum time between trades, whole lots and a minimum trade size. */
+static void constrain(const plan *p, size_t s, size_t k, const book *bk, double *next, size_t n)
+{
+    const hs_costs *c = &p->sc->strategies[s].costs;
+    size_t gap = p->gap_steps[s];
+    for (size_t i = 0; i < n; i++) {
+        double x = next[i];
+        if (gap && !isnan(bk->last_k[i]) && (double)k - bk->last_k[i] < (double)gap)
+            x = bk->held[i];
+        if (c->lot > 0)
+            x = c->lot * nearbyint(x / c->lot);
+        if (fabs(x - bk->held[i]) < c->min_trade)
+            x = bk->held[i];
+        next[i] = x;
+    }
+}
+
+static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np)
+{
+    const hs_scenario *sc = p->sc;
+    const hs_strategy *st = &sc->strategies[s];
+    hs_block *b = &w->blk;
+    book *bk = &w->books[s];
+    size_t n = b->n;
+    int needs_gamma = st->rule->needs_gamma;
+    st->ratio->target(&p->ratio_ctx[s], k, b, bk->ratio_state, w->target,
+                      needs_gamma ? w->gamma : NULL);
+    for (size_t i = n; i < np; i++)
+        w->target[i] = 0.0; /* padding lanes stay flat */
+    hs_rule_io io = {k, (double)k * sc->grid.dt, b->spot, bk->held, w->target,
+                     needs_gamma ? w->gamma : NULL, bk->last_spot, w->next};
+    st->rule->apply(&p->rules[s], &io, n);
+    for (size_t i = n; i < np; i++)
+        w->next[i] = 0.0;
+    const hs_costs *c = &st->costs;
+    if (c->lot > 0 || c->min_trade > 0 || p->gap_steps[s])
+        constrain(p, s, k, bk, w->next, n);
+    if (st->rule == &hs_rule_move || p->gap_steps[s])
+        for (size_t i = 0; i < n; i++)
+            if (w->next[i] != bk->held[i]) {
+                bk->last_spot[i] = b->spot[i];
+                bk->last_k[i] = (double)k;
+            }
+    int free_trade = k == 0 && !c->charge_initial;
+    trade_kernel(bk->held, w->next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
+                 p->growth[k], free_trade ? 0.0 : c->prop, free_trade ? 0.0 : c->spread,
+                 free_trade ? 0.0 : c->fee, np);
+}
+
+static int costly(const hs_costs *c)
+{
+    return c->prop > 0 || c->fee > 0 || c->spread > 0;
+}
+
 static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_results *res,
                       block_sums *sums)
 {
@@ -169,34 +247,47 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
         for (size_t i = 0; i < np; i++) {
             bk->held[i] = 0;
             bk->cash[i] = -p->premium * p->growth[0];
-            bk->cost[i] = bk->turnover[i] = bk->trades[i] = 0;
+            bk->cost[i] = bk->turnover[i] = bk->trades[i] = bk->carry[i] = 0;
+            bk->last_spot[i] = bk->last_k[i] = NAN;
         }
+        const hs_ratio_type *rt = sc->strategies[s].ratio;
+        if (rt->start)
+            rt->start(&p->ratio_ctx[s], b, bk->ratio_state);
     }
 
     for (size_t k = 0; k < steps; k++) {
         for (size_t j = 0; j < sc->n_legs; j++)
             if (sc->legs[j].expiry_step == k && k > 0)
                 settle_leg(p, w, &sc->legs[j], p->growth[k]);
-        for (size_t s = 0; s < p->n_strat; s++) {
-            const hs_strategy *st = &sc->strategies[s];
-            if (!st->rule->active(&p->rules[s], k))
-                continue;
-            book *bk = &w->books[s];
-            st->ratio->target(&p->ratio_ctx[s], k, b, w->target);
-            st->rule->apply(&p->rules[s], bk->held, w->target, w->next, np);
-            trade_kernel(bk->held, w->next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
-                         p->growth[k], st->cost, np);
+        for (size_t s = 0; s < p->n_strat; s++)
+            if (sc->strategies[s].rule->active(&p->rules[s], k))
+                rebalance(p, w, s, k, np);
+        int keep_old = p->need_old || (sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k));
+        if (keep_old) {
+            memcpy(w->old_logspot, b->logspot, n * sizeof *b->logspot);
+            memcpy(w->old_spot, b->spot, n * sizeof *b->spot);
         }
-        int keep_old = sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k);
-        if (keep_old)
-            memcpy(w->next, b->logspot, n * sizeof *b->logspot);
         p->model.type->step(&p->model, b, k);
         if (sc->n_stress)
-            hs_stress_apply(sc->stress, sc->n_stress, k, b, w->next);
-        if (p->div_growth != 0.0)
-            for (size_t s = 0; s < p->n_strat; s++)
-                dividend_kernel(w->books[s].held, b->spot, w->books[s].cash,
-                                p->div_growth * p->growth[k + 1], np);
+            hs_stress_apply(sc->stress, sc->n_stress, k, b, w->old_logspot);
+        for (size_t s = 0; s < p->n_strat; s++) {
+            book *bk = &w->books[s];
+            if (p->div_growth != 0.0)
+                dividend_kernel(bk->held, b->spot, bk->cash, p->div_growth * p->growth[k + 1], np);
+            double borrow = sc->strategies[s].costs.borrow;
+            if (borrow > 0) {
+                /* The fee on the value of a short position over the step, paid at its end. */
+                double f = borrow * sc->grid.dt * p->growth[k + 1];
+                for (size_t i = 0; i < n; i++) {
+                    double fee = bk->held[i] < 0 ? -bk->held[i] * b->spot[i] * f : 0.0;
+                    bk->cash[i] -= fee;
+                    bk->carry[i] -= fee;
+                }
+            }
+            const hs_ratio_type *rt = sc->strategies[s].ratio;
+            if (rt->update)
+                rt->update(&p->ratio_ctx[s], k, b, w->old_spot, bk->ratio_state);
+        }
     }
     for (size_t j = 0; j < sc->n_legs; j++)
         if (sc->legs[j].expiry_step == steps)
@@ -205,18 +296,33 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
     /* Unwind and record. */
     for (size_t s = 0; s < p->n_strat; s++) {
         book *bk = &w->books[s];
-        double *pnl = res->pnl + s * res->paths + first;
-        double *err = res->hedge_error + s * res->paths + first;
+        const hs_costs *c = &sc->strategies[s].costs;
+        size_t off = s * res->paths + first;
         block_sums *bs = &sums[s];
-        bs->trades = bs->turnover = bs->cost = 0;
+        bs->trades = bs->turnover = bs->cost = bs->carry = 0;
         for (size_t i = 0; i < n; i++) {
-            double v = bk->cash[i] + bk->held[i] * b->spot[i];
-            pnl[i] = v;
-            err[i] = v - p->edge[s] + bk->cost[i];
+            double h = bk->held[i];
+            if (c->charge_unwind && h != 0.0) {
+                double uc = c->prop * fabs(h) * b->spot[i] + c->spread * fabs(h) + c->fee;
+                bk->cash[i] -= uc;
+                bk->cost[i] += uc;
+                bk->turnover[i] += fabs(h) * b->spot[i];
+                bk->trades[i] += 1.0;
+            }
+            double v = bk->cash[i] + h * b->spot[i];
+            res->pnl[off + i] = v;
+            res->hedge_error[off + i] = v - p->edge[s] + bk->cost[i] - bk->carry[i];
             bs->trades += bk->trades[i];
             bs->turnover += bk->turnover[i];
             bs->cost += bk->cost[i];
+            bs->carry += bk->carry[i];
         }
+        /* The cost and carry arrays start as untouched zero pages (calloc): a strategy
+         * without them never writes there, which saves the page faults of big runs. */
+        if (costly(&sc->strategies[s].costs))
+            memcpy(res->cost + off, bk->cost, n * sizeof *bk->cost);
+        if (sc->strategies[s].costs.borrow > 0)
+            memcpy(res->carry + off, bk->carry, n * sizeof *bk->carry);
     }
 }
 
@@ -264,12 +370,16 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
     p->premium = hs_book_greeks_t0(sc, NAN).value;
     for (size_t s = 0; s < p->n_strat; s++) {
         const hs_strategy *strat = &sc->strategies[s];
-        st = strat->rule->prepare(&p->rules[s], strat->rule_par, strat->rule_origin, &sc->grid,
-                                  strat->name, err);
+        st = hs_strategy_setup(strat, sc->legs, sc->n_legs, &sc->market, &sc->grid, &p->model,
+                               strat->name, &p->rules[s], &p->ratio_ctx[s], err);
         if (st)
             return st;
-        p->ratio_ctx[s] = (hs_ratio_ctx){sc->legs, sc->n_legs, &sc->market, &sc->grid, strat->vol,
-                                         strat->ratio_par};
+        const hs_ratio_type *rt = strat->ratio;
+        p->ratio_arrays[s] = rt->state_arrays ? rt->state_arrays(&p->ratio_ctx[s]) : 0;
+        p->need_old |= rt->update != NULL;
+        p->gap_steps[s] = strat->costs.min_gap > 0
+                              ? (size_t)ceil(strat->costs.min_gap / sc->grid.dt - 1e-9)
+                              : 0;
         double hedge_value = hs_book_greeks_t0(sc, strat->vol).value;
         p->edge[s] = (hedge_value - p->premium) * p->growth[0];
     }
@@ -282,6 +392,8 @@ void hs_results_free(hs_results *res)
         return;
     free(res->pnl);
     free(res->hedge_error);
+    free(res->cost);
+    free(res->carry);
     free(res->means);
     free(res);
 }
@@ -307,10 +419,13 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         res->paths = paths;
         res->pnl = malloc(n_strat * paths * sizeof *res->pnl);
         res->hedge_error = malloc(n_strat * paths * sizeof *res->hedge_error);
+        res->cost = calloc(n_strat * paths, sizeof *res->cost);
+        res->carry = calloc(n_strat * paths, sizeof *res->carry);
         res->means = calloc(n_strat, sizeof *res->means);
         sums = calloc(n_blocks * n_strat, sizeof *sums);
     }
-    if (!res || !res->pnl || !res->hedge_error || !res->means || !sums) {
+    if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->means ||
+        !sums) {
         hs_results_free(res);
         free(sums);
         plan_free(p);
@@ -329,7 +444,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
 
 #pragma omp parallel num_threads(threads) shared(failed, done)
     {
-        workspace *w = workspace_alloc(n_strat);
+        workspace *w = workspace_alloc(p);
         if (!w) {
 #pragma omp atomic write
             failed = 1;
@@ -364,14 +479,15 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
 
     /* Means reduced in block order: the same sums for any thread count. */
     for (size_t s = 0; s < n_strat; s++) {
-        double tr = 0, to = 0, co = 0;
+        double tr = 0, to = 0, co = 0, ca = 0;
         for (uint64_t blk = 0; blk < n_blocks; blk++) {
             tr += sums[blk * n_strat + s].trades;
             to += sums[blk * n_strat + s].turnover;
             co += sums[blk * n_strat + s].cost;
+            ca += sums[blk * n_strat + s].carry;
         }
         res->means[s] = (hs_strategy_means){tr / (double)paths, to / (double)paths,
-                                            co / (double)paths, p->edge[s]};
+                                            co / (double)paths, p->edge[s], ca / (double)paths};
     }
     free(sums);
     plan_free(p);

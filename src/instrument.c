@@ -1,12 +1,16 @@
 /*
- * European call and put instruments and the instrument registry.
+ * European call, put and cash-or-nothing digital instruments and the registry.
  *
- *   payoff: call max(S - K, 0), put max(K - S, 0)
+ *   payoff: call max(S - K, 0), put max(K - S, 0), digital call 1{S > K}, put 1{S < K}
  *   delta:  call e^{-q tau} N(d1), put e^{-q tau} (N(d1) - 1),
  *           N(x) = erfc(-x / sqrt 2) / 2,  d1 = (ln S + shift) / (sigma sqrt tau)
+ *   gamma:  call and put e^{-q tau} n(d1) / (S sigma sqrt tau)
+ *   digital call: V = e^{-r tau} N(d2), delta = e^{-r tau} n(d2) / (S sigma sqrt tau),
+ *           gamma = -e^{-r tau} n(d2) d1 / (S^2 sigma^2 tau), vega = -e^{-r tau} n(d2) d1 / sigma;
+ *   digital put = e^{-r tau} - digital call (so its delta and gamma are the call's negated)
  *
- * (Hull, "Options, Futures and Other Derivatives", 10th ed., eqs. 15.20-15.21 and
- * section 19.1.)  Value and Greeks come from bs.c; the block delta is the hot-path form.
+ * (Hull, "Options, Futures and Other Derivatives", 10th ed., eqs. 15.20-15.21, sections
+ * 19.1 and 26.11.)  Value and Greeks come from bs.c; block forms are the hot path.
  */
 #include <math.h>
 #include <string.h>
@@ -53,6 +57,111 @@ static void put_delta_lanes(const hs_delta_args *a, const double *logspot, const
     delta_kernel(logspot, acc, a->inv_sd, a->shift, a->weight * a->disc_q, 1.0, HS_PADDED(n));
 }
 
+/* Gamma of calls and puts: e^{-q tau} n(d1) / (S sd), scalar (band rules only). */
+static void vanilla_gamma_lanes(const hs_delta_args *a, const double *logspot,
+                                const double *spot, double *acc, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d1 = (logspot[i] + a->shift) * a->inv_sd;
+        acc[i] += a->weight * a->disc_q * hs_norm_pdf(d1) / spot[i] * a->inv_sd;
+    }
+}
+
+/* Digital call delta e^{-r tau} n(d2) / (S sd); sign -1 gives the put. */
+static void digital_delta(const hs_delta_args *a, const double *logspot, const double *spot,
+                          double *acc, size_t n, double sign)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d2 = (logspot[i] + a->shift) * a->inv_sd - a->sd;
+        acc[i] += sign * a->weight * a->disc_r * hs_norm_pdf(d2) / spot[i] * a->inv_sd;
+    }
+}
+
+static void digital_gamma(const hs_delta_args *a, const double *logspot, const double *spot,
+                          double *acc, size_t n, double sign)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d1 = (logspot[i] + a->shift) * a->inv_sd;
+        double d2 = d1 - a->sd;
+        double g = -a->disc_r * hs_norm_pdf(d2) * d1 * a->inv_sd * a->inv_sd / spot[i] / spot[i];
+        acc[i] += sign * a->weight * g;
+    }
+}
+
+static void dcall_delta_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
+                              double *acc, size_t n)
+{
+    digital_delta(a, logspot, spot, acc, n, 1.0);
+}
+
+static void dput_delta_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
+                             double *acc, size_t n)
+{
+    digital_delta(a, logspot, spot, acc, n, -1.0);
+}
+
+static void dcall_gamma_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
+                              double *acc, size_t n)
+{
+    digital_gamma(a, logspot, spot, acc, n, 1.0);
+}
+
+static void dput_gamma_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
+                             double *acc, size_t n)
+{
+    digital_gamma(a, logspot, spot, acc, n, -1.0);
+}
+
+hs_bs_greeks hs_digital_greeks(hs_bs_kind kind, double spot, double strike, double tau,
+                               double rate, double div, double sigma)
+{
+    hs_bs_greeks g = {0, 0, 0, 0, 0};
+    double disc_r = exp(-rate * tau);
+    double sd = sigma * sqrt(tau);
+    double fwd = spot * exp((rate - div) * tau);
+    if (!(sd > 0.0)) {
+        /* Expired or no volatility: the forward decides; at the money, half. */
+        double in = fwd > strike ? 1.0 : fwd < strike ? 0.0 : 0.5;
+        g.value = disc_r * (kind == HS_BS_CALL ? in : 1.0 - in);
+        g.theta = rate * g.value;
+        return g;
+    }
+    double d1 = (log(spot / strike) + (rate - div + 0.5 * sigma * sigma) * tau) / sd;
+    double d2 = d1 - sd;
+    double pdf = hs_norm_pdf(d2);
+    double sign = kind == HS_BS_CALL ? 1.0 : -1.0;
+    g.value = disc_r * hs_norm_cdf(sign * d2);
+    g.delta = sign * disc_r * pdf / (spot * sd);
+    g.gamma = -sign * disc_r * pdf * d1 / (spot * spot * sd * sd);
+    g.vega = -sign * disc_r * pdf * d1 / sigma;
+    /* theta = dV/dt = r V - dV/dtau-part from d2: d(d2)/dtau computed analytically. */
+    double dd2_dtau = (rate - div - 0.5 * sigma * sigma) / sd - d2 / (2.0 * tau);
+    g.theta = rate * g.value - sign * disc_r * pdf * dd2_dtau;
+    return g;
+}
+
+static hs_bs_greeks dcall_greeks(double spot, double strike, double tau, double rate, double div,
+                                 double sigma)
+{
+    return hs_digital_greeks(HS_BS_CALL, spot, strike, tau, rate, div, sigma);
+}
+
+static hs_bs_greeks dput_greeks(double spot, double strike, double tau, double rate, double div,
+                                double sigma)
+{
+    return hs_digital_greeks(HS_BS_PUT, spot, strike, tau, rate, div, sigma);
+}
+
+static double dcall_payoff(double spot, double strike)
+{
+    return spot > strike ? 1.0 : 0.0;
+}
+
+static double dput_payoff(double spot, double strike)
+{
+    return spot < strike ? 1.0 : 0.0;
+}
+
 static double call_payoff(double spot, double strike)
 {
     return spot > strike ? spot - strike : 0.0;
@@ -81,6 +190,7 @@ const hs_instrument_type hs_instrument_call = {
     .payoff = call_payoff,
     .greeks = call_greeks,
     .delta_lanes = call_delta_lanes,
+    .gamma_lanes = vanilla_gamma_lanes,
 };
 
 const hs_instrument_type hs_instrument_put = {
@@ -89,11 +199,32 @@ const hs_instrument_type hs_instrument_put = {
     .payoff = put_payoff,
     .greeks = put_greeks,
     .delta_lanes = put_delta_lanes,
+    .gamma_lanes = vanilla_gamma_lanes,
+};
+
+const hs_instrument_type hs_instrument_digital_call = {
+    .name = "digital_call",
+    .help = "cash-or-nothing digital call, pays 1 if S > K at maturity",
+    .payoff = dcall_payoff,
+    .greeks = dcall_greeks,
+    .delta_lanes = dcall_delta_lanes,
+    .gamma_lanes = dcall_gamma_lanes,
+};
+
+const hs_instrument_type hs_instrument_digital_put = {
+    .name = "digital_put",
+    .help = "cash-or-nothing digital put, pays 1 if S < K at maturity",
+    .payoff = dput_payoff,
+    .greeks = dput_greeks,
+    .delta_lanes = dput_delta_lanes,
+    .gamma_lanes = dput_gamma_lanes,
 };
 
 static const hs_instrument_type *const registry[] = {
     &hs_instrument_call,
     &hs_instrument_put,
+    &hs_instrument_digital_call,
+    &hs_instrument_digital_put,
     NULL,
 };
 

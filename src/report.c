@@ -17,6 +17,18 @@
 
 #include "hedgesim/instrument.h"
 
+/* Two-pass mean and sample standard deviation (cheap parts of the attribution). */
+static hs_mean_std mean_std(const double *x, size_t n)
+{
+    double m = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        m += x[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - m) * (x[i] - m);
+    return (hs_mean_std){m, n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0};
+}
+
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
                           hs_error *err)
 {
@@ -48,6 +60,8 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
         if (!st)
             st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch,
                                     &r->hedge_error, err);
+        r->cost = mean_std(res->cost + s * res->paths, res->paths);
+        r->carry = mean_std(res->carry + s * res->paths, res->paths);
         hs_rule_state rs;
         r->hedges = 0;
         if (!st && r->strategy->rule->hedges &&
@@ -108,6 +122,14 @@ static json_t *greeks_json(const hs_book_greeks *g)
     json_object_set_new(o, "gamma", num(g->gamma));
     json_object_set_new(o, "vega", num(g->vega));
     json_object_set_new(o, "theta", num(g->theta));
+    return o;
+}
+
+static json_t *mean_std_json(double mean, double std)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "mean", num(mean));
+    json_object_set_new(o, "std", num(std));
     return o;
 }
 
@@ -201,7 +223,19 @@ json_t *hs_report_json(const hs_report *rep)
         json_object_set_new(o, "ratio", json_string(r->strategy->ratio->name));
         json_object_set_new(o, "hedges", r->hedges ? json_integer((json_int_t)r->hedges) : json_null());
         json_object_set_new(o, "vol", num(r->strategy->vol));
-        json_object_set_new(o, "cost", num(r->strategy->cost));
+        const hs_costs *c = &r->strategy->costs;
+        json_object_set_new(o, "cost", num(c->prop));
+        json_t *costs = json_object();
+        json_object_set_new(costs, "cost", num(c->prop));
+        json_object_set_new(costs, "fee", num(c->fee));
+        json_object_set_new(costs, "spread", num(c->spread));
+        json_object_set_new(costs, "lot", num(c->lot));
+        json_object_set_new(costs, "min_trade", num(c->min_trade));
+        json_object_set_new(costs, "charge_initial", json_boolean(c->charge_initial));
+        json_object_set_new(costs, "charge_unwind", json_boolean(c->charge_unwind));
+        json_object_set_new(costs, "borrow", num(c->borrow));
+        json_object_set_new(costs, "min_gap", num(c->min_gap));
+        json_object_set_new(o, "costs", costs);
         json_object_set_new(o, "trades_mean", num(r->means.trades));
         json_object_set_new(o, "turnover_mean", num(r->means.turnover));
         json_object_set_new(o, "cost_mean", num(r->means.cost));
@@ -209,6 +243,12 @@ json_t *hs_report_json(const hs_report *rep)
         json_object_set_new(o, "pnl", summary_json(&r->pnl));
         json_object_set_new(o, "hedge_error", summary_json(&r->hedge_error));
         json_object_set_new(o, "derman_kamal_std", num(r->derman_kamal_std));
+        json_t *attr = json_object();
+        json_object_set_new(attr, "edge", num(r->means.edge));
+        json_object_set_new(attr, "replication", mean_std_json(r->hedge_error.mean, r->hedge_error.std));
+        json_object_set_new(attr, "cost", mean_std_json(-r->cost.mean, r->cost.std));
+        json_object_set_new(attr, "carry", mean_std_json(r->carry.mean, r->carry.std));
+        json_object_set_new(o, "attribution", attr);
         json_array_append_new(strategies, o);
     }
     json_object_set_new(root, "strategies", strategies);
@@ -237,7 +277,7 @@ static void summary_values(const hs_summary *s, double v[16])
 int hs_report_csv(const hs_report *rep, FILE *fp)
 {
     fprintf(fp, "strategy,rebalance,ratio,hedges,vol,cost,trades_mean,turnover_mean,cost_mean,"
-                "edge,derman_kamal_std");
+                "edge,derman_kamal_std,cost_std,carry_mean,carry_std");
     for (int part = 0; part < 2; part++)
         for (size_t i = 0; i < 16; i++)
             fprintf(fp, ",%s_%s", part ? "hedge_error" : "pnl", summary_keys[i]);
@@ -246,8 +286,9 @@ int hs_report_csv(const hs_report *rep, FILE *fp)
         const hs_strategy_report *r = &rep->strategies[s];
         fprintf(fp, "\"%s\",%s,%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", r->strategy->name,
                 r->strategy->rule->name, r->strategy->ratio->name, r->hedges, r->strategy->vol,
-                r->strategy->cost, r->means.trades, r->means.turnover, r->means.cost, r->means.edge,
-                r->derman_kamal_std);
+                r->strategy->costs.prop, r->means.trades, r->means.turnover, r->means.cost,
+                r->means.edge, r->derman_kamal_std);
+        fprintf(fp, ",%.17g,%.17g,%.17g", r->cost.std, r->carry.mean, r->carry.std);
         double v[16];
         summary_values(&r->pnl, v);
         for (size_t i = 0; i < 16; i++)

@@ -69,12 +69,31 @@ static const hs_param option_params[] = {
 static const hs_param strategy_params[] = {
     {"rebalance", HS_PARAM_NAME, 0, 0, 0, "name", "rebalancing rule (default interval)", NULL, 0},
     {"ratio", HS_PARAM_NAME, 0, 0, 0, "name", "hedge ratio (default bs)", NULL, 0},
+    /* From here on: the common keys of every strategy, in the order of STRAT_* below. */
     {"vol", HS_PARAM_REAL, 0, 5, 0, "per sqrt(year)",
-     "volatility of the hedge ratio (default: each leg's traded vol)", NULL,
+     "volatility of the hedge ratio: a number, `traded` (each leg's traded vol, the "
+     "default) or `model` (the model's sigma)", NULL,
      HS_PARAM_DERIVED | HS_PARAM_MIN_OPEN | HS_PARAM_SWEEP},
     {"cost", HS_PARAM_REAL, 0, 1, 0, "fraction of traded notional",
      "proportional cost per trade, one way", NULL, HS_PARAM_MAX_OPEN | HS_PARAM_SWEEP},
+    {"fee", HS_PARAM_REAL, 0, 1e9, 0, "money", "fixed fee per trade", NULL, HS_PARAM_SWEEP},
+    {"spread", HS_PARAM_REAL, 0, 1e9, 0, "money per share",
+     "half bid-ask spread paid on every share traded", NULL, HS_PARAM_SWEEP},
+    {"lot", HS_PARAM_REAL, 0, 1e9, 0, "shares",
+     "lot size: holdings are rounded to whole lots (0 = any amount)", NULL, HS_PARAM_SWEEP},
+    {"min_trade", HS_PARAM_REAL, 0, 1e9, 0, "shares",
+     "smaller changes of the holding are not traded", NULL, HS_PARAM_SWEEP},
+    {"charge_initial", HS_PARAM_INT, 0, 1, 1, "0 or 1",
+     "whether the first trade at t0 pays costs", NULL, HS_PARAM_SWEEP},
+    {"charge_unwind", HS_PARAM_INT, 0, 1, 0, "0 or 1",
+     "whether unwinding the hedge at maturity pays costs", NULL, HS_PARAM_SWEEP},
+    {"borrow", HS_PARAM_REAL, 0, 1, 0, "per year",
+     "borrow fee on the value of shares held short", NULL, HS_PARAM_SWEEP},
+    {"min_gap", HS_PARAM_REAL, 0, 100, 0, "years",
+     "least time between two trades of a path (combines with any rule)", NULL, HS_PARAM_SWEEP},
 };
+
+enum { STRAT_FIRST_COMMON = 2, STRAT_N_COMMON = 10 };
 
 /* ------------------------------------------------------------ build context */
 
@@ -264,6 +283,10 @@ static hs_status check_unused(build *b, const hs_param *extra, size_t n_extra)
             const hs_rule_type *rule = hs_rule_type_find(r ? r->value : "interval");
             if (rule)
                 tables[nt] = rule->params, sizes[nt++] = rule->n_params;
+            hs_ini_entry *ra = hs_ini_get(b->ini, e->section, "ratio");
+            const hs_ratio_type *ratio = hs_ratio_type_find(ra ? ra->value : "bs");
+            if (ratio && ratio->n_params)
+                tables[nt] = ratio->params, sizes[nt++] = ratio->n_params;
         }
         const char *best = NULL;
         int best_d = 256;
@@ -513,6 +536,27 @@ typedef struct sweep_key {
     int given;
 } sweep_key;
 
+/* A NAME value with fixed choices "a|b|c" as the index of its choice. */
+static hs_status parse_choice(build *b, const char *context, const hs_param *row,
+                              const hs_ini_entry *e, const char *tok, double *out)
+{
+    const char *c = row->choices ? row->choices : "";
+    size_t len = strlen(tok);
+    for (int idx = 0; *c; idx++) {
+        const char *bar = strchr(c, '|');
+        size_t n = bar ? (size_t)(bar - c) : strlen(c);
+        if (n == len && !strncmp(c, tok, n)) {
+            *out = idx;
+            return HS_OK;
+        }
+        c += n + (bar ? 1 : 0);
+    }
+    char w[512];
+    return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s = '%s' is not a known choice (expected one "
+                        "of: %s; %s)", where(e, w, sizeof w), context, row->key, tok,
+                        row->choices ? row->choices : "", row->help);
+}
+
 static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_ini_entry *e)
 {
     char buf[HS_INI_VALUE_LEN];
@@ -529,7 +573,15 @@ static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_in
             return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s has more than 64 values (expected "
                                 "a shorter sweep)", where(e, w, sizeof w), context, e->key);
         }
-        hs_status st = hs_param_parse_number(k->row, tok, e->origin, context, &k->values[k->n], b->err);
+        hs_status st = HS_OK;
+        if (k->row->kind == HS_PARAM_NAME)
+            st = parse_choice(b, context, k->row, e, tok, &k->values[k->n]);
+        else if (!strcmp(k->row->key, "vol") && !strcmp(tok, "traded"))
+            k->values[k->n] = HS_VOL_TRADED;
+        else if (!strcmp(k->row->key, "vol") && !strcmp(tok, "model"))
+            k->values[k->n] = HS_VOL_MODEL;
+        else
+            st = hs_param_parse_number(k->row, tok, e->origin, context, &k->values[k->n], b->err);
         if (st)
             return st;
         snprintf(k->text[k->n], sizeof k->text[k->n], "%s", tok);
@@ -604,7 +656,7 @@ static hs_status build_strategy(build *b, const char *section)
     }
 
     /* Keys: vol, cost, then the rule's and the ratio's own. */
-    sweep_key *keys = calloc(3 * HS_MAX_PARAMS, sizeof *keys);
+    sweep_key *keys = calloc(4 * HS_MAX_PARAMS, sizeof *keys);
     if (!keys)
         return hs_error_set(b->err, HS_ERUNTIME, "%s: out of memory", b->ini->file);
     hs_status st = expand_strategy(b, section, context, rule, ratio, keys);
@@ -618,8 +670,8 @@ static hs_status expand_strategy(build *b, const char *section, const char *cont
 {
     hs_scenario *sc = b->sc;
     size_t nk = 0;
-    keys[nk++] = (sweep_key){.row = &strategy_params[2]};
-    keys[nk++] = (sweep_key){.row = &strategy_params[3]};
+    for (size_t i = 0; i < STRAT_N_COMMON; i++)
+        keys[nk++] = (sweep_key){.row = &strategy_params[STRAT_FIRST_COMMON + i]};
     size_t rule0 = nk;
     for (size_t i = 0; i < rule->n_params; i++)
         keys[nk++] = (sweep_key){.row = &rule->params[i]};
@@ -648,7 +700,7 @@ static hs_status expand_strategy(build *b, const char *section, const char *cont
         s->ratio = ratio;
         char label[HS_NAME_LEN] = "";
         size_t rest = c;
-        size_t idx[3 * HS_MAX_PARAMS];
+        size_t idx[4 * HS_MAX_PARAMS];
         for (size_t i = nk; i-- > 0;) {
             idx[i] = rest % keys[i].n;
             rest /= keys[i].n;
@@ -665,14 +717,21 @@ static hs_status expand_strategy(build *b, const char *section, const char *cont
             snprintf(s->name, sizeof s->name, "%s[%s]", short_name, label);
         else
             snprintf(s->name, sizeof s->name, "%s", short_name);
-        s->vol = keys[0].values[idx[0]];
-        s->cost = keys[1].values[idx[1]];
+        double v[STRAT_N_COMMON];
+        for (size_t i = 0; i < STRAT_N_COMMON; i++)
+            v[i] = keys[i].values[idx[i]];
+        s->vol = v[0];
+        s->costs = (hs_costs){.prop = v[1], .fee = v[2], .spread = v[3], .lot = v[4],
+                              .min_trade = v[5], .charge_initial = (int)v[6],
+                              .charge_unwind = (int)v[7], .borrow = v[8], .min_gap = v[9]};
         for (size_t i = 0; i < rule->n_params; i++) {
             s->rule_par[i] = keys[rule0 + i].values[idx[rule0 + i]];
             s->rule_origin[i] = keys[rule0 + i].origin;
         }
-        for (size_t i = 0; i < ratio->n_params; i++)
+        for (size_t i = 0; i < ratio->n_params; i++) {
             s->ratio_par[i] = keys[ratio0 + i].values[idx[ratio0 + i]];
+            s->ratio_origin[i] = keys[ratio0 + i].origin;
+        }
     }
     return HS_OK;
 }
@@ -777,6 +836,16 @@ static hs_status check_model(build *b)
         return st;
     double sigma = sc->model->sigma(&m);
     hs_model_release(&m);
+    for (size_t i = 0; i < sc->n_strategies; i++) {
+        hs_strategy *s = &sc->strategies[i];
+        if (s->vol != HS_VOL_MODEL)
+            continue;
+        if (!(sigma > 0))
+            return hs_error_set(b->err, HS_EINPUT, "%s: [%s] vol = model, but model '%s' has no "
+                                "sigma (expected a number or `traded`)", b->ini->file, s->section,
+                                sc->model->name);
+        s->vol = sigma;
+    }
     for (size_t i = 0; i < sc->n_legs; i++) {
         if (!isnan(sc->legs[i].vol))
             continue;
@@ -875,10 +944,11 @@ static hs_status check_rules(build *b)
     for (size_t i = 0; i < b->sc->n_strategies; i++) {
         hs_strategy *s = &b->sc->strategies[i];
         hs_rule_state rs;
-        char context[HS_NAME_LEN + 16];
+        hs_ratio_ctx rc;
+        char context[2 * HS_NAME_LEN + 16];
         snprintf(context, sizeof context, "[%s] %s", s->section, s->name);
-        hs_status st = s->rule->prepare(&rs, s->rule_par, s->rule_origin, &b->sc->grid, context,
-                                        b->err);
+        hs_status st = hs_strategy_setup(s, b->sc->legs, b->sc->n_legs, &b->sc->market,
+                                         &b->sc->grid, NULL, context, &rs, &rc, b->err);
         if (st)
             return st;
     }

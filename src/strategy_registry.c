@@ -1,18 +1,25 @@
 /*
  * Registries of rebalancing rules and hedge ratios (DESIGN.md section 3): the names a
- * [strategy.*] section may give to `rebalance` and `ratio`.
+ * [strategy.*] section may give to `rebalance` and `ratio`; and the set-up of one
+ * strategy for a run, shared by the scenario validator and the engine.
  */
+#include <math.h>
 #include <string.h>
 
 #include "hedgesim/strategy.h"
 
 static const hs_rule_type *const rules[] = {
     &hs_rule_interval,
+    &hs_rule_band,
+    &hs_rule_whalley_wilmott,
+    &hs_rule_move,
     NULL,
 };
 
 static const hs_ratio_type *const ratios[] = {
     &hs_ratio_bs,
+    &hs_ratio_realized,
+    &hs_ratio_leland,
     NULL,
 };
 
@@ -40,4 +47,31 @@ const hs_ratio_type *hs_ratio_type_find(const char *name)
         if (strcmp(ratios[i]->name, name) == 0)
             return ratios[i];
     return NULL;
+}
+
+hs_status hs_strategy_setup(const hs_strategy *s, const hs_leg *legs, size_t n_legs,
+                            const hs_market *market, const hs_grid *grid, const hs_model *model,
+                            const char *context, hs_rule_state *rule, hs_ratio_ctx *ratio,
+                            hs_error *err)
+{
+    memset(rule, 0, sizeof *rule);
+    hs_status st = s->rule->prepare(rule, s->rule_par, s->rule_origin, grid, context, err);
+    if (st)
+        return st;
+    rule->cost = s->costs.prop;
+    rule->rate = market->rate;
+    rule->horizon = grid->horizon;
+    memset(ratio, 0, sizeof *ratio);
+    ratio->legs = legs;
+    ratio->n_legs = n_legs;
+    ratio->market = market;
+    ratio->grid = grid;
+    ratio->model = model;
+    ratio->vol = s->vol;
+    ratio->par = s->ratio_par;
+    ratio->cost = s->costs.prop;
+    ratio->interval = s->rule->hedges && s->rule->hedges(rule) ? (double)rule->every * grid->dt : 0.0;
+    if (s->ratio->prepare)
+        return s->ratio->prepare(ratio, s->ratio_origin, context, err);
+    return HS_OK;
 }

@@ -6,12 +6,18 @@
  *
  *   cash_T  = -sum_legs q V_trade G_0                       (the book changes hands)
  *             - sum_trades dh_k S_k G_k                     (shares bought, sold)
- *             - sum_trades cost_k G_k                       (proportional costs)
+ *             - sum_trades cost_k G_k                       (costs: proportional, spread, fee)
  *             + sum_k h_k S_{k+1} (e^{q dt} - 1) G_{k+1}    (dividends on held shares)
+ *             - sum_k b dt max(-h_k, 0) S_{k+1} G_{k+1}     (borrow fee on short shares)
  *             + sum_legs q payoff(S_expiry) G_expiry        (the book settles)
  *   pnl     = cash_T + h_final S_T                          (the hedge is unwound)
  *   edge    = sum_legs q (V_hedge - V_trade) G_0            (premium edge: traded vs hedge vol)
- *   hedge_error = pnl - edge + cost                          (replication error, frictionless)
+ *   carry   = - borrow fees                                 (what the replication does not pay)
+ *   hedge_error = pnl - edge + cost - carry                  (replication error)
+ *
+ * so that pnl = edge + hedge_error - cost + carry exactly (the P&L attribution).
+ * Dividends on held shares belong to the replication: the option's price already
+ * accounts for them through the yield.
  *
  * P&L is measured at maturity in time-T money, as QuantLib's DiscreteHedging example
  * reports it.  Results are written to fixed positions [strategy][path] and per-block
@@ -36,14 +42,17 @@ typedef struct hs_run_opts {
 /* Per-strategy means of the path quantities that need no distribution. */
 typedef struct hs_strategy_means {
     double trades, turnover, cost;
-    double edge; /* deterministic premium edge, time-T money */
+    double edge;  /* deterministic premium edge, time-T money */
+    double carry; /* mean carry (borrow fees, negative) */
 } hs_strategy_means;
 
 typedef struct hs_results {
     size_t n_strategies;
     uint64_t paths;
     double *pnl;         /* [n_strategies * paths], path-major per strategy */
-    double *hedge_error; /* same layout */
+    double *hedge_error; /* same layout: replication error */
+    double *cost;        /* same layout: costs paid, time-T money */
+    double *carry;       /* same layout: carry (borrow fees), time-T money */
     hs_strategy_means *means; /* [n_strategies] */
     int threads;         /* threads actually used */
     double seconds;      /* wall time of the simulation */

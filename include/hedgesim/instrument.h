@@ -2,7 +2,7 @@
  * Instruments: the European options a book is made of (DESIGN.md section 3).
  *
  * Each instrument is a const type table with its payoff, its Black-Scholes value and
- * Greeks, and a block form of its delta used on the engine's hot path:
+ * Greeks, and block forms of its delta (the engine's hot path) and gamma (band rules):
  *
  *   call: delta = e^{-q tau} N(d1)        put: delta = e^{-q tau} (N(d1) - 1)
  *   d1 = [ln S - ln K + (r - q + sigma^2/2) tau] / (sigma sqrt tau)
@@ -40,6 +40,9 @@ typedef struct hs_instrument_type {
     /* acc[i] += a->weight * delta(lane i) for i < n (sigma sqrt tau > 0). */
     void (*delta_lanes)(const hs_delta_args *a, const double *logspot, const double *spot,
                         double *acc, size_t n);
+    /* acc[i] += a->weight * gamma(lane i) for i < n (sigma sqrt tau > 0). */
+    void (*gamma_lanes)(const hs_delta_args *a, const double *logspot, const double *spot,
+                        double *acc, size_t n);
 } hs_instrument_type;
 
 /* Fill the block-delta constants for a leg with tau > 0 and sigma > 0. */
@@ -51,5 +54,12 @@ const hs_instrument_type *hs_instrument_type_find(const char *name);
 
 extern const hs_instrument_type hs_instrument_call;
 extern const hs_instrument_type hs_instrument_put;
+extern const hs_instrument_type hs_instrument_digital_call;
+extern const hs_instrument_type hs_instrument_digital_put;
+
+/* Cash-or-nothing digital (pays 1 when in the money at expiry), Black-Scholes value and
+ * Greeks (Hull, section 26.11): call e^{-r tau} N(d2), put e^{-r tau} N(-d2). */
+hs_bs_greeks hs_digital_greeks(hs_bs_kind kind, double spot, double strike, double tau,
+                               double rate, double div, double sigma);
 
 #endif

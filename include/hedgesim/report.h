@@ -17,9 +17,15 @@
 #include "hedgesim/scenario.h"
 #include "hedgesim/stats.h"
 
+/* Mean and standard deviation of a per-path quantity. */
+typedef struct hs_mean_std {
+    double mean, std;
+} hs_mean_std;
+
 typedef struct hs_strategy_report {
     const hs_strategy *strategy;
     hs_summary pnl, hedge_error;
+    hs_mean_std cost, carry; /* the P&L attribution's per-path parts */
     hs_strategy_means means;
     size_t hedges;           /* fixed rebalances per life, 0 if the rule has none */
     double derman_kamal_std; /* NaN when not applicable */
