@@ -312,6 +312,7 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
             double v = bk->cash[i] + h * b->spot[i];
             res->pnl[off + i] = v;
             res->hedge_error[off + i] = v - p->edge[s] + bk->cost[i] - bk->carry[i];
+            res->trades[off + i] = (float)bk->trades[i];
             bs->trades += bk->trades[i];
             bs->turnover += bk->turnover[i];
             bs->cost += bk->cost[i];
@@ -371,7 +372,7 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
     for (size_t s = 0; s < p->n_strat; s++) {
         const hs_strategy *strat = &sc->strategies[s];
         st = hs_strategy_setup(strat, sc->legs, sc->n_legs, &sc->market, &sc->grid, &p->model,
-                               strat->name, &p->rules[s], &p->ratio_ctx[s], err);
+                               sc->file, strat->name, &p->rules[s], &p->ratio_ctx[s], err);
         if (st)
             return st;
         const hs_ratio_type *rt = strat->ratio;
@@ -394,6 +395,7 @@ void hs_results_free(hs_results *res)
     free(res->hedge_error);
     free(res->cost);
     free(res->carry);
+    free(res->trades);
     free(res->means);
     free(res);
 }
@@ -421,11 +423,12 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         res->hedge_error = malloc(n_strat * paths * sizeof *res->hedge_error);
         res->cost = calloc(n_strat * paths, sizeof *res->cost);
         res->carry = calloc(n_strat * paths, sizeof *res->carry);
+        res->trades = malloc(n_strat * paths * sizeof *res->trades);
         res->means = calloc(n_strat, sizeof *res->means);
         sums = calloc(n_blocks * n_strat, sizeof *sums);
     }
-    if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->means ||
-        !sums) {
+    if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->trades ||
+        !res->means || !sums) {
         hs_results_free(res);
         free(sums);
         plan_free(p);

@@ -945,10 +945,11 @@ static hs_status check_rules(build *b)
         hs_strategy *s = &b->sc->strategies[i];
         hs_rule_state rs;
         hs_ratio_ctx rc;
-        char context[2 * HS_NAME_LEN + 16];
+        char context[2 * HS_NAME_LEN + 16], w[512];
         snprintf(context, sizeof context, "[%s] %s", s->section, s->name);
         hs_status st = hs_strategy_setup(s, b->sc->legs, b->sc->n_legs, &b->sc->market,
-                                         &b->sc->grid, NULL, context, &rs, &rc, b->err);
+                                         &b->sc->grid, NULL, section_where(b, s->section, w, sizeof w),
+                                         context, &rs, &rc, b->err);
         if (st)
             return st;
     }

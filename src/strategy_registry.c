@@ -4,6 +4,7 @@
  * strategy for a run, shared by the scenario validator and the engine.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hedgesim/strategy.h"
@@ -51,8 +52,8 @@ const hs_ratio_type *hs_ratio_type_find(const char *name)
 
 hs_status hs_strategy_setup(const hs_strategy *s, const hs_leg *legs, size_t n_legs,
                             const hs_market *market, const hs_grid *grid, const hs_model *model,
-                            const char *context, hs_rule_state *rule, hs_ratio_ctx *ratio,
-                            hs_error *err)
+                            const char *where, const char *context, hs_rule_state *rule,
+                            hs_ratio_ctx *ratio, hs_error *err)
 {
     memset(rule, 0, sizeof *rule);
     hs_status st = s->rule->prepare(rule, s->rule_par, s->rule_origin, grid, context, err);
@@ -71,7 +72,10 @@ hs_status hs_strategy_setup(const hs_strategy *s, const hs_leg *legs, size_t n_l
     ratio->par = s->ratio_par;
     ratio->cost = s->costs.prop;
     ratio->interval = s->rule->hedges && s->rule->hedges(rule) ? (double)rule->every * grid->dt : 0.0;
-    if (s->ratio->prepare)
-        return s->ratio->prepare(ratio, s->ratio_origin, context, err);
+    if (s->ratio->prepare) {
+        char located[1024];
+        snprintf(located, sizeof located, "%s: %s", where, context);
+        return s->ratio->prepare(ratio, s->ratio_origin, located, err);
+    }
     return HS_OK;
 }

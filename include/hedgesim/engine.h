@@ -53,6 +53,7 @@ typedef struct hs_results {
     double *hedge_error; /* same layout: replication error */
     double *cost;        /* same layout: costs paid, time-T money */
     double *carry;       /* same layout: carry (borrow fees), time-T money */
+    float *trades;       /* same layout: trades of the path (whole numbers, exact in float) */
     hs_strategy_means *means; /* [n_strategies] */
     int threads;         /* threads actually used */
     double seconds;      /* wall time of the simulation */

@@ -150,11 +150,12 @@ struct hs_ratio_type {
 };
 
 /* Set up a strategy for a run: its rule's state and its ratio's context (calling the
- * rule's and the ratio's prepare).  context names the strategy in messages. */
+ * rule's and the ratio's prepare).  context names the strategy in messages and where
+ * is the "file:line" of its section (rules name their own key's line). */
 hs_status hs_strategy_setup(const hs_strategy *s, const hs_leg *legs, size_t n_legs,
                             const hs_market *market, const hs_grid *grid, const hs_model *model,
-                            const char *context, hs_rule_state *rule, hs_ratio_ctx *ratio,
-                            hs_error *err);
+                            const char *where, const char *context, hs_rule_state *rule,
+                            hs_ratio_ctx *ratio, hs_error *err);
 
 /* Whalley-Wilmott half-width of the no-trade band (rule_band.c), in shares. */
 double hs_whalley_wilmott_halfwidth(double spot, double gamma, double cost, double risk_aversion,
