@@ -53,6 +53,7 @@ typedef struct plan {
     double *growth;                 /* [steps + 1]: G_k = e^{r (T - t_k)} */
     double div_growth;              /* e^{q dt} - 1 */
     int need_old;                   /* some ratio updates from S_k */
+    size_t trace_paths;             /* paths 0 .. trace_paths-1 are traced */
 } plan;
 
 static double now_seconds(void)
@@ -224,6 +225,44 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
                  free_trade ? 0.0 : c->fee, np);
 }
 
+/* Record the state of the traced lanes of every strategy at grid step k (after the
+ * step's trades; at k = steps after the book settled, before the unwind). */
+static void record_trace(const plan *p, workspace *w, size_t k, hs_results *res)
+{
+    const hs_scenario *sc = p->sc;
+    const hs_block *b = &w->blk;
+    size_t steps = sc->grid.steps, np = p->trace_paths < b->n ? p->trace_paths : b->n;
+    double t = (double)k * sc->grid.dt, g = p->growth[k];
+    for (size_t s = 0; s < p->n_strat; s++) {
+        const hs_strategy *st = &sc->strategies[s];
+        book *bk = &w->books[s];
+        if (k < steps)
+            st->ratio->target(&p->ratio_ctx[s], k, b, bk->ratio_state, w->gamma, NULL);
+        for (size_t i = 0; i < np; i++) {
+            double value = 0;
+            for (size_t j = 0; j < sc->n_legs; j++) {
+                const hs_leg *leg = &sc->legs[j];
+                if (leg->expiry_step > k)
+                    value += leg->quantity * leg->type->greeks(b->spot[i], leg->strike,
+                                                               leg->maturity - t, sc->market.rate,
+                                                               sc->market.dividend, leg->vol)
+                                                 .value;
+            }
+            double *row = res->trace + ((s * p->trace_paths + i) * (steps + 1) + k) * HS_TR_FIELDS;
+            double cash = bk->cash[i] / g, port = cash + bk->held[i] * b->spot[i] + value;
+            row[HS_TR_TIME] = t;
+            row[HS_TR_SPOT] = b->spot[i];
+            row[HS_TR_OPTION] = value;
+            row[HS_TR_TARGET] = k < steps ? w->gamma[i] : 0.0;
+            row[HS_TR_HELD] = bk->held[i];
+            row[HS_TR_CASH] = cash;
+            row[HS_TR_PORTFOLIO] = port;
+            row[HS_TR_ERROR] = port - p->edge[s] / g + bk->cost[i] / g - bk->carry[i] / g;
+            row[HS_TR_TRADES] = bk->trades[i];
+        }
+    }
+}
+
 static int costly(const hs_costs *c)
 {
     return c->prop > 0 || c->fee > 0 || c->spread > 0;
@@ -262,6 +301,8 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
         for (size_t s = 0; s < p->n_strat; s++)
             if (sc->strategies[s].rule->active(&p->rules[s], k))
                 rebalance(p, w, s, k, np);
+        if (first < p->trace_paths)
+            record_trace(p, w, k, res);
         int keep_old = p->need_old || (sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k));
         if (keep_old) {
             memcpy(w->old_logspot, b->logspot, n * sizeof *b->logspot);
@@ -292,6 +333,8 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
     for (size_t j = 0; j < sc->n_legs; j++)
         if (sc->legs[j].expiry_step == steps)
             settle_leg(p, w, &sc->legs[j], 1.0);
+    if (first < p->trace_paths)
+        record_trace(p, w, steps, res);
 
     /* Unwind and record. */
     for (size_t s = 0; s < p->n_strat; s++) {
@@ -396,6 +439,7 @@ void hs_results_free(hs_results *res)
     free(res->cost);
     free(res->carry);
     free(res->trades);
+    free(res->trace);
     free(res->means);
     free(res);
 }
@@ -424,11 +468,22 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         res->cost = calloc(n_strat * paths, sizeof *res->cost);
         res->carry = calloc(n_strat * paths, sizeof *res->carry);
         res->trades = malloc(n_strat * paths * sizeof *res->trades);
+        size_t tp = opts ? opts->trace_paths : 0;
+        if (tp > HS_TRACE_MAX)
+            tp = HS_TRACE_MAX;
+        if (tp > paths)
+            tp = (size_t)paths;
+        if (tp > HS_BLOCK)
+            tp = HS_BLOCK;
+        p->trace_paths = tp;
+        res->trace_paths = tp;
+        if (tp)
+            res->trace = calloc(n_strat * tp * (sc->grid.steps + 1) * HS_TR_FIELDS, sizeof *res->trace);
         res->means = calloc(n_strat, sizeof *res->means);
         sums = calloc(n_blocks * n_strat, sizeof *sums);
     }
     if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->trades ||
-        !res->means || !sums) {
+        !res->means || !sums || (res->trace_paths && !res->trace)) {
         hs_results_free(res);
         free(sums);
         plan_free(p);

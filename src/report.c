@@ -29,6 +29,108 @@ static hs_mean_std mean_std(const double *x, size_t n)
     return (hs_mean_std){m, n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0};
 }
 
+/* Paired comparisons of P&L: all pairs, or each strategy with the next for big sweeps. */
+static hs_status build_pairs(hs_report *rep, hs_error *err)
+{
+    size_t n = rep->n, paths = rep->res->paths;
+    size_t cap = n <= HS_PAIRS_ALL ? n * (n - 1) / 2 : n - 1;
+    rep->n_pairs = 0;
+    if (cap == 0)
+        return HS_OK;
+    rep->pairs = calloc(cap, sizeof *rep->pairs);
+    if (!rep->pairs)
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for pairs");
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++) {
+            if (n > HS_PAIRS_ALL && b != a + 1)
+                continue;
+            hs_pair *p = &rep->pairs[rep->n_pairs++];
+            hs_pair_compute(rep->res->pnl + a * paths, rep->res->pnl + b * paths, paths, p);
+            p->a = a;
+            p->b = b;
+        }
+    return HS_OK;
+}
+
+/* The group of a strategy: its name without the `hedges=N` part of a sweep label. */
+static void group_of(const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s", name);
+    char *h = strstr(out, "hedges=");
+    if (!h)
+        return;
+    char *end = h + strlen("hedges=");
+    while (*end && *end != ',' && *end != ']')
+        end++;
+    if (*end == ',')
+        end++;
+    else if (h > out && h[-1] == ',')
+        h--;
+    memmove(h, end, strlen(end) + 1);
+    size_t l = strlen(out);
+    if (l >= 2 && out[l - 2] == '[' && out[l - 1] == ']')
+        out[l - 2] = '\0';
+}
+
+/* Convergence fits for interval strategies swept over `hedges` (two points or more). */
+static hs_status build_convergence(hs_report *rep, hs_error *err)
+{
+    rep->n_conv = 0;
+    rep->conv = calloc(rep->n ? rep->n : 1, sizeof *rep->conv);
+    if (!rep->conv)
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for convergence fits");
+    for (size_t s = 0; s < rep->n; s++) {
+        const hs_strategy_report *r = &rep->strategies[s];
+        if (r->strategy->rule != &hs_rule_interval || !r->hedges)
+            continue;
+        char g[HS_NAME_LEN];
+        group_of(r->strategy->name, g, sizeof g);
+        hs_convergence *c = NULL;
+        for (size_t j = 0; j < rep->n_conv; j++)
+            if (!strcmp(rep->conv[j].group, g))
+                c = &rep->conv[j];
+        if (!c) {
+            c = &rep->conv[rep->n_conv++];
+            snprintf(c->group, sizeof c->group, "%s", g);
+        }
+        if (c->k >= 64)
+            continue;
+        /* Insert by increasing hedges. */
+        size_t at = c->k;
+        while (at > 0 && c->hedges[at - 1] > (double)r->hedges) {
+            c->members[at] = c->members[at - 1];
+            c->hedges[at] = c->hedges[at - 1];
+            at--;
+        }
+        c->members[at] = s;
+        c->hedges[at] = (double)r->hedges;
+        c->k++;
+    }
+    size_t kept = 0;
+    for (size_t j = 0; j < rep->n_conv; j++) {
+        hs_convergence *c = &rep->conv[j];
+        int distinct = c->k >= 2 && c->hedges[0] != c->hedges[c->k - 1];
+        if (!distinct)
+            continue;
+        double ratio = 0;
+        for (size_t i = 0; i < c->k; i++) {
+            const hs_strategy_report *r = &rep->strategies[c->members[i]];
+            c->std[i] = r->hedge_error.std;
+            c->std_se[i] = hs_std_stderr(r->hedge_error.std, r->hedge_error.exkurt, rep->res->paths);
+            c->dk[i] = r->derman_kamal_std;
+            ratio += c->std[i] / c->dk[i];
+        }
+        c->dk_ratio = ratio / (double)c->k;
+        hs_error e2;
+        if (hs_loglog_fit(c->hedges, c->std, c->std_se, c->k, &c->fit, &e2) != HS_OK)
+            continue; /* a degenerate group (zero std) has no fit; not an error of the run */
+        rep->conv[kept++] = *c;
+    }
+    rep->n_conv = kept;
+    (void)err;
+    return HS_OK;
+}
+
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
                           hs_error *err)
 {
@@ -57,6 +159,10 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
         r->strategy = &sc->strategies[s];
         r->means = res->means[s];
         st = hs_summary_compute(res->pnl + s * res->paths, res->paths, scratch, &r->pnl, err);
+        /* scratch now holds the P&L sorted: the bootstrap resamples its lower tail. */
+        if (!st)
+            st = hs_ci_compute(scratch, res->paths, &r->pnl, sc->seed * 1000003u + s,
+                               HS_BOOTSTRAP_RESAMPLES, &r->ci, err);
         if (!st)
             st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch,
                                     &r->hedge_error, err);
@@ -73,8 +179,12 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
                                   : NAN;
     }
     free(scratch);
+    if (!st)
+        st = build_pairs(rep, err);
+    if (!st)
+        st = build_convergence(rep, err);
     if (st) {
-        free(rep);
+        hs_report_free(rep);
         return st;
     }
     *out = rep;
@@ -83,6 +193,10 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
 
 void hs_report_free(hs_report *rep)
 {
+    if (!rep)
+        return;
+    free(rep->pairs);
+    free(rep->conv);
     free(rep);
 }
 
@@ -249,9 +363,65 @@ json_t *hs_report_json(const hs_report *rep)
         json_object_set_new(attr, "cost", mean_std_json(-r->cost.mean, r->cost.std));
         json_object_set_new(attr, "carry", mean_std_json(r->carry.mean, r->carry.std));
         json_object_set_new(o, "attribution", attr);
+        json_t *ci = json_object();
+        const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std, &r->ci.var95, &r->ci.es95,
+                                    &r->ci.var99, &r->ci.es99};
+        static const char *const ci_keys[6] = {"mean", "std", "var95", "es95", "var99", "es99"};
+        for (int k = 0; k < 6; k++) {
+            json_t *pair = json_array();
+            json_array_append_new(pair, num(iv[k]->lo));
+            json_array_append_new(pair, num(iv[k]->hi));
+            json_object_set_new(ci, ci_keys[k], pair);
+        }
+        json_object_set_new(o, "ci", ci);
         json_array_append_new(strategies, o);
     }
     json_object_set_new(root, "strategies", strategies);
+
+    json_t *pairs = json_array();
+    for (size_t i = 0; i < rep->n_pairs; i++) {
+        const hs_pair *p = &rep->pairs[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "a", json_string(rep->strategies[p->a].strategy->name));
+        json_object_set_new(o, "b", json_string(rep->strategies[p->b].strategy->name));
+        json_object_set_new(o, "mean_diff", num(p->mean_diff));
+        json_object_set_new(o, "stderr", num(p->stderr_diff));
+        json_object_set_new(o, "z", num(p->z));
+        json_t *ci = json_array();
+        json_array_append_new(ci, num(p->ci95.lo));
+        json_array_append_new(ci, num(p->ci95.hi));
+        json_object_set_new(o, "ci95", ci);
+        json_object_set_new(o, "corr", num(p->corr));
+        json_array_append_new(pairs, o);
+    }
+    json_object_set_new(root, "pairs", pairs);
+
+    json_t *conv = json_array();
+    for (size_t j = 0; j < rep->n_conv; j++) {
+        const hs_convergence *c = &rep->conv[j];
+        json_t *o = json_object(), *pts = json_array();
+        json_object_set_new(o, "group", json_string(c->group));
+        for (size_t i = 0; i < c->k; i++) {
+            json_t *pt = json_object();
+            json_object_set_new(pt, "hedges", json_integer((json_int_t)c->hedges[i]));
+            json_object_set_new(pt, "std", num(c->std[i]));
+            json_object_set_new(pt, "std_se", num(c->std_se[i]));
+            json_object_set_new(pt, "derman_kamal_std", num(c->dk[i]));
+            json_array_append_new(pts, pt);
+        }
+        json_object_set_new(o, "points", pts);
+        json_object_set_new(o, "slope", num(c->fit.slope));
+        json_object_set_new(o, "slope_se", num(c->fit.slope_se));
+        json_t *ci = json_array();
+        json_array_append_new(ci, num(c->fit.ci95.lo));
+        json_array_append_new(ci, num(c->fit.ci95.hi));
+        json_object_set_new(o, "slope_ci95", ci);
+        json_object_set_new(o, "dk_ratio", num(c->dk_ratio));
+        json_array_append_new(conv, o);
+    }
+    json_object_set_new(root, "convergence", conv);
+    if (rep->grid_key)
+        json_object_set_new(root, "grid_value", num(rep->grid_value));
 
     double path_steps = (double)sc->paths * (double)sc->grid.steps;
     json_t *timing = json_object();
@@ -274,30 +444,184 @@ static void summary_values(const hs_summary *s, double v[16])
     memcpy(v, x, sizeof x);
 }
 
-int hs_report_csv(const hs_report *rep, FILE *fp)
+/* The grid columns that start every CSV row: key and value, or two empty fields. */
+static void grid_cols(const hs_report *rep, FILE *fp)
 {
-    fprintf(fp, "strategy,rebalance,ratio,hedges,vol,cost,trades_mean,turnover_mean,cost_mean,"
-                "edge,derman_kamal_std,cost_std,carry_mean,carry_std");
+    if (rep->grid_key)
+        fprintf(fp, "%s,%.17g,", rep->grid_key, rep->grid_value);
+    else
+        fputs(",,", fp);
+}
+
+/* A CSV text field, quoted when it holds a comma or a quote. */
+static void csv_text(FILE *fp, const char *t)
+{
+    if (!strpbrk(t, ",\"\n")) {
+        fputs(t, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *t; t++) {
+        if (*t == '"')
+            fputc('"', fp);
+        fputc(*t, fp);
+    }
+    fputc('"', fp);
+}
+
+/* A number for CSV: full precision, empty when not finite (gnuplot reads it as missing). */
+static void csv_num(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, ",%.17g", v);
+    else
+        fputc(',', fp);
+}
+
+int hs_report_csv_header(FILE *fp)
+{
+    fprintf(fp, "grid_key,grid_value,strategy,rebalance,ratio,hedges,vol,cost,trades_mean,"
+                "turnover_mean,cost_mean,edge,derman_kamal_std,cost_std,carry_mean,carry_std");
     for (int part = 0; part < 2; part++)
         for (size_t i = 0; i < 16; i++)
             fprintf(fp, ",%s_%s", part ? "hedge_error" : "pnl", summary_keys[i]);
+    static const char *const ci_keys[6] = {"mean", "std", "var95", "es95", "var99", "es99"};
+    for (int k = 0; k < 6; k++)
+        fprintf(fp, ",pnl_%s_lo,pnl_%s_hi", ci_keys[k], ci_keys[k]);
     fputc('\n', fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_report_csv_rows(const hs_report *rep, FILE *fp)
+{
     for (size_t s = 0; s < rep->n; s++) {
         const hs_strategy_report *r = &rep->strategies[s];
-        fprintf(fp, "\"%s\",%s,%s,%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", r->strategy->name,
-                r->strategy->rule->name, r->strategy->ratio->name, r->hedges, r->strategy->vol,
-                r->strategy->costs.prop, r->means.trades, r->means.turnover, r->means.cost,
-                r->means.edge, r->derman_kamal_std);
-        fprintf(fp, ",%.17g,%.17g,%.17g", r->cost.std, r->carry.mean, r->carry.std);
+        grid_cols(rep, fp);
+        csv_text(fp, r->strategy->name);
+        fprintf(fp, ",%s,%s,", r->strategy->rule->name, r->strategy->ratio->name);
+        if (r->hedges)
+            fprintf(fp, "%zu", r->hedges);
+        double head[10] = {r->strategy->vol, r->strategy->costs.prop, r->means.trades,
+                           r->means.turnover, r->means.cost, r->means.edge, r->derman_kamal_std,
+                           r->cost.std, r->carry.mean, r->carry.std};
+        for (int i = 0; i < 10; i++)
+            csv_num(fp, head[i]);
         double v[16];
         summary_values(&r->pnl, v);
         for (size_t i = 0; i < 16; i++)
-            fprintf(fp, ",%.17g", v[i]);
+            csv_num(fp, v[i]);
         summary_values(&r->hedge_error, v);
         for (size_t i = 0; i < 16; i++)
-            fprintf(fp, ",%.17g", v[i]);
+            csv_num(fp, v[i]);
+        const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std, &r->ci.var95, &r->ci.es95,
+                                    &r->ci.var99, &r->ci.es99};
+        for (int k = 0; k < 6; k++) {
+            csv_num(fp, iv[k]->lo);
+            csv_num(fp, iv[k]->hi);
+        }
         fputc('\n', fp);
     }
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_paths_csv_header(FILE *fp)
+{
+    fputs("grid_key,grid_value,strategy,path,step,time,spot,option_value,target,held,cash,"
+          "portfolio_value,hedge_error,trades\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_paths_csv_rows(const hs_report *rep, FILE *fp)
+{
+    const hs_results *res = rep->res;
+    size_t steps = rep->sc->grid.steps;
+    for (size_t s = 0; s < res->n_strategies; s++)
+        for (size_t p = 0; p < res->trace_paths; p++)
+            for (size_t k = 0; k <= steps; k++) {
+                const double *row =
+                    res->trace + ((s * res->trace_paths + p) * (steps + 1) + k) * HS_TR_FIELDS;
+                grid_cols(rep, fp);
+                csv_text(fp, rep->strategies[s].strategy->name);
+                fprintf(fp, ",%zu,%zu", p, k);
+                for (int f = 0; f < HS_TR_FIELDS; f++)
+                    csv_num(fp, row[f]);
+                fputc('\n', fp);
+            }
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_report_csv(const hs_report *rep, FILE *fp)
+{
+    if (hs_report_csv_header(fp))
+        return -1;
+    return hs_report_csv_rows(rep, fp);
+}
+
+int hs_pairs_csv_header(FILE *fp)
+{
+    fputs("grid_key,grid_value,strategy_a,strategy_b,mean_diff,stderr,z,ci95_lo,ci95_hi,corr\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_pairs_csv_rows(const hs_report *rep, FILE *fp)
+{
+    for (size_t i = 0; i < rep->n_pairs; i++) {
+        const hs_pair *p = &rep->pairs[i];
+        grid_cols(rep, fp);
+        csv_text(fp, rep->strategies[p->a].strategy->name);
+        fputc(',', fp);
+        csv_text(fp, rep->strategies[p->b].strategy->name);
+        double v[6] = {p->mean_diff, p->stderr_diff, p->z, p->ci95.lo, p->ci95.hi, p->corr};
+        for (int k = 0; k < 6; k++)
+            csv_num(fp, v[k]);
+        fputc('\n', fp);
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_convergence_csv_header(FILE *fp)
+{
+    fputs("grid_key,grid_value,group,hedges,std,std_se,derman_kamal_std,ratio_to_dk,slope,"
+          "slope_se,slope_ci95_lo,slope_ci95_hi\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_convergence_csv_rows(const hs_report *rep, FILE *fp)
+{
+    for (size_t j = 0; j < rep->n_conv; j++) {
+        const hs_convergence *c = &rep->conv[j];
+        for (size_t i = 0; i < c->k; i++) {
+            grid_cols(rep, fp);
+            csv_text(fp, c->group);
+            fprintf(fp, ",%.0f", c->hedges[i]);
+            double v[8] = {c->std[i], c->std_se[i], c->dk[i], c->std[i] / c->dk[i], c->fit.slope,
+                           c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi};
+            for (int k = 0; k < 8; k++)
+                csv_num(fp, v[k]);
+            fputc('\n', fp);
+        }
+    }
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_pnl_csv_header(FILE *fp)
+{
+    fputs("grid_key,grid_value,path,strategy,pnl,hedge_error,cost,carry,trades\n", fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+int hs_pnl_csv_rows(const hs_report *rep, FILE *fp)
+{
+    const hs_results *res = rep->res;
+    for (uint64_t p = 0; p < res->paths; p++)
+        for (size_t s = 0; s < res->n_strategies; s++) {
+            size_t i = s * res->paths + p;
+            grid_cols(rep, fp);
+            fprintf(fp, "%llu,", (unsigned long long)p);
+            csv_text(fp, rep->strategies[s].strategy->name);
+            fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%.0f\n", res->pnl[i], res->hedge_error[i],
+                    res->cost[i], res->carry[i], (double)res->trades[i]);
+        }
     return ferror(fp) ? -1 : 0;
 }
 
@@ -339,6 +663,54 @@ int hs_report_table(const hs_report *rep, FILE *fp)
     }
     fprintf(fp, "\nP&L at maturity in time-T money; VaR/ES are losses (positive); "
                 "D&K std = sqrt(pi/4) vega sigma / sqrt(N).\n");
+
+    fprintf(fp, "\n95%% confidence intervals (mean, std: asymptotic; VaR, ES: bootstrap, %zu "
+                "resamples)\n", rep->n ? rep->strategies[0].ci.resamples : 0);
+    fprintf(fp, "%-*s | %21s | %19s | %19s | %19s\n", (int)w, "strategy", "P&L mean", "P&L std",
+            "VaR 99%", "ES 99%");
+    for (size_t s = 0; s < rep->n; s++) {
+        const hs_ci *c = &rep->strategies[s].ci;
+        fprintf(fp, "%-*s | [%8.4f, %8.4f] | [%7.4f, %7.4f] | [%7.4f, %7.4f] | [%7.4f, %7.4f]\n",
+                (int)w, rep->strategies[s].strategy->name, c->mean.lo, c->mean.hi, c->std.lo,
+                c->std.hi, c->var99.lo, c->var99.hi, c->es99.lo, c->es99.hi);
+    }
+
+    int attribution = 0;
+    for (size_t s = 0; s < rep->n; s++) {
+        const hs_strategy_report *r = &rep->strategies[s];
+        attribution |= r->means.edge != 0 || r->means.cost != 0 || r->means.carry != 0;
+    }
+    if (attribution) {
+        fprintf(fp, "\nP&L attribution (means): P&L = edge + replication - cost + carry\n");
+        fprintf(fp, "%-*s | %9s | %11s | %9s | %9s | %9s\n", (int)w, "strategy", "edge",
+                "replication", "cost", "carry", "P&L");
+        for (size_t s = 0; s < rep->n; s++) {
+            const hs_strategy_report *r = &rep->strategies[s];
+            fprintf(fp, "%-*s | %9.4f | %11.4f | %9.4f | %9.4f | %9.4f\n", (int)w,
+                    r->strategy->name, r->means.edge, r->hedge_error.mean, r->cost.mean,
+                    r->carry.mean, r->pnl.mean);
+        }
+    }
+
+    if (rep->n_pairs) {
+        size_t shown = rep->n_pairs < 10 ? rep->n_pairs : 10;
+        fprintf(fp, "\nPaired differences of P&L on the same paths (a - b)%s\n",
+                shown < rep->n_pairs ? " (first 10; all in pairs.csv)" : "");
+        for (size_t i = 0; i < shown; i++) {
+            const hs_pair *p = &rep->pairs[i];
+            fprintf(fp, "  %s - %s: %+.4f (s.e. %.4f, z %+.2f, 95%% CI [%.4f, %.4f])\n",
+                    rep->strategies[p->a].strategy->name, rep->strategies[p->b].strategy->name,
+                    p->mean_diff, p->stderr_diff, p->z, p->ci95.lo, p->ci95.hi);
+        }
+    }
+    for (size_t j = 0; j < rep->n_conv; j++) {
+        const hs_convergence *c = &rep->conv[j];
+        fprintf(fp, "\nConvergence of '%s': std(hedging error) ~ N^%.3f (s.e. %.3f, 95%% CI "
+                    "[%.3f, %.3f]; theory -1/2 for smooth books, 0 under jumps); "
+                    "std / Derman-Kamal = %.3f on average\n",
+                c->group, c->fit.slope, c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi,
+                c->dk_ratio);
+    }
     return ferror(fp) ? -1 : 0;
 }
 

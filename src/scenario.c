@@ -9,6 +9,7 @@
  * HS_PARAM_SWEEP of [strategy.*] sections, where they expand into one strategy per
  * combination, in the order the keys appear in the rule's table.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "hedgesim/scenario.h"
 
 #include <ctype.h>
@@ -562,7 +563,7 @@ static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_in
     char buf[HS_INI_VALUE_LEN];
     snprintf(buf, sizeof buf, "%s", e->value);
     k->n = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (isspace((unsigned char)*tok))
             tok++;
         char *end = tok + strlen(tok);

@@ -87,7 +87,11 @@ expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 2000 --out "$tmp/o1/
 [ -s "$tmp/o1/nested/summary.json" ] && [ -s "$tmp/o1/nested/summary.csv" ] && ok || bad "--out files"
 [ "$(wc -l <"$tmp/o1/nested/summary.csv")" -eq 3 ] && ok || bad "summary.csv rows"
 [ -z "$(find "$tmp/o1" -name '*.tmp.*')" ] && ok || bad "temporary files left"
-head -n 1 "$tmp/o1/nested/summary.csv" | grep -q "^strategy,rebalance,ratio,hedges" && ok || bad "csv header"
+head -n 1 "$tmp/o1/nested/summary.csv" | grep -q "^grid_key,grid_value,strategy,rebalance,ratio,hedges" && ok || bad "csv header"
+for f in pairs.csv convergence.csv paths.csv; do
+    [ -s "$tmp/o1/nested/$f" ] && ok || bad "--out writes $f"
+done
+[ ! -e "$tmp/o1/nested/pnl.csv" ] && ok || bad "pnl.csv only with --pnl"
 # The table: the Derman-Kamal columns are there.
 expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 2000
 grep -q "Option value: 2.51207" "$tmp/out" && grep -q "D&K std" "$tmp/out" && ok || bad "table"
@@ -95,6 +99,49 @@ grep -q "Option value: 2.51207" "$tmp/out" && grep -q "D&K std" "$tmp/out" && ok
 # --out onto a regular file is bad input, and writes nothing.
 touch "$tmp/afile"
 expect_exit 2 "$bin" run scenarios/derman_kamal.ini --paths 2000 --out "$tmp/afile"
+
+# Grid runs: one simulation per value, one combined set of files.
+expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 1000 --set model.sigma=0.15,0.2,0.25 \
+    --out "$tmp/grid" --pnl --trace 2 --quiet
+[ "$(wc -l <"$tmp/grid/summary.csv")" -eq 7 ] && ok || bad "grid: summary.csv has 3 x 2 rows"
+grep -q "^model.sigma,0.25" "$tmp/grid/summary.csv" && ok || bad "grid: grid columns"
+[ "$(wc -l <"$tmp/grid/pnl.csv")" -eq $((3 * 2 * 1000 + 1)) ] && ok || bad "grid: pnl.csv rows"
+[ "$(wc -l <"$tmp/grid/paths.csv")" -eq $((3 * 2 * 2 * 85 + 1)) ] && ok || bad "grid: paths.csv rows"
+/usr/bin/python3 - "$tmp/grid/summary.json" <<'PY' && ok || bad "grid: summary.json shape"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["grid"]["key"] == "model.sigma" and d["grid"]["values"] == [0.15, 0.2, 0.25]
+assert len(d["runs"]) == 3 and all(r["grid_value"] == v for r, v in zip(d["runs"], d["grid"]["values"]))
+r = d["runs"][1]
+assert r["pairs"][0]["a"] == "hedge[hedges=21]" and r["convergence"][0]["group"] == "hedge"
+for s in r["strategies"]:
+    lo, hi = s["ci"]["var99"]
+    assert lo <= s["pnl"]["var99"] <= hi
+PY
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --set model.sigma=0.1,0.2 --set market.rate=0,0.1 \
+    --out "$tmp/grid2"
+grep -q "grids have one axis" "$tmp/err" && ok || bad "two grid axes: message"
+[ ! -e "$tmp/grid2" ] && ok || bad "two grid axes: nothing written"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --set model.sigma=0.1,-1 --out "$tmp/grid3"
+grep -q "sigma = -1 is outside" "$tmp/err" && ok || bad "bad grid value: message"
+[ ! -e "$tmp/grid3" ] && ok || bad "bad grid value: nothing written"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --trace 65
+# Paths trace: at maturity the hedging error column equals pnl.csv's for the path.
+/usr/bin/python3 - "$tmp/grid" <<'PY' && ok || bad "paths.csv hedging error at maturity equals pnl.csv"
+import csv, sys
+d = sys.argv[1]
+last = {}
+for r in csv.DictReader(open(d + "/paths.csv")):
+    if r["step"] == "84":
+        last[(r["grid_value"], r["strategy"], r["path"])] = float(r["hedge_error"])
+n = 0
+for r in csv.DictReader(open(d + "/pnl.csv")):
+    k = (r["grid_value"], r["strategy"], r["path"])
+    if k in last:
+        assert abs(last[k] - float(r["hedge_error"])) < 1e-9, (k, last[k], r["hedge_error"])
+        n += 1
+assert n == 3 * 2 * 2, n
+PY
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -44,7 +44,7 @@ static hs_scenario *load(const char *text, const char *const *sets, size_t n_set
 
 static hs_results *run(const hs_scenario *sc, int threads)
 {
-    hs_run_opts opts = {threads, NULL, NULL};
+    hs_run_opts opts = {.threads = threads};
     hs_results *res = NULL;
     hs_error err;
     cr_assert_eq(hs_run(sc, &opts, &res, &err), HS_OK, "%s", err.msg);

@@ -42,7 +42,7 @@ static hs_status build(const hs_model_type *t, const char *set, hs_scenario **sc
 
 static void run_finite(const hs_scenario *sc, const char *what)
 {
-    hs_run_opts opts = {1, NULL, NULL};
+    hs_run_opts opts = {.threads = 1};
     hs_results *res = NULL;
     hs_error err;
     cr_assert_eq(hs_run(sc, &opts, &res, &err), HS_OK, "%s: %s", what, err.msg);
@@ -109,7 +109,7 @@ Test(models, same_results_for_any_thread_count)
         hs_error err;
         cr_assert_eq(build(*t, NULL, &sc, &err), HS_OK, "%s", err.msg);
         hs_results *r1 = NULL, *r3 = NULL;
-        hs_run_opts o1 = {1, NULL, NULL}, o3 = {3, NULL, NULL};
+        hs_run_opts o1 = {.threads = 1}, o3 = {.threads = 3};
         cr_assert_eq(hs_run(sc, &o1, &r1, &err), HS_OK, "%s", err.msg);
         cr_assert_eq(hs_run(sc, &o3, &r3, &err), HS_OK, "%s", err.msg);
         cr_assert(!memcmp(r1->pnl, r3->pnl, r1->paths * r1->n_strategies * sizeof(double)),

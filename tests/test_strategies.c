@@ -40,7 +40,7 @@ static hs_scenario *load(const char *text)
 
 static hs_results *run(const hs_scenario *sc)
 {
-    hs_run_opts opts = {0, NULL, NULL};
+    hs_run_opts opts = {.threads = 0};
     hs_results *res = NULL;
     hs_error err;
     cr_assert_eq(hs_run(sc, &opts, &res, &err), HS_OK, "%s", err.msg);

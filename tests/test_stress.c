@@ -44,7 +44,7 @@ static hs_results *run(const char *extra, const char *const *sets, size_t n_sets
     hs_scenario *sc = NULL;
     hs_error err;
     cr_assert_eq(build(extra, sets, n_sets, &sc, &err), HS_OK, "%s", err.msg);
-    hs_run_opts opts = {1, NULL, NULL};
+    hs_run_opts opts = {.threads = 1};
     hs_results *res = NULL;
     cr_assert_eq(hs_run(sc, &opts, &res, &err), HS_OK, "%s", err.msg);
     hs_scenario_free(sc);

@@ -37,7 +37,13 @@ typedef struct hs_run_opts {
     /* Called now and then from the main thread with the number of paths done. */
     void (*progress)(void *user, uint64_t done, uint64_t total);
     void *progress_user;
+    size_t trace_paths; /* record full traces of paths 0 .. trace_paths-1 (<= HS_TRACE_MAX) */
 } hs_run_opts;
+
+#define HS_TRACE_MAX 64
+/* Fields of one trace row (docs/outputs.md, paths.csv); money in time-t money. */
+enum { HS_TR_TIME, HS_TR_SPOT, HS_TR_OPTION, HS_TR_TARGET, HS_TR_HELD, HS_TR_CASH,
+       HS_TR_PORTFOLIO, HS_TR_ERROR, HS_TR_TRADES, HS_TR_FIELDS };
 
 /* Per-strategy means of the path quantities that need no distribution. */
 typedef struct hs_strategy_means {
@@ -55,6 +61,8 @@ typedef struct hs_results {
     double *carry;       /* same layout: carry (borrow fees), time-T money */
     float *trades;       /* same layout: trades of the path (whole numbers, exact in float) */
     hs_strategy_means *means; /* [n_strategies] */
+    size_t trace_paths;  /* paths traced */
+    double *trace;       /* [strategy][path][step 0..steps][HS_TR_FIELDS], or NULL */
     int threads;         /* threads actually used */
     double seconds;      /* wall time of the simulation */
 } hs_results;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "hedgesim/engine.h"
+#include "hedgesim/experiment.h"
 #include "hedgesim/scenario.h"
 #include "hedgesim/stats.h"
 
@@ -26,10 +27,26 @@ typedef struct hs_strategy_report {
     const hs_strategy *strategy;
     hs_summary pnl, hedge_error;
     hs_mean_std cost, carry; /* the P&L attribution's per-path parts */
+    hs_ci ci;                /* 95% intervals of the P&L's mean, std, VaR and ES */
     hs_strategy_means means;
     size_t hedges;           /* fixed rebalances per life, 0 if the rule has none */
     double derman_kamal_std; /* NaN when not applicable */
 } hs_strategy_report;
+
+/* Convergence of a group of interval strategies that differ only in `hedges`. */
+typedef struct hs_convergence {
+    char group[HS_NAME_LEN];
+    size_t k;                          /* points */
+    size_t members[64];                /* strategy indices, by increasing hedges */
+    double hedges[64], std[64], std_se[64], dk[64];
+    hs_fit fit;
+    double dk_ratio;                   /* mean of std / Derman-Kamal std over the points */
+} hs_convergence;
+
+/* Bootstrap resamples behind the VaR/ES intervals (hs_report_build). */
+#define HS_BOOTSTRAP_RESAMPLES 200
+/* All pairs are compared up to this many strategies; beyond, each with the next. */
+#define HS_PAIRS_ALL 40
 
 typedef struct hs_report {
     const hs_scenario *sc;
@@ -39,6 +56,12 @@ typedef struct hs_report {
     double model_sigma;
     size_t n;
     hs_strategy_report strategies[HS_MAX_STRATEGIES];
+    size_t n_pairs;
+    hs_pair *pairs;
+    size_t n_conv;
+    hs_convergence *conv;
+    const char *grid_key;   /* set by the caller for a grid run, else NULL */
+    double grid_value;
 } hs_report;
 
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
@@ -50,6 +73,19 @@ json_t *hs_report_json(const hs_report *rep);
 
 /* Write the CSV summary (one row per strategy) and the terminal table to a stream. */
 int hs_report_csv(const hs_report *rep, FILE *fp);
+
+/* The CSV files of docs/outputs.md, header and rows apart so that the rows of several
+ * runs (a grid) can share one file.  Each returns 0, or -1 on a stream error. */
+int hs_report_csv_header(FILE *fp);
+int hs_report_csv_rows(const hs_report *rep, FILE *fp);
+int hs_pairs_csv_header(FILE *fp);
+int hs_pairs_csv_rows(const hs_report *rep, FILE *fp);
+int hs_convergence_csv_header(FILE *fp);
+int hs_convergence_csv_rows(const hs_report *rep, FILE *fp);
+int hs_pnl_csv_header(FILE *fp);
+int hs_pnl_csv_rows(const hs_report *rep, FILE *fp);
+int hs_paths_csv_header(FILE *fp);
+int hs_paths_csv_rows(const hs_report *rep, FILE *fp);
 int hs_report_table(const hs_report *rep, FILE *fp);
 
 /* Write a file atomically: write(fp, user) into "path.tmp.PID", then rename.  A failed

@@ -30,7 +30,7 @@
 static const char usage[] =
     "usage:\n"
     "  hedgesim run SCENARIO [--paths N] [--seed S] [--threads T] [--set section.key=value]...\n"
-    "                        [--out DIR] [--json] [--quiet]\n"
+    "                        [--out DIR] [--pnl] [--trace N] [--json] [--quiet]\n"
     "  hedgesim validate SCENARIO [--set section.key=value]...\n"
     "  hedgesim list\n";
 
@@ -39,7 +39,8 @@ typedef struct cli {
     const char *sets[MAX_SETS + 3];
     size_t n_sets;
     char own[3][64]; /* --paths/--seed/--threads rewritten as overrides */
-    int json, quiet, threads;
+    int json, quiet, threads, pnl;
+    long long trace; /* --trace N; -1 = default (3 with --out) */
 } cli;
 
 static int fail(hs_error *err)
@@ -68,6 +69,7 @@ static long long option_number(const char *text)
 static int parse_args(int argc, char **argv, cli *c)
 {
     memset(c, 0, sizeof *c);
+    c->trace = -1;
     if (argc < 2)
         return usage_error("missing command (expected run, validate or list)%s", "");
     c->command = argv[1];
@@ -82,7 +84,7 @@ static int parse_args(int argc, char **argv, cli *c)
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "--paths") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
-                    !strcmp(a, "--set") || !strcmp(a, "--out");
+                    !strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--trace");
         if (takes && !val)
             return usage_error("option %s needs a value", a);
         if (!strcmp(a, "--json"))
@@ -91,6 +93,14 @@ static int parse_args(int argc, char **argv, cli *c)
             c->quiet = 1;
         else if (!strcmp(a, "--out"))
             c->out_dir = argv[++i];
+        else if (!strcmp(a, "--pnl"))
+            c->pnl = 1;
+        else if (!strcmp(a, "--trace")) {
+            c->trace = option_number(val);
+            if (c->trace < 0 || c->trace > HS_TRACE_MAX)
+                return usage_error("--trace expects a number of paths in [0, 64], not '%s'", val);
+            i++;
+        }
         else if (!strcmp(a, "--set")) {
             if (c->n_sets >= MAX_SETS)
                 return usage_error("too many --set options (at most %s)", "256");
@@ -190,9 +200,23 @@ static int write_json(FILE *fp, const void *user)
            fputc('\n', fp) == EOF;
 }
 
-static int write_csv(FILE *fp, const void *user)
+/* The runs of one invocation (several for a grid), for the file writers. */
+typedef struct runs {
+    size_t n;
+    hs_report *rep[64];
+    int (*header)(FILE *fp);
+    int (*rows)(const hs_report *rep, FILE *fp);
+} runs;
+
+static int write_rows(FILE *fp, const void *user)
 {
-    return hs_report_csv((const hs_report *)user, fp);
+    const runs *r = user;
+    if (r->header(fp))
+        return -1;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rows(r->rep[i], fp))
+            return -1;
+    return 0;
 }
 
 static hs_status make_dir(const char *dir, hs_error *err)
@@ -217,64 +241,209 @@ static hs_status make_dir(const char *dir, hs_error *err)
     return HS_OK;
 }
 
-static int cmd_run(cli *c, int validate_only)
+/* A grid: the one --set outside [strategy.*] whose value is a list.  Returns its index
+ * in c->sets, -1 when there is none, -2 (with a message) when there are several. */
+static int find_grid(const cli *c, hs_error *err)
 {
-    hs_error err;
-    hs_error_clear(&err);
-    hs_scenario *sc = NULL;
-    if (hs_scenario_load(c->scenario, c->sets, c->n_sets, &sc, &err))
-        return fail(&err);
-    if (validate_only) {
-        printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps\n",
-               c->scenario, sc->name, sc->model->name, sc->n_legs, sc->n_legs == 1 ? "" : "s",
-               sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
-               (unsigned long long)sc->paths, sc->grid.steps);
-        hs_scenario_free(sc);
-        return 0;
+    int found = -1;
+    for (size_t i = 0; i < c->n_sets; i++) {
+        const char *eq = strchr(c->sets[i], '=');
+        if (!eq || !strchr(eq, ',') || !strncmp(c->sets[i], "strategy.", 9))
+            continue;
+        if (found >= 0) {
+            hs_error_set(err, HS_EINPUT, "--set %s: a second grid after --set %s (expected one "
+                         "list-valued --set outside [strategy.*]: grids have one axis)",
+                         c->sets[i], c->sets[found]);
+            return -2;
+        }
+        found = (int)i;
     }
-    if (c->out_dir && make_dir(c->out_dir, &err)) {
-        hs_scenario_free(sc);
-        return fail(&err);
-    }
+    return found;
+}
+
+/* Run the scenario with the given overrides and build its report. */
+static hs_status run_one(cli *c, const char *const *sets, size_t n_sets, hs_scenario **sc,
+                         hs_results **res, hs_report **rep, hs_error *err)
+{
+    hs_status st = *sc ? HS_OK : hs_scenario_load(c->scenario, sets, n_sets, sc, err);
+    if (st)
+        return st;
     progress prog = {wall(), 0};
-    hs_run_opts opts = {c->threads, NULL, NULL};
+    hs_run_opts opts = {.threads = c->threads};
+    opts.trace_paths = c->trace >= 0 ? (size_t)c->trace : c->out_dir ? 3 : 0;
     if (!c->quiet && isatty(STDERR_FILENO)) {
         opts.progress = show_progress;
         opts.progress_user = &prog;
     }
-    hs_results *res = NULL;
-    hs_status st = hs_run(sc, &opts, &res, &err);
+    st = hs_run(*sc, &opts, res, err);
     if (opts.progress)
         fprintf(stderr, "\r%60s\r", "");
-    hs_report *rep = NULL;
     if (!st)
-        st = hs_report_build(sc, res, &rep, &err);
+        st = hs_report_build(*sc, *res, rep, err);
+    return st;
+}
+
+static hs_status write_files(const cli *c, runs *r, json_t *js, hs_error *err)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/summary.json", c->out_dir);
+    hs_status st = hs_write_atomic(path, write_json, js, err);
+    struct {
+        const char *name;
+        int (*header)(FILE *);
+        int (*rows)(const hs_report *, FILE *);
+        int on;
+    } files[] = {
+        {"summary.csv", hs_report_csv_header, hs_report_csv_rows, 1},
+        {"pairs.csv", hs_pairs_csv_header, hs_pairs_csv_rows, 1},
+        {"convergence.csv", hs_convergence_csv_header, hs_convergence_csv_rows, 1},
+        {"pnl.csv", hs_pnl_csv_header, hs_pnl_csv_rows, c->pnl},
+        {"paths.csv", hs_paths_csv_header, hs_paths_csv_rows, r->rep[0]->res->trace_paths > 0},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0] && !st; i++) {
+        if (!files[i].on)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", c->out_dir, files[i].name);
+        r->header = files[i].header;
+        r->rows = files[i].rows;
+        st = hs_write_atomic(path, write_rows, r, err);
+    }
+    return st;
+}
+
+static int cmd_run(cli *c, int validate_only)
+{
+    hs_error err;
+    hs_error_clear(&err);
+    int grid = find_grid(c, &err);
+    if (grid == -2)
+        return fail(&err);
+    /* Check the scenario (every grid value) before anything is created on disk. */
+    hs_scenario *preloaded = NULL;
+    {
+        hs_scenario *sc = NULL;
+        if (grid < 0 && hs_scenario_load(c->scenario, c->sets, c->n_sets, &sc, &err))
+            return fail(&err);
+        if (grid >= 0) {
+            /* Check every value of the grid. */
+            const char *sets[MAX_SETS + 3];
+            memcpy(sets, c->sets, c->n_sets * sizeof *sets);
+            char one[512], key[256];
+            const char *eq = strchr(c->sets[grid], '=');
+            snprintf(key, sizeof key, "%.*s", (int)(eq - c->sets[grid]), c->sets[grid]);
+            char vals[512];
+            snprintf(vals, sizeof vals, "%s", eq + 1);
+            for (char *save = NULL, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+                hs_scenario_free(sc);
+                sc = NULL;
+                snprintf(one, sizeof one, "%s=%s", key, v);
+                sets[grid] = one;
+                if (hs_scenario_load(c->scenario, sets, c->n_sets, &sc, &err))
+                    return fail(&err);
+            }
+        }
+        if (validate_only)
+            printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps\n",
+                   c->scenario, sc->name, sc->model->name, sc->n_legs, sc->n_legs == 1 ? "" : "s",
+                   sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
+                   (unsigned long long)sc->paths, sc->grid.steps);
+        if (validate_only) {
+            hs_scenario_free(sc);
+            return 0;
+        }
+        if (grid < 0)
+            preloaded = sc; /* a single run uses the scenario just checked */
+        else
+            hs_scenario_free(sc);
+    }
+    if (c->out_dir && make_dir(c->out_dir, &err)) {
+        hs_scenario_free(preloaded);
+        return fail(&err);
+    }
+
+    /* One run, or one per grid value. */
+    char key[256] = "", vals[1024] = "";
+    const char *values[64];
+    size_t n_values = 1;
+    values[0] = NULL;
+    if (grid >= 0) {
+        const char *eq = strchr(c->sets[grid], '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - c->sets[grid]), c->sets[grid]);
+        snprintf(vals, sizeof vals, "%s", eq + 1);
+        n_values = 0;
+        for (char *save = NULL, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+            if (n_values == 64) {
+                hs_error_set(&err, HS_EINPUT, "--set %s: more than 64 grid values", c->sets[grid]);
+                return fail(&err);
+            }
+            while (*v == ' ')
+                v++;
+            values[n_values++] = v;
+        }
+    }
+    hs_scenario *scs[64] = {preloaded};
+    hs_results *ress[64] = {NULL};
+    runs r = {0};
+    hs_status st = HS_OK;
+    char ones[64][512];
+    for (size_t g = 0; g < n_values && !st; g++) {
+        const char *sets[MAX_SETS + 3];
+        memcpy(sets, c->sets, c->n_sets * sizeof *sets);
+        if (grid >= 0) {
+            snprintf(ones[g], sizeof ones[g], "%s=%s", key, values[g]);
+            sets[grid] = ones[g];
+        }
+        st = run_one(c, sets, c->n_sets, &scs[g], &ress[g], &r.rep[g], &err);
+        if (r.rep[g]) {
+            r.n = g + 1;
+            if (grid >= 0) {
+                r.rep[g]->grid_key = key;
+                r.rep[g]->grid_value = strtod(values[g], NULL);
+            }
+        }
+    }
     json_t *js = NULL;
     if (!st && (c->json || c->out_dir)) {
-        js = hs_report_json(rep);
+        if (grid < 0) {
+            js = hs_report_json(r.rep[0]);
+        } else {
+            js = json_object();
+            json_t *gj = json_object(), *gv = json_array(), *rj = json_array();
+            json_object_set_new(gj, "key", json_string(key));
+            for (size_t g = 0; g < r.n; g++) {
+                json_array_append_new(gv, json_real(r.rep[g]->grid_value));
+                json_array_append_new(rj, hs_report_json(r.rep[g]));
+            }
+            json_object_set_new(gj, "values", gv);
+            json_object_set_new(js, "grid", gj);
+            json_object_set_new(js, "runs", rj);
+        }
         if (!js)
             st = hs_error_set(&err, HS_ERUNTIME, "cannot build the JSON summary");
     }
-    if (!st && c->out_dir) {
-        char path[1100];
-        snprintf(path, sizeof path, "%s/summary.json", c->out_dir);
-        st = hs_write_atomic(path, write_json, js, &err);
-        snprintf(path, sizeof path, "%s/summary.csv", c->out_dir);
-        if (!st)
-            st = hs_write_atomic(path, write_csv, rep, &err);
-    }
+    if (!st && c->out_dir)
+        st = write_files(c, &r, js, &err);
     if (!st) {
-        if (c->json)
+        if (c->json) {
             write_json(stdout, js);
-        else
-            hs_report_table(rep, stdout);
+        } else {
+            for (size_t g = 0; g < r.n; g++) {
+                if (grid >= 0)
+                    printf("%s== grid %s = %s ==\n", g ? "\n" : "", key, values[g]);
+                hs_report_table(r.rep[g], stdout);
+            }
+        }
         if (c->out_dir && !c->json)
-            printf("wrote %s/summary.json and %s/summary.csv\n", c->out_dir, c->out_dir);
+            printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n",
+                   c->out_dir, c->pnl ? ", pnl.csv" : "",
+                   r.rep[0]->res->trace_paths ? ", paths.csv" : "");
     }
     json_decref(js);
-    hs_report_free(rep);
-    hs_results_free(res);
-    hs_scenario_free(sc);
+    for (size_t g = 0; g < 64; g++) {
+        hs_report_free(g < r.n ? r.rep[g] : NULL);
+        hs_results_free(ress[g]);
+        hs_scenario_free(scs[g]);
+    }
     return st ? fail(&err) : 0;
 }
 
