@@ -24,6 +24,7 @@
 /* Per-strategy lane arrays inside a thread's workspace. */
 typedef struct book {
     double *held, *cash, *cost, *turnover, *trades, *carry;
+    double *held2;              /* units of the hedge option (delta_gamma), else unused */
     double *last_spot, *last_k; /* spot and step of the lane's last trade (NaN: none yet) */
     double *ratio_state;        /* the ratio's per-lane memory, if it has any */
 } book;
@@ -31,7 +32,7 @@ typedef struct book {
 typedef struct workspace {
     hs_block blk;
     book *books;
-    double *target, *gamma, *next, *old_spot, *old_logspot;
+    double *target, *gamma, *next, *old_spot, *old_logspot, *units;
     double *mem;
 } workspace;
 
@@ -82,7 +83,7 @@ static void workspace_free(workspace *w)
     free(w);
 }
 
-enum { BOOK_ARRAYS = 8 };
+enum { BOOK_ARRAYS = 9 };
 
 static workspace *workspace_alloc(const plan *p)
 {
@@ -91,7 +92,7 @@ static workspace *workspace_alloc(const plan *p)
     if (!w)
         return NULL;
     size_t per = HS_BLOCK;
-    size_t arrays = 4 + HS_MODEL_STATE + 5 + BOOK_ARRAYS * n_strat;
+    size_t arrays = 4 + HS_MODEL_STATE + 6 + BOOK_ARRAYS * n_strat;
     for (size_t s = 0; s < n_strat; s++)
         arrays += p->ratio_arrays[s];
     w->mem = aligned_doubles(per * arrays);
@@ -112,6 +113,7 @@ static workspace *workspace_alloc(const plan *p)
     w->next = m, m += per;
     w->old_spot = m, m += per;
     w->old_logspot = m, m += per;
+    w->units = m, m += per;
     for (size_t s = 0; s < n_strat; s++) {
         book *bk = &w->books[s];
         bk->held = m, m += per;
@@ -122,6 +124,7 @@ static workspace *workspace_alloc(const plan *p)
         bk->carry = m, m += per;
         bk->last_spot = m, m += per;
         bk->last_k = m, m += per;
+        bk->held2 = m, m += per;
         bk->ratio_state = p->ratio_arrays[s] ? m : NULL;
         m += per * p->ratio_arrays[s];
     }
@@ -193,6 +196,56 @@ static void constrain(const plan *p, size_t s, size_t k, const book *bk, double 
     }
 }
 
+/* Value of the hedge option per unit at step k on every lane (its traded vol). */
+static double option_value(const hs_leg *h, const hs_market *mk, double spot, double t)
+{
+    return h->type->greeks(spot, h->strike, h->maturity - t, mk->rate, mk->dividend, h->vol).value;
+}
+
+/* Move the hedge option to its target units on the lanes whose share position the rule
+ * changes (every lane for a fixed-interval rule), at its Black-Scholes value. */
+static void trade_option(const plan *p, workspace *w, size_t s, size_t k, double kappa)
+{
+    const hs_scenario *sc = p->sc;
+    const hs_leg *h = &p->ratio_ctx[s].hedge_leg;
+    hs_block *b = &w->blk;
+    book *bk = &w->books[s];
+    int every_lane = sc->strategies[s].rule == &hs_rule_interval;
+    double t = (double)k * sc->grid.dt, g = p->growth[k];
+    for (size_t i = 0; i < b->n; i++) {
+        if (!every_lane && w->next[i] == bk->held[i])
+            continue;
+        double dq = w->units[i] - bk->held2[i];
+        if (dq == 0.0)
+            continue;
+        double v = option_value(h, &sc->market, b->spot[i], t);
+        double c = kappa * fabs(dq) * v * g;
+        bk->cash[i] -= dq * v * g + c;
+        bk->cost[i] += c;
+        bk->turnover[i] += fabs(dq) * v;
+        bk->held2[i] = w->units[i];
+    }
+}
+
+/* The hedge option settles (at its expiry) or is sold back at its value (at the
+ * horizon, if it lives longer); growth converts to time-T money. */
+static void close_option(const plan *p, workspace *w, size_t s, size_t k, double growth)
+{
+    const hs_scenario *sc = p->sc;
+    const hs_leg *h = &p->ratio_ctx[s].hedge_leg;
+    hs_block *b = &w->blk;
+    book *bk = &w->books[s];
+    double t = (double)k * sc->grid.dt;
+    for (size_t i = 0; i < b->n; i++) {
+        if (bk->held2[i] == 0.0)
+            continue;
+        double v = k == h->expiry_step ? h->type->payoff(b->spot[i], h->strike)
+                                       : option_value(h, &sc->market, b->spot[i], t);
+        bk->cash[i] += bk->held2[i] * v * growth;
+        bk->held2[i] = 0.0;
+    }
+}
+
 static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np)
 {
     const hs_scenario *sc = p->sc;
@@ -201,8 +254,9 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
     book *bk = &w->books[s];
     size_t n = b->n;
     int needs_gamma = st->rule->needs_gamma;
-    st->ratio->target(&p->ratio_ctx[s], k, b, bk->ratio_state, w->target,
-                      needs_gamma ? w->gamma : NULL);
+    const hs_ratio_ctx *rc = &p->ratio_ctx[s];
+    st->ratio->target(rc, k, b, bk->ratio_state, w->target, needs_gamma ? w->gamma : NULL,
+                      rc->has_hedge_leg ? w->units : NULL);
     for (size_t i = n; i < np; i++)
         w->target[i] = 0.0; /* padding lanes stay flat */
     hs_rule_io io = {k, (double)k * sc->grid.dt, b->spot, bk->held, w->target,
@@ -220,6 +274,8 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
                 bk->last_k[i] = (double)k;
             }
     int free_trade = k == 0 && !c->charge_initial;
+    if (rc->has_hedge_leg && k < rc->hedge_leg.expiry_step)
+        trade_option(p, w, s, k, free_trade ? 0.0 : c->prop);
     trade_kernel(bk->held, w->next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
                  p->growth[k], free_trade ? 0.0 : c->prop, free_trade ? 0.0 : c->spread,
                  free_trade ? 0.0 : c->fee, np);
@@ -236,8 +292,10 @@ static void record_trace(const plan *p, workspace *w, size_t k, hs_results *res)
     for (size_t s = 0; s < p->n_strat; s++) {
         const hs_strategy *st = &sc->strategies[s];
         book *bk = &w->books[s];
+        const hs_ratio_ctx *rc = &p->ratio_ctx[s];
         if (k < steps)
-            st->ratio->target(&p->ratio_ctx[s], k, b, bk->ratio_state, w->gamma, NULL);
+            st->ratio->target(rc, k, b, bk->ratio_state, w->gamma, NULL,
+                              rc->has_hedge_leg ? w->units : NULL);
         for (size_t i = 0; i < np; i++) {
             double value = 0;
             for (size_t j = 0; j < sc->n_legs; j++) {
@@ -248,6 +306,8 @@ static void record_trace(const plan *p, workspace *w, size_t k, hs_results *res)
                                                                sc->market.dividend, leg->vol)
                                                  .value;
             }
+            if (rc->has_hedge_leg && bk->held2[i] != 0.0)
+                value += bk->held2[i] * option_value(&rc->hedge_leg, &sc->market, b->spot[i], t);
             double *row = res->trace + ((s * p->trace_paths + i) * (steps + 1) + k) * HS_TR_FIELDS;
             double cash = bk->cash[i] / g, port = cash + bk->held[i] * b->spot[i] + value;
             row[HS_TR_TIME] = t;
@@ -288,6 +348,7 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
             bk->cash[i] = -p->premium * p->growth[0];
             bk->cost[i] = bk->turnover[i] = bk->trades[i] = bk->carry[i] = 0;
             bk->last_spot[i] = bk->last_k[i] = NAN;
+            bk->held2[i] = 0;
         }
         const hs_ratio_type *rt = sc->strategies[s].ratio;
         if (rt->start)
@@ -298,6 +359,9 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
         for (size_t j = 0; j < sc->n_legs; j++)
             if (sc->legs[j].expiry_step == k && k > 0)
                 settle_leg(p, w, &sc->legs[j], p->growth[k]);
+        for (size_t s = 0; s < p->n_strat; s++)
+            if (p->ratio_ctx[s].has_hedge_leg && p->ratio_ctx[s].hedge_leg.expiry_step == k)
+                close_option(p, w, s, k, p->growth[k]);
         for (size_t s = 0; s < p->n_strat; s++)
             if (sc->strategies[s].rule->active(&p->rules[s], k))
                 rebalance(p, w, s, k, np);
@@ -333,6 +397,9 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
     for (size_t j = 0; j < sc->n_legs; j++)
         if (sc->legs[j].expiry_step == steps)
             settle_leg(p, w, &sc->legs[j], 1.0);
+    for (size_t s = 0; s < p->n_strat; s++)
+        if (p->ratio_ctx[s].has_hedge_leg)
+            close_option(p, w, s, steps, 1.0);
     if (first < p->trace_paths)
         record_trace(p, w, steps, res);
 

@@ -38,8 +38,9 @@ void hs_book_hedge_lanes(const hs_ratio_ctx *c, size_t k, const hs_block *b, dou
 }
 
 static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const double *state,
-                   double *delta, double *gamma)
+                   double *delta, double *gamma, double *units)
 {
+    (void)units;
     (void)state;
     hs_book_hedge_lanes(c, k, b, c->vol, delta, gamma);
 }

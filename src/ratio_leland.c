@@ -57,8 +57,9 @@ static hs_status prepare(hs_ratio_ctx *c, const hs_origin *origins, const char *
 }
 
 static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const double *state,
-                   double *delta, double *gamma)
+                   double *delta, double *gamma, double *units)
 {
+    (void)units;
     (void)state;
     if (!isnan(c->vol)) {
         hs_book_hedge_lanes(c, k, b, hs_leland_vol(c->vol, c->cost, c->interval, c->consts[0]),

@@ -84,8 +84,9 @@ static void update(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
 }
 
 static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const double *state,
-                   double *delta, double *gamma)
+                   double *delta, double *gamma, double *units)
 {
+    (void)units;
     const double *var = state + S_VAR * HS_BLOCK;
     double t = (double)k * c->grid->dt;
     for (size_t i = 0; i < HS_BLOCK; i++)

@@ -154,6 +154,10 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);
     hs_model_release(&m);
     rep->n = res->n_strategies;
+    /* Derman-Kamal's formula is for calls and puts (smooth payoffs with a vega). */
+    int vanilla = 1;
+    for (size_t j = 0; j < sc->n_legs; j++)
+        vanilla &= sc->legs[j].type == &hs_instrument_call || sc->legs[j].type == &hs_instrument_put;
     for (size_t s = 0; s < rep->n && !st; s++) {
         hs_strategy_report *r = &rep->strategies[s];
         r->strategy = &sc->strategies[s];
@@ -173,7 +177,9 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
         if (!st && r->strategy->rule->hedges &&
             r->strategy->rule->prepare(&rs, r->strategy->rule_par, NULL, &sc->grid, "", NULL) == HS_OK)
             r->hedges = r->strategy->rule->hedges(&rs);
-        r->derman_kamal_std = r->hedges && isfinite(rep->model_sigma)
+        /* Derman-Kamal describes delta hedging; a gamma-neutral hedge has no such std. */
+        r->derman_kamal_std = r->hedges && isfinite(rep->model_sigma) && vanilla &&
+                                      r->strategy->ratio != &hs_ratio_delta_gamma
                                   ? hs_derman_kamal_std(rep->book.vega, rep->model_sigma,
                                                         (double)r->hedges)
                                   : NAN;
@@ -706,10 +712,11 @@ int hs_report_table(const hs_report *rep, FILE *fp)
     for (size_t j = 0; j < rep->n_conv; j++) {
         const hs_convergence *c = &rep->conv[j];
         fprintf(fp, "\nConvergence of '%s': std(hedging error) ~ N^%.3f (s.e. %.3f, 95%% CI "
-                    "[%.3f, %.3f]; theory -1/2 for smooth books, 0 under jumps); "
-                    "std / Derman-Kamal = %.3f on average\n",
-                c->group, c->fit.slope, c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi,
-                c->dk_ratio);
+                    "[%.3f, %.3f]; theory -1/2 for smooth books, 0 under jumps)",
+                c->group, c->fit.slope, c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi);
+        if (isfinite(c->dk_ratio))
+            fprintf(fp, "; std / Derman-Kamal = %.3f on average", c->dk_ratio);
+        fputc('\n', fp);
     }
     return ferror(fp) ? -1 : 0;
 }

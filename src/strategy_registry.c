@@ -21,6 +21,7 @@ static const hs_ratio_type *const ratios[] = {
     &hs_ratio_bs,
     &hs_ratio_realized,
     &hs_ratio_leland,
+    &hs_ratio_delta_gamma,
     NULL,
 };
 

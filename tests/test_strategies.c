@@ -398,3 +398,26 @@ Test(strategies, bad_keys)
                   "case %zu: %s", c, err.msg);
     }
 }
+
+Test(books, delta_gamma_converges_faster)
+{
+    hs_scenario *sc = load("[simulation]\npaths = 6000\nseed = 12\nsteps = 252\n"
+                           "[market]\nspot = 100\nrate = 0.03\n"
+                           "[model]\ntype = gbm\nsigma = 0.25\n"
+                           "[option.c]\ntype = call\nstrike = 100\nmaturity = 0.25\nquantity = -1\n"
+                           "[option.p]\ntype = put\nstrike = 100\nmaturity = 0.25\nquantity = -1\n"
+                           "[strategy.delta]\nhedges = 63, 252\n"
+                           "[strategy.gamma]\nratio = delta_gamma\nhedge_strike = 100\n"
+                           "hedge_maturity = 0.5\nhedges = 63, 252\n");
+    hs_results *r = run(sc);
+    double d63 = stats_of(pnl_of(r, 0), r->paths).std, d252 = stats_of(pnl_of(r, 1), r->paths).std;
+    ms g63 = stats_of(pnl_of(r, 2), r->paths), g252 = stats_of(pnl_of(r, 3), r->paths);
+    /* Everything traded at the true vol: no edge, mean zero. */
+    cr_assert_lt(fabs(g252.mean), 4 * g252.se, "mean %g se %g", g252.mean, g252.se);
+    /* Gamma-neutral: far smaller error, and falling faster than 1/sqrt(N) (delta: x2). */
+    cr_assert_lt(g63.std, 0.3 * d63, "gamma %g vs delta %g", g63.std, d63);
+    cr_assert_lt(fabs(d63 / d252 - 2), 0.15, "delta ratio %g", d63 / d252);
+    cr_assert_gt(g63.std / g252.std, 2.5, "gamma ratio %g", g63.std / g252.std);
+    hs_results_free(r);
+    hs_scenario_free(sc);
+}

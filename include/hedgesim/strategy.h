@@ -122,6 +122,8 @@ typedef struct hs_ratio_ctx {
     double cost;       /* the strategy's proportional cost (Leland) */
     double interval;   /* the rule's time between rebalances, years (0 when not fixed) */
     double consts[8];  /* set by the ratio's prepare */
+    int has_hedge_leg; /* the ratio also trades a listed option (delta_gamma) */
+    hs_leg hedge_leg;  /* that option: quantity unused; vol is the vol it trades at */
 } hs_ratio_ctx;
 
 /* Per-lane memory of a ratio (running estimates): HS_RATIO_STATE arrays of HS_BLOCK. */
@@ -137,9 +139,10 @@ struct hs_ratio_type {
                          hs_error *err);
     /* Target holding in the underlying (shares) for every lane of the block at grid
      * step k, before any leg has expired at or before k: delta[i] for i < b->n; when
-     * gamma is not NULL also the book's gamma per lane (for band rules). */
+     * gamma is not NULL also the book's gamma per lane (for band rules); when units is
+     * not NULL (ctx->has_hedge_leg) the target units of the hedge option. */
     void (*target)(const hs_ratio_ctx *ctx, size_t k, const hs_block *b, const double *state,
-                   double *delta, double *gamma);
+                   double *delta, double *gamma, double *units);
     /* Optional: per-lane running state: start at t0, update after each model step
      * (k -> k+1); old_spot holds S_k. */
     void (*start)(const hs_ratio_ctx *ctx, const hs_block *b, double *state);
@@ -182,5 +185,6 @@ extern const hs_rule_type hs_rule_move;
 extern const hs_ratio_type hs_ratio_bs;
 extern const hs_ratio_type hs_ratio_realized;
 extern const hs_ratio_type hs_ratio_leland;
+extern const hs_ratio_type hs_ratio_delta_gamma;
 
 #endif
