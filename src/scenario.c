@@ -96,6 +96,12 @@ static const hs_param strategy_params[] = {
 
 enum { STRAT_FIRST_COMMON = 2, STRAT_N_COMMON = 10 };
 
+const hs_param *hs_strategy_common_params(size_t *n)
+{
+    *n = STRAT_N_COMMON;
+    return strategy_params + STRAT_FIRST_COMMON;
+}
+
 /* ------------------------------------------------------------ build context */
 
 typedef struct build {

@@ -90,4 +90,7 @@ hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_s
 
 void hs_scenario_free(hs_scenario *sc);
 
+/* The keys every [strategy.*] section has (hedge vol, frictions, carry), for `list`. */
+const hs_param *hs_strategy_common_params(size_t *n);
+
 #endif

@@ -139,7 +139,13 @@ static void print_params(const hs_param *p, size_t n)
             snprintf(def, sizeof def, "derived");
         else if (p[i].kind == HS_PARAM_REAL || p[i].kind == HS_PARAM_INT)
             snprintf(def, sizeof def, "default %g", p[i].def);
-        printf("      %-10s %-16s %-14s %s (%s)\n", p[i].key, range, def, p[i].help, p[i].unit);
+        if (p[i].kind == HS_PARAM_NAME && p[i].choices)
+            snprintf(range, sizeof range, "%s", p[i].choices);
+        else if (p[i].kind == HS_PARAM_LIST)
+            snprintf(range, sizeof range, "list");
+        else if (p[i].kind == HS_PARAM_TEXT)
+            snprintf(range, sizeof range, "text");
+        printf("      %-14s %-16s %-14s %s (%s)\n", p[i].key, range, def, p[i].help, p[i].unit);
     }
 }
 
@@ -160,8 +166,15 @@ static int cmd_list(void)
         printf("  %-16s %s\n", (*t)->name, (*t)->help);
         print_params((*t)->params, (*t)->n_params);
     }
-    printf("costs ([strategy.*] keys):\n");
-    printf("  %-16s %s\n", "cost", "proportional cost, one-way fraction of traded notional");
+    printf("hedge vol, frictions and carry (keys of every [strategy.*]):\n");
+    size_t n_common;
+    const hs_param *common = hs_strategy_common_params(&n_common);
+    print_params(common, n_common);
+    printf("stress overlays ([stress.*] type):\n");
+    for (const hs_stress_type *const *t = hs_stress_types(); *t; t++) {
+        printf("  %-16s %s\n", (*t)->name, (*t)->help);
+        print_params((*t)->params, (*t)->n_params);
+    }
     printf("instruments ([option] type):\n");
     for (const hs_instrument_type *const *t = hs_instrument_types(); *t; t++)
         printf("  %-16s %s\n", (*t)->name, (*t)->help);
