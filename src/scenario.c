@@ -948,19 +948,24 @@ static hs_status resolve_stress(build *b)
 
 static hs_status check_rules(build *b)
 {
-    for (size_t i = 0; i < b->sc->n_strategies; i++) {
+    /* The ratios see the model (ratio = model checks that it has a price). */
+    hs_model m;
+    hs_status st = hs_model_init(&m, b->sc->model, &b->sc->model_args, &b->sc->market,
+                                 &b->sc->grid, b->err);
+    if (st)
+        return st;
+    for (size_t i = 0; i < b->sc->n_strategies && !st; i++) {
         hs_strategy *s = &b->sc->strategies[i];
         hs_rule_state rs;
         hs_ratio_ctx rc;
         char context[2 * HS_NAME_LEN + 16], w[512];
         snprintf(context, sizeof context, "[%s] %s", s->section, s->name);
-        hs_status st = hs_strategy_setup(s, b->sc->legs, b->sc->n_legs, &b->sc->market,
-                                         &b->sc->grid, NULL, section_where(b, s->section, w, sizeof w),
-                                         context, &rs, &rc, b->err);
-        if (st)
-            return st;
+        st = hs_strategy_setup(s, b->sc->legs, b->sc->n_legs, &b->sc->market, &b->sc->grid, &m,
+                               section_where(b, s->section, w, sizeof w), context, &rs, &rc,
+                               b->err);
     }
-    return HS_OK;
+    hs_model_release(&m);
+    return st;
 }
 
 hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
