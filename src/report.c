@@ -137,9 +137,11 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     *out = NULL;
     hs_report *rep = calloc(1, sizeof *rep);
     double *scratch = malloc(res->paths * sizeof *scratch);
-    if (!rep || !scratch) {
+    double *scratch2 = malloc(res->paths * sizeof *scratch2);
+    if (!rep || !scratch || !scratch2) {
         free(rep);
         free(scratch);
+        free(scratch2);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for statistics");
     }
     rep->sc = sc;
@@ -167,9 +169,19 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
         if (!st)
             st = hs_ci_compute(scratch, res->paths, &r->pnl, sc->seed * 1000003u + s,
                                HS_BOOTSTRAP_RESAMPLES, &r->ci, err);
-        if (!st)
-            st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch,
+        const hs_costs *c = &r->strategy->costs;
+        int frictionless = c->prop == 0 && c->fee == 0 && c->spread == 0 && c->borrow == 0;
+        if (!st && frictionless) {
+            /* hedge_error = fl(pnl - edge) path by path, a monotone map of the P&L: its
+             * sorted values are the sorted P&L's, shifted; no second sort. */
+            for (size_t i = 0; i < res->paths; i++)
+                scratch2[i] = scratch[i] - r->means.edge;
+            st = hs_summary_compute_sorted(res->hedge_error + s * res->paths, res->paths,
+                                           scratch2, &r->hedge_error, err);
+        } else if (!st) {
+            st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch2,
                                     &r->hedge_error, err);
+        }
         r->cost = mean_std(res->cost + s * res->paths, res->paths);
         r->carry = mean_std(res->carry + s * res->paths, res->paths);
         hs_rule_state rs;
@@ -185,6 +197,7 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
                                   : NAN;
     }
     free(scratch);
+    free(scratch2);
     if (!st)
         st = build_pairs(rep, err);
     if (!st)

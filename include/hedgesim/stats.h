@@ -30,6 +30,12 @@ typedef struct hs_summary {
 hs_status hs_summary_compute(const double *x, size_t n, double *scratch, hs_summary *out,
                              hs_error *err);
 
+/* The same when the caller already has x sorted ascending in `sorted` (the values of
+ * x, in order): the sort is skipped.  Used when a sample is a monotone image of
+ * another already sorted (hedging error = P&L - edge when there are no costs). */
+hs_status hs_summary_compute_sorted(const double *x, size_t n, double *sorted, hs_summary *out,
+                                    hs_error *err);
+
 /* Derman & Kamal (1999) std of the P&L of a discretely delta-hedged option:
  * sqrt(pi / 4) * |vega| * sigma / sqrt(N), vega per unit vol. */
 double hs_derman_kamal_std(double vega, double sigma, double hedges);
