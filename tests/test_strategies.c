@@ -26,6 +26,7 @@
 #include "hedgesim/engine.h"
 #include "hedgesim/scenario.h"
 #include "hedgesim/strategy.h"
+#include "hedgesim/merton.h"
 
 static hs_scenario *load(const char *text)
 {
@@ -420,4 +421,77 @@ Test(books, delta_gamma_converges_faster)
     cr_assert_gt(g63.std / g252.std, 2.5, "gamma ratio %g", g63.std / g252.std);
     hs_results_free(r);
     hs_scenario_free(sc);
+}
+
+/* Black-Scholes implied vol of a price by bisection (for the Merton test below). */
+static double implied_vol(double price, double S, double K, double T, double r)
+{
+    double lo = 1e-4, hi = 3.0;
+    for (int i = 0; i < 200; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (hs_bs_price(HS_BS_CALL, S, K, T, r, 0, mid) < price)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+Test(ratios, model_delta_under_merton)
+{
+    /* A call sold at its Merton price (Merton 1976 series; the implied vol below
+     * reproduces it) and hedged on risk-neutral Merton paths: any self-financing hedge
+     * has zero-mean gains, so the mean P&L is zero within 4 s.e. for the model delta
+     * and for the Black-Scholes delta alike.  (Their stds differ: neither hedges the
+     * jumps; here the Black-Scholes delta at the higher implied vol, 3% lower std,
+     * happens to cover them a little better than Merton's delta.) */
+    hs_merton_jumps j = {2.0, -0.1, 0.1};
+    hs_merton_value v;
+    hs_error err;
+    cr_assert_eq(hs_merton_eval(HS_BS_CALL, 100, 100, 0.25, 0.03, 0, 0.2, &j, &v, &err), HS_OK);
+    double iv = implied_vol(v.value, 100, 100, 0.25, 0.03);
+    char text[2048];
+    snprintf(text, sizeof text,
+             "[simulation]\npaths = 20000\nseed = 31\nsteps = 63\n"
+             "[market]\nspot = 100\nrate = 0.03\n"
+             "[model]\ntype = merton\nsigma = 0.2\nlambda = 2\njump_mean = -0.1\njump_std = 0.1\n"
+             "[option]\ntype = call\nstrike = 100\nmaturity = 0.25\nquantity = -1\nvol = %.17g\n"
+             "[strategy.model]\nratio = model\nhedges = 63\n"
+             "[strategy.bs]\nhedges = 63\n",
+             iv);
+    hs_scenario *sc = load(text);
+    hs_results *r = run(sc);
+    ms m = stats_of(pnl_of(r, 0), r->paths), b = stats_of(pnl_of(r, 1), r->paths);
+    cr_assert_lt(fabs(m.mean), 4 * m.se, "model delta: mean %g se %g", m.mean, m.se);
+    cr_assert_lt(fabs(b.mean), 4 * b.se, "bs delta: mean %g se %g", b.mean, b.se);
+    cr_assert_gt(fabs(m.std - b.std), 0.01 * b.std, "model std %g vs bs std %g", m.std, b.std);
+    hs_results_free(r);
+    hs_scenario_free(sc);
+
+    /* Without jumps the model delta is the Black-Scholes delta at sigma. */
+    sc = load("[simulation]\npaths = 2000\nseed = 3\nsteps = 20\n"
+              "[market]\nspot = 100\nrate = 0.03\n"
+              "[model]\ntype = merton\nsigma = 0.2\nlambda = 0\n"
+              "[option]\ntype = put\nstrike = 95\nmaturity = 0.1\nquantity = -1\n"
+              "[strategy.model]\nratio = model\nhedges = 20\n"
+              "[strategy.bs]\nhedges = 20\nvol = 0.2\n");
+    r = run(sc);
+    for (size_t i = 0; i < r->paths; i++)
+        cr_assert_lt(fabs(r->pnl[i] - r->pnl[r->paths + i]), 1e-9, "path %zu", i);
+    hs_results_free(r);
+    hs_scenario_free(sc);
+
+    /* A model without a price is refused with a message. */
+    hs_ini *ini = NULL;
+    cr_assert_eq(hs_ini_parse_string("[simulation]\npaths = 100\nsteps = 10\n"
+                                     "[model]\ntype = regime\nvols = 0.1, 0.3\n"
+                                     "rates = -1, 1, 1, -1\n"
+                                     "[option]\ntype = call\nstrike = 100\nmaturity = 0.1\n"
+                                     "[strategy.x]\nratio = model\nhedges = 10\n",
+                                     "m.ini", &ini, &err),
+                 HS_OK);
+    hs_scenario *bad = NULL;
+    cr_assert_eq(hs_scenario_build(ini, &bad, &err), HS_EINPUT);
+    cr_assert(strstr(err.msg, "m.ini") && strstr(err.msg, "has no price"), "%s", err.msg);
+    hs_ini_free(ini);
 }

@@ -123,5 +123,7 @@ void hs_model_args_default(hs_model_args *args, const hs_model_type *type);
 double hs_model_param(const hs_model *m, const char *key);
 
 extern const hs_model_type hs_model_gbm;
+extern const hs_model_type hs_model_merton;
+extern const hs_model_type hs_model_regime;
 
 #endif

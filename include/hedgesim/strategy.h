@@ -186,5 +186,6 @@ extern const hs_ratio_type hs_ratio_bs;
 extern const hs_ratio_type hs_ratio_realized;
 extern const hs_ratio_type hs_ratio_leland;
 extern const hs_ratio_type hs_ratio_delta_gamma;
+extern const hs_ratio_type hs_ratio_model;
 
 #endif

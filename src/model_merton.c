@@ -1,0 +1,194 @@
+/*
+ * Merton (1976) jump diffusion with the exact step on the grid:
+ *
+ *   dS/S = (mu - lambda k) dt + sigma dW + (Y - 1) dN,   ln Y ~ N(mu_J, delta^2),
+ *   k = E[Y - 1] = exp(mu_J + delta^2/2) - 1,
+ *
+ *   ln S_{k+1} = ln S_k + (mu - lambda k - sigma^2/2) dt + sigma sqrt(dt) Z_1
+ *                + N mu_J + delta sqrt(N) Z_2,               N ~ Poisson(lambda dt)
+ *
+ * (R.C. Merton, J. Financial Economics 3 (1976) 125-144, section 2; Glasserman, "Monte Carlo
+ * Methods in Financial Engineering", 2003, section 3.5.1).  Given N = n the
+ * sum of n independent N(mu_J, delta^2) log jumps is exactly N(n mu_J, n delta^2), so one
+ * normal carries all the jumps of a step and the law of S on the grid is exact for any
+ * step size.  The compensator -lambda k makes E[S_{k+1} | S_k] = S_k e^{mu dt}; with the
+ * default mu = rate - dividend the paths are risk-neutral and Merton's series
+ * (price_merton.c) prices their options.
+ *
+ * Draws per step and lane, always three and in this order: Z_1 (diffusion), U (the
+ * number of jumps, by inversion of the Poisson CDF), Z_2 (the jump sum; drawn even when
+ * N = 0 so the count never depends on the path).  The Poisson CDF of the fixed mean
+ * lambda dt is tabulated once in prepare (m->data) up to the point where the mass left
+ * beyond the table is below 2^-60, under the 2^-52 resolution of a uniform; a uniform
+ * above the last tabulated value maps to the last entry.
+ *
+ * sigma() is the total volatility sqrt(sigma^2 + lambda (mu_J^2 + delta^2)): the
+ * variance per year of ln S, diffusion plus compound Poisson (lambda E[(ln Y)^2]).  It is
+ * what a hedger estimating volatility from returns would see, and the default traded vol.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "hedgesim/model.h"
+#include "simd.h"
+
+enum { P_SIGMA, P_LAMBDA, P_JUMP_MEAN, P_JUMP_STD, P_MU };
+enum { C_DRIFT, C_VOL, C_JUMP_MEAN, C_JUMP_STD, C_TABLE_LEN };
+
+/* Mass of Poisson(lambda dt) left beyond the table: below anything a uniform resolves. */
+#define POISSON_TAIL 0x1.0p-60
+
+static const hs_param params[] = {
+    {"sigma", HS_PARAM_REAL, 0, 5, 0.2, "per sqrt(year)", "volatility of the diffusion part", NULL,
+     0},
+    {"lambda", HS_PARAM_REAL, 0, 100, 1, "jumps per year", "jump intensity", NULL, 0},
+    {"jump_mean", HS_PARAM_REAL, -1, 1, -0.1, "log return", "mean of the log jump size (mu_J)",
+     NULL, 0},
+    {"jump_std", HS_PARAM_REAL, 0, 1, 0.15, "log return",
+     "standard deviation of the log jump size (delta)", NULL, 0},
+    {"mu", HS_PARAM_REAL, -5, 5, 0, "per year",
+     "real-world drift of the price, jumps included (default: rate - dividend)", NULL,
+     HS_PARAM_DERIVED},
+};
+
+/* Tabulate the CDF of Poisson(mean): F[n] = P(N <= n) until the geometric bound on the
+ * mass above n, P(n+1) / (1 - mean/(n+2)) (valid once n + 2 > mean), is below
+ * POISSON_TAIL.  The last entry is set to 1 so every uniform in (0, 1) finds an index.
+ * Weights are exp(-mean + n ln mean - lgamma(n+1)): no underflow of e^{-mean} for a
+ * large mean. */
+static hs_status poisson_table(double mean, double **table, size_t *len, hs_error *err)
+{
+    size_t cap = (size_t)(mean + 40.0 * sqrt(mean) + 64.0);
+    double *f = malloc(cap * sizeof *f);
+    if (!f)
+        return hs_error_set(err, HS_ERUNTIME, "model 'merton': out of memory for the jump table");
+    double log_mean = mean > 0 ? log(mean) : 0.0, sum = 0.0;
+    size_t n = 0;
+    for (;; n++) {
+        double dn = (double)n;
+        double p = n == 0     ? exp(-mean)
+                   : mean > 0 ? exp(-mean + dn * log_mean - lgamma(dn + 1.0))
+                              : 0.0;
+        sum += p;
+        f[n] = fmin(sum, 1.0);
+        if (dn + 2.0 > mean) {
+            double next = mean > 0 ? exp(-mean + (dn + 1.0) * log_mean - lgamma(dn + 2.0)) : 0.0;
+            if (next / (1.0 - mean / (dn + 2.0)) < POISSON_TAIL)
+                break;
+        }
+        if (n + 1 == cap)
+            break; /* 40 standard deviations past the mean: the mass left is far below 2^-60 */
+    }
+    f[n] = 1.0;
+    *table = f;
+    *len = n + 1;
+    return HS_OK;
+}
+
+static hs_status prepare(hs_model *m, hs_error *err)
+{
+    double sigma = m->par[P_SIGMA], lambda = m->par[P_LAMBDA];
+    double jmean = m->par[P_JUMP_MEAN], jstd = m->par[P_JUMP_STD];
+    double mu = isnan(m->par[P_MU]) ? m->market.rate - m->market.dividend : m->par[P_MU];
+    m->par[P_MU] = mu;
+    double kappa = expm1(jmean + 0.5 * jstd * jstd), dt = m->grid.dt;
+    m->consts[C_DRIFT] = (mu - lambda * kappa - 0.5 * sigma * sigma) * dt;
+    m->consts[C_VOL] = sigma * sqrt(dt);
+    m->consts[C_JUMP_MEAN] = jmean;
+    m->consts[C_JUMP_STD] = jstd;
+    double *table = NULL;
+    size_t len = 0;
+    hs_status st = poisson_table(lambda * dt, &table, &len, err);
+    if (st)
+        return st;
+    m->data = table;
+    m->consts[C_TABLE_LEN] = (double)len;
+    return HS_OK;
+}
+
+static void release(hs_model *m)
+{
+    free(m->data);
+    m->data = NULL;
+}
+
+static void start(const hs_model *m, hs_block *b)
+{
+    double s0 = m->market.spot, l0 = log(s0);
+    for (size_t i = 0; i < HS_PADDED(b->n); i++) {
+        b->spot[i] = s0;
+        b->logspot[i] = l0;
+    }
+}
+
+/* Smallest n with u <= F[n] (F increasing, F[len-1] = 1 > u).  Most steps have no jump
+ * (u <= F[0] = e^{-lambda dt}), so that case is tested first; otherwise bisection. */
+static inline size_t poisson_invert(const double *f, size_t len, double u)
+{
+    if (u <= f[0])
+        return 0;
+    size_t lo = 0, hi = len - 1; /* invariant: f[lo] < u <= f[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (u <= f[mid])
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+HS_KERNEL
+static void advance(double *restrict spot, double *restrict logspot, const double *restrict z,
+                    const double *restrict jumps, const double *restrict amp,
+                    const double *restrict zj, double drift, double vol, double jmean, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        logspot[i] += drift + vol * z[i] + jumps[i] * jmean + amp[i] * zj[i];
+        spot[i] = exp(logspot[i]);
+    }
+}
+
+static void step(const hs_model *m, hs_block *b, size_t k)
+{
+    (void)k;
+    double u[HS_BLOCK], zj[HS_BLOCK], jumps[HS_BLOCK], amp[HS_BLOCK];
+    const double *table = m->data;
+    size_t len = (size_t)m->consts[C_TABLE_LEN], n = b->n, np = HS_PADDED(n);
+    double jstd = m->consts[C_JUMP_STD];
+
+    hs_normal_fill_lanes(b->rng, b->z, n);
+    for (size_t i = 0; i < n; i++)
+        u[i] = hs_pcg64_uniform(&b->rng[i]);
+    hs_normal_fill_lanes(b->rng, zj, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t count = poisson_invert(table, len, u[i]);
+        jumps[i] = (double)count;
+        amp[i] = count ? jstd * sqrt((double)count) : 0.0;
+    }
+    /* Padding lanes are computed but never used: give them harmless values. */
+    for (size_t i = n; i < np; i++)
+        b->z[i] = zj[i] = jumps[i] = amp[i] = 0.0;
+    advance(b->spot, b->logspot, b->z, jumps, amp, zj, m->consts[C_DRIFT], m->consts[C_VOL],
+            m->consts[C_JUMP_MEAN], np);
+}
+
+static double sigma(const hs_model *m)
+{
+    double s = m->par[P_SIGMA], jm = m->par[P_JUMP_MEAN], js = m->par[P_JUMP_STD];
+    return sqrt(s * s + m->par[P_LAMBDA] * (jm * jm + js * js));
+}
+
+const hs_model_type hs_model_merton = {
+    .name = "merton",
+    .help = "Merton (1976) jump diffusion, exact step (Poisson count, one normal for the jumps)",
+    .params = params,
+    .n_params = sizeof params / sizeof params[0],
+    .prepare = prepare,
+    .start = start,
+    .step = step,
+    .sigma = sigma,
+    .release = release,
+    .example = "sigma = 0.2\nlambda = 1\njump_mean = -0.1\njump_std = 0.15\n",
+};
