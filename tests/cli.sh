@@ -143,5 +143,11 @@ for r in csv.DictReader(open(d + "/pnl.csv")):
 assert n == 3 * 2 * 2, n
 PY
 
+# run --report: the page is written next to the data (figures when gnuplot is there).
+expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 1000 --out "$tmp/rep" --report --quiet
+[ -s "$tmp/rep/report.html" ] && ok || bad "run --report writes report.html"
+expect_exit 2 "$bin" run scenarios/derman_kamal.ini --plot
+grep -q -- "--plot needs --out DIR" "$tmp/err" && ok || bad "--plot without --out: message"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,9 +5,12 @@
  *                         [--json] [--quiet]
  *   hedgesim validate SCENARIO [--set k=v]...
  *   hedgesim list
+ *   hedgesim plot DIR [--quiet]      figures of a run directory (plot.c)
+ *   hedgesim report DIR              one HTML page of a run directory (html.c)
  *
  * Exit codes: 0 ok, 2 bad input or usage (one line naming file, line, key, value and
  * what was expected), 1 runtime or numerical failure.  Only this file prints.
+ * (plot.c and html.c, the plot and report commands, print their own messages.)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -24,14 +27,19 @@
 #include "hedgesim/instrument.h"
 #include "hedgesim/report.h"
 #include "hedgesim/scenario.h"
+#include "html.h"
+#include "plot.h"
 
 #define MAX_SETS 256
 
 static const char usage[] =
     "usage:\n"
     "  hedgesim run SCENARIO [--paths N] [--seed S] [--threads T] [--set section.key=value]...\n"
-    "                        [--out DIR] [--pnl] [--trace N] [--json] [--quiet]\n"
+    "                        [--out DIR] [--pnl] [--trace N] [--plot] [--report] [--json]\n"
+    "                        [--quiet]\n"
     "  hedgesim validate SCENARIO [--set section.key=value]...\n"
+    "  hedgesim plot DIR [--quiet]\n"
+    "  hedgesim report DIR\n"
     "  hedgesim list\n";
 
 typedef struct cli {
@@ -39,7 +47,7 @@ typedef struct cli {
     const char *sets[MAX_SETS + 3];
     size_t n_sets;
     char own[3][64]; /* --paths/--seed/--threads rewritten as overrides */
-    int json, quiet, threads, pnl;
+    int json, quiet, threads, pnl, plot, report;
     long long trace; /* --trace N; -1 = default (3 with --out) */
 } cli;
 
@@ -95,6 +103,10 @@ static int parse_args(int argc, char **argv, cli *c)
             c->out_dir = argv[++i];
         else if (!strcmp(a, "--pnl"))
             c->pnl = 1;
+        else if (!strcmp(a, "--plot"))
+            c->plot = 1;
+        else if (!strcmp(a, "--report"))
+            c->report = 1;
         else if (!strcmp(a, "--trace")) {
             c->trace = option_number(val);
             if (c->trace < 0 || c->trace > HS_TRACE_MAX)
@@ -123,6 +135,9 @@ static int parse_args(int argc, char **argv, cli *c)
     }
     if (strcmp(c->command, "list") && !c->scenario)
         return usage_error("%s needs a scenario file", c->command);
+    if ((c->plot || c->report || c->pnl || c->trace > 0) && !c->out_dir)
+        return usage_error("%s needs --out DIR (the files it reads and writes live there)",
+                           c->plot ? "--plot" : c->report ? "--report" : c->pnl ? "--pnl" : "--trace");
     return 0;
 }
 
@@ -452,17 +467,29 @@ static int cmd_run(cli *c, int validate_only)
                    r.rep[0]->res->trace_paths ? ", paths.csv" : "");
     }
     json_decref(js);
+    /* Figures and the HTML page read the files just written (plot.c, html.c print
+     * their own messages; a missing gnuplot is a note, not a failure). */
+    int extra = 0;
+    if (!st && c->plot)
+        extra = hs_cli_plot(c->out_dir, c->quiet || c->json);
+    if (!st && !extra && c->report) {
+        extra = hs_cli_report(c->out_dir);
+        if (!extra && !c->quiet && !c->json)
+            printf("wrote %s/report.html\n", c->out_dir);
+    }
     for (size_t g = 0; g < 64; g++) {
         hs_report_free(g < r.n ? r.rep[g] : NULL);
         hs_results_free(ress[g]);
         hs_scenario_free(scs[g]);
     }
-    return st ? fail(&err) : 0;
+    return st ? fail(&err) : extra;
 }
 
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    if (argc >= 2 && (!strcmp(argv[1], "plot") || !strcmp(argv[1], "report")))
+        return hs_cli_dir_command(argc, argv);
     cli c;
     int rc = parse_args(argc, argv, &c);
     if (rc)

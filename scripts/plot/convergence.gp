@@ -1,0 +1,44 @@
+# convergence.gp: the standard deviation of the hedging error against the number of
+# hedges N on log-log axes, one set of points (with +-1 standard-error bars) per group
+# of strategies swept over `hedges`, from convergence.csv.  Dashed: the Derman-Kamal
+# approximation sqrt(pi/4) |vega| sigma / sqrt(N) (Derman & Kamal 1999, "When you cannot
+# hedge continuously", eq. 2), a line of slope -1/2.  Solid: the least-squares line
+# log std = a + b log N written by hedgesim; the file gives the slope b and its standard
+# error, and a follows from the line passing through the means of the logs.  Theory:
+# b = -1/2 for smooth books (Boyle & Emanuel 1980), b = 0 under jumps.
+#
+#   gnuplot -e "dir='RUN'; term='svg'" scripts/plot/convergence.gp   (see common.gp)
+name = "convergence"; width = 800; height = 500
+if (!exists("scripts")) { _a = ARG0; _i = strlen(_a); while (_i > 0 && _a[_i:_i] ne "/") { _i = _i - 1 }; scripts = (_i > 1) ? _a[1:_i - 1] : (_i == 1 ? "/" : ".") }
+load scripts . "/common.gp"
+
+groups = have("convergence.csv") ? uniq("convergence.csv", "group") : ""
+if (groups eq "") {
+    eval missing("No convergence sweep in this run: it needs a strategy with at least 3 values of hedges.")
+    exit
+}
+n = words(grid_values) * words(groups)
+array sg[n]; array sn[n]; array b[n]; array b_se[n]; array a[n]
+i = 0
+do for [g in grid_values] { do for [c in groups] {
+    i = i + 1; sg[i] = g; sn[i] = c
+    stats pick("convergence.csv", g, "group", c) using (column("slope")):(column("slope_se")) nooutput
+    b[i] = STATS_mean_x; b_se[i] = STATS_mean_y
+    stats pick("convergence.csv", g, "group", c) using (log(column("hedges"))):(log(column("std"))) nooutput
+    a[i] = STATS_mean_y - b[i] * STATS_mean_x
+} }
+set logscale xy
+set title ttl("Hedging error against the number of hedges")
+set xlabel "number of hedges N"
+set ylabel "std of the hedging error (time-T money)"
+set key below samplen 3
+set xlabel offset 0, 0.6   # the legend below sits right under the label otherwise
+set offsets graph 0.05, graph 0.05, 0, 0
+plot for [i = 1:n] pick("convergence.csv", sg[i], "group", sn[i]) \
+        using (column("hedges")):(column("std")):(column("std_se")) with yerrorbars lt i pt 7 \
+        title sprintf("%s: slope %.3f ± %.3f", series(sn[i], sg[i]), b[i], b_se[i]), \
+     for [i = 1:n] pick("convergence.csv", sg[i], "group", sn[i]) \
+        using (column("hedges")):(exp(a[i]) * column("hedges") ** b[i]) with lines lt i notitle, \
+     for [i = 1:n] pick("convergence.csv", sg[i], "group", sn[i]) \
+        using (column("hedges")):(column("derman_kamal_std")) with lines lt i dt 2 \
+        title (i == 1 ? "Derman–Kamal, slope −1/2 (dashed)" : "")

@@ -1,0 +1,73 @@
+# csv.awk: the CSV files of a hedgesim run (docs/outputs.md) as tab-separated text for
+# gnuplot, which splits a comma-separated line at every comma, even inside the double
+# quotes that a strategy name such as "band[width=0.05,cost=0.001]" gets (RFC 4180
+# quoting: a field holding a comma or a quote is quoted, a quote inside it doubled).
+#
+#   awk -f csv.awk FILE               the file as TSV, quotes removed
+#   awk -f csv.awk -v uniq=COL FILE   the distinct non-empty values of column COL, in order
+#                                     of first appearance, each in double quotes and on its
+#                                     own line (a word list for gnuplot's word()/words())
+#   awk -f csv.awk -v where=COL -v is=VALUE [-v grid=G] FILE
+#                                     the header and the rows whose column COL is VALUE
+#                                     (and whose grid_value is G, unless G is "-" or unset)
+# Filtering here rather than with NaN in gnuplot's `using`: kernel densities and lines
+# turn any undefined point into NaN or a gap.
+# Plain POSIX awk (mawk, gawk, busybox), so the scripts need nothing beyond gnuplot and sh.
+
+# Split line s into the array f; return the number of fields.
+function fields(s, f,    n, i, c, q, cur, len) {
+    if (index(s, "\"") == 0)
+        return split(s, f, ",")
+    n = 0; cur = ""; q = 0; len = length(s)
+    for (i = 1; i <= len; i++) {
+        c = substr(s, i, 1)
+        if (c == "\"") {
+            if (q && substr(s, i + 1, 1) == "\"") { cur = cur c; i++ }
+            else q = !q
+        } else if (c == "," && !q) {
+            f[++n] = cur; cur = ""
+        } else
+            cur = cur c
+    }
+    f[++n] = cur
+    return n
+}
+
+{ sub(/\r$/, "") }
+
+# The line as TSV.
+function tsv(s,    n, f, i, line) {
+    if (index(s, "\"") == 0) { gsub(/,/, "\t", s); return s }
+    n = fields(s, f); line = f[1]
+    for (i = 2; i <= n; i++) line = line "\t" f[i]
+    return line
+}
+
+uniq == "" && where == "" { print tsv($0); next }
+
+where != "" && NR == 1 {
+    n = fields($0, f)
+    for (i = 1; i <= n; i++) { if (f[i] == where) wcol = i; if (f[i] == "grid_value") gcol = i }
+    print tsv($0)
+    next
+}
+
+where != "" {
+    fields($0, f)
+    if (wcol && f[wcol] == is && (grid == "" || grid == "-" || (gcol && f[gcol] == grid)))
+        print tsv($0)
+    next
+}
+
+NR == 1 {
+    n = fields($0, f)
+    for (i = 1; i <= n; i++) if (f[i] == uniq) col = i
+    if (!col) exit 0
+    next
+}
+
+{
+    fields($0, f)
+    v = f[col]
+    if (v != "" && !(v in seen)) { seen[v] = 1; print "\"" v "\"" }
+}
