@@ -13,6 +13,8 @@ static const hs_model_type *const registry[] = {
     &hs_model_gbm,
     &hs_model_merton,
     &hs_model_regime,
+    &hs_model_bootstrap,
+    &hs_model_replay,
     NULL,
 };
 

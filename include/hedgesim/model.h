@@ -125,5 +125,7 @@ double hs_model_param(const hs_model *m, const char *key);
 extern const hs_model_type hs_model_gbm;
 extern const hs_model_type hs_model_merton;
 extern const hs_model_type hs_model_regime;
+extern const hs_model_type hs_model_bootstrap;
+extern const hs_model_type hs_model_replay;
 
 #endif
