@@ -160,7 +160,7 @@ static void print_params(const hs_param *p, size_t n)
             snprintf(range, sizeof range, "list");
         else if (p[i].kind == HS_PARAM_TEXT)
             snprintf(range, sizeof range, "text");
-        printf("      %-14s %-16s %-14s %s (%s)\n", p[i].key, range, def, p[i].help, p[i].unit);
+        printf("      %-16s %-16s %-14s %s (%s)\n", p[i].key, range, def, p[i].help, p[i].unit);
     }
 }
 
