@@ -15,6 +15,7 @@ static const hs_model_type *const registry[] = {
     &hs_model_regime,
     &hs_model_bootstrap,
     &hs_model_replay,
+    &hs_model_heston,
     NULL,
 };
 

@@ -127,5 +127,6 @@ extern const hs_model_type hs_model_merton;
 extern const hs_model_type hs_model_regime;
 extern const hs_model_type hs_model_bootstrap;
 extern const hs_model_type hs_model_replay;
+extern const hs_model_type hs_model_heston;
 
 #endif

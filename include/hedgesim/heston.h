@@ -1,0 +1,93 @@
+/*
+ * Heston (1993) stochastic volatility: semi-closed-form price and delta of European
+ * calls and puts on a stock with a continuous dividend yield.
+ *
+ * Under the risk-neutral measure
+ *
+ *   dS/S = (r - q) dt + sqrt(v) dW_1,
+ *   dv   = kappa (theta - v) dt + xi sqrt(v) dW_2,      d<W_1, W_2> = rho dt,
+ *
+ * S.L. Heston, "A closed-form solution for options with stochastic volatility with
+ * applications to bond and currency options", Review of Financial Studies 6 (1993)
+ * 327-343.  The characteristic function of X = ln(S_T / F), F = S e^{(r - q) tau}, is
+ * taken in the form of H. Albrecher, P. Mayer, W. Schoutens and J. Tistaert, "The little
+ * Heston trap", Wilmott Magazine, January 2007, 83-92 (their formulation 2, whose
+ * principal-branch logarithm is continuous; R. Lord and C. Kahl, "Complex logarithms in
+ * Heston-like models", Mathematical Finance 20 (2010) 671-694, extend this to the complex
+ * arguments used here), and the price is A. Lewis's single Fourier integral along
+ * Im z = -1/2 (A.L. Lewis, "Option Valuation under Stochastic Volatility", Finance Press,
+ * 2000; "A simple option formula for general jump-diffusion and other exponential Levy
+ * processes", 2001):
+ *
+ *   call  = S e^{-q tau} - sqrt(F K) e^{-r tau} / pi
+ *                          * int_0^inf Re[e^{i u x} phi(u - i/2)] / (u^2 + 1/4) du,
+ *   delta = e^{-q tau}   - sqrt(F K) e^{-r tau} / (pi S)
+ *                          * int_0^inf Re[e^{i u x} phi(u - i/2) / (1/2 - i u)] du,
+ *
+ * x = ln(F / K).  src/price_heston.c says how the integrals are evaluated (a
+ * Black-Scholes control variate near the money, Lord and Kahl's optimal contour far from
+ * it, GSL's adaptive Gauss-Kronrod quadrature), how the limits tau -> 0 and xi -> 0 are
+ * taken, and where the quadrature can fail (a variance near 0 with xi far above the
+ * Feller bound).  The put follows by put-call parity:
+ * put = call - S e^{-q tau} + K e^{-r tau}, put delta = call delta - e^{-q tau}.
+ */
+#ifndef HEDGESIM_HESTON_H
+#define HEDGESIM_HESTON_H
+
+#include <stddef.h>
+
+#include "hedgesim/bs.h"
+#include "hedgesim/error.h"
+#include "hedgesim/model.h"
+
+/* Below this vol of vol the variance path is taken as deterministic and the price is
+ * Black-Scholes at the average variance (exact at xi = 0; see price_heston.c for the
+ * size of the error just above). */
+#define HS_HESTON_XI_MIN 1e-10
+
+/* Target absolute error of a price, per unit of sqrt(S e^{-q tau} K e^{-r tau}) (so 1e-11
+ * of the spot for an option near the money; or 1e-10 relative, whichever is looser); the
+ * delta gets the same absolute target. */
+#define HS_HESTON_TOL 1e-11
+
+/* The variance part of the model (risk-neutral). */
+typedef struct hs_heston_params {
+    double v0;    /* initial (current) variance, >= 0, per year */
+    double kappa; /* mean-reversion speed, >= 0, per year */
+    double theta; /* long-run variance, >= 0, per year */
+    double xi;    /* volatility of the variance ("vol of vol"), >= 0 */
+    double rho;   /* correlation of the price and variance noises, in [-1, 1] */
+} hs_heston_params;
+
+typedef struct hs_heston_value {
+    double value;  /* price, money */
+    double delta;  /* dV/dS */
+    double abserr; /* GSL's estimate of the absolute error of value (0 for a limit case) */
+    size_t evals;  /* characteristic-function evaluations used (0 for a limit case) */
+} hs_heston_value;
+
+/* Average variance over [0, tau] of the deterministic part of v:
+ * theta + (v0 - theta) (1 - e^{-kappa tau}) / (kappa tau), with the limit v0 at
+ * kappa tau = 0.  At xi = 0 the model is Black-Scholes at sqrt of this. */
+double hs_heston_mean_variance(const hs_heston_params *p, double tau);
+
+/* Price and delta of a European call or put: spot > 0, strike > 0, tau >= 0 (years),
+ * rate and div finite, v0, kappa, theta, xi >= 0 and finite, rho in [-1, 1].  Bad
+ * input: HS_EINPUT naming the argument.  A quadrature that does not converge to the
+ * tolerance: HS_ERUNTIME naming GSL's reason.  On failure out is left untouched. */
+hs_status hs_heston_eval(hs_bs_kind kind, double spot, double strike, double tau, double rate,
+                         double div, const hs_heston_params *p, hs_heston_value *out,
+                         hs_error *err);
+
+/* The delta alone (one integral instead of two): out->value is NaN. */
+hs_status hs_heston_eval_delta(hs_bs_kind kind, double spot, double strike, double tau, double rate,
+                               double div, const hs_heston_params *p, hs_heston_value *out,
+                               hs_error *err);
+
+/* The delta of a call or put under a prepared hs_model_heston model at a lane's spot
+ * and current variance (the hedge ratio `model`): the model's kappa, theta, xi and rho,
+ * its market's rate and dividend.  NaN when the evaluation fails. */
+double hs_heston_lane_delta(const hs_model *m, hs_bs_kind kind, double spot, double variance,
+                            double strike, double tau);
+
+#endif
