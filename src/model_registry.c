@@ -16,6 +16,7 @@ static const hs_model_type *const registry[] = {
     &hs_model_bootstrap,
     &hs_model_replay,
     &hs_model_heston,
+    &hs_model_garch,
     NULL,
 };
 

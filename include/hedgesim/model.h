@@ -128,5 +128,6 @@ extern const hs_model_type hs_model_regime;
 extern const hs_model_type hs_model_bootstrap;
 extern const hs_model_type hs_model_replay;
 extern const hs_model_type hs_model_heston;
+extern const hs_model_type hs_model_garch;
 
 #endif

@@ -27,6 +27,7 @@
 #include "hedgesim/instrument.h"
 #include "hedgesim/report.h"
 #include "hedgesim/scenario.h"
+#include "calibrate.h"
 #include "html.h"
 #include "plot.h"
 
@@ -40,6 +41,7 @@ static const char usage[] =
     "  hedgesim validate SCENARIO [--set section.key=value]...\n"
     "  hedgesim plot DIR [--quiet]\n"
     "  hedgesim report DIR\n"
+    "  hedgesim calibrate garch FILE.csv --column NAME [--returns] [--dist normal|t] [--json]\n"
     "  hedgesim list\n";
 
 typedef struct cli {
@@ -490,6 +492,8 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     if (argc >= 2 && (!strcmp(argv[1], "plot") || !strcmp(argv[1], "report")))
         return hs_cli_dir_command(argc, argv);
+    if (argc >= 2 && !strcmp(argv[1], "calibrate"))
+        return hs_cli_calibrate(argc, argv);
     cli c;
     int rc = parse_args(argc, argv, &c);
     if (rc)
