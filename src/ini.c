@@ -222,6 +222,11 @@ hs_ini_entry *hs_ini_get(hs_ini *ini, const char *section, const char *key)
 
 hs_status hs_ini_set(hs_ini *ini, const char *assignment, hs_error *err)
 {
+    return hs_ini_set_at(ini, assignment, (hs_origin){"--set", 0}, err);
+}
+
+hs_status hs_ini_set_at(hs_ini *ini, const char *assignment, hs_origin origin, hs_error *err)
+{
     char buf[HS_INI_SECTION_LEN + HS_INI_KEY_LEN + HS_INI_VALUE_LEN];
     if (strlen(assignment) >= sizeof buf)
         return hs_error_set(err, HS_EINPUT, "--set %.40s...: too long (expected section.key=value)",
@@ -253,7 +258,7 @@ hs_status hs_ini_set(hs_ini *ini, const char *assignment, hs_error *err)
         snprintf(e->key, sizeof e->key, "%s", key);
     }
     snprintf(e->value, sizeof e->value, "%s", value);
-    e->origin = (hs_origin){"--set", 0};
+    e->origin = origin.line > 0 ? origin : (hs_origin){"--set", 0};
     e->used = 0;
     return HS_OK;
 }

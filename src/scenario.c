@@ -212,7 +212,7 @@ static int known_section(const char *name)
 {
     return !strcmp(name, "scenario") || !strcmp(name, "simulation") || !strcmp(name, "market") ||
            !strcmp(name, "model") || !strcmp(name, "option") || section_is(name, "option") ||
-           section_is(name, "strategy") || section_is(name, "stress");
+           section_is(name, "strategy") || section_is(name, "stress") || !strcmp(name, "grid");
 }
 
 static hs_status check_section_name(build *b, const char *name, hs_origin origin)
@@ -220,7 +220,7 @@ static hs_status check_section_name(build *b, const char *name, hs_origin origin
     if (known_section(name))
         return HS_OK;
     static const char *const names[] = {"scenario", "simulation", "market", "model", "option",
-                                        "strategy", "stress", NULL};
+                                        "strategy", "stress", "grid", NULL};
     char w[512], hint[160] = "";
     char base[HS_INI_SECTION_LEN];
     snprintf(base, sizeof base, "%s", name);
@@ -235,7 +235,8 @@ static hs_status check_section_name(build *b, const char *name, hs_origin origin
                  dot ? dot + 1 : "");
     return hs_error_set(b->err, HS_EINPUT,
                         "%s: unknown section [%s] (expected [scenario], [simulation], [market], "
-                        "[model], [option] or [option.NAME], [strategy.NAME], [stress.NAME]%s)",
+                        "[model], [option] or [option.NAME], [strategy.NAME], [stress.NAME], "
+                        "[grid]%s)",
                         hs_origin_str(origin, w, sizeof w), name, hint);
 }
 
@@ -775,6 +776,75 @@ static hs_status build_strategies(build *b)
     return HS_OK;
 }
 
+/* ------------------------------------------------------------------ [grid] */
+
+/* The [grid] section: one key "section.key = v1, v2, ..." naming a parameter outside
+ * [strategy.*] (strategy keys take lists themselves: a sweep on the same paths) with
+ * 2 .. HS_MAX_AXIS values.  Only its shape is checked here; each value is checked when
+ * the command builds the scenario with it (hs_scenario_load_at), with this line named. */
+#define HS_MAX_AXIS 64
+
+static hs_status build_axis(build *b)
+{
+    hs_scenario *sc = b->sc;
+    hs_ini_entry *e = NULL;
+    char w[512];
+    for (size_t i = 0; i < b->ini->n; i++) {
+        hs_ini_entry *f = &b->ini->entries[i];
+        if (strcmp(f->section, "grid"))
+            continue;
+        if (e)
+            return hs_error_set(b->err, HS_EINPUT,
+                                "%s: [grid] second key '%s' = %s after '%s' (expected one key: "
+                                "a grid has one axis)",
+                                where(f, w, sizeof w), f->key, f->value, e->key);
+        e = f;
+    }
+    if (!e)
+        return HS_OK;
+    e->used = 1;
+    const char *dot = strrchr(e->key, '.');
+    if (!dot || dot == e->key || dot[1] == '\0')
+        return hs_error_set(b->err, HS_EINPUT,
+                            "%s: [grid] key '%s' = %s is not section.key (expected e.g. "
+                            "model.sigma = 0.2, 0.4, 0.8)",
+                            where(e, w, sizeof w), e->key, e->value);
+    if (!strncmp(e->key, "strategy.", 9))
+        return hs_error_set(b->err, HS_EINPUT,
+                            "%s: [grid] key '%s' = %s is a strategy key (expected a key outside "
+                            "[strategy.*]; give the list in the strategy section instead: a "
+                            "sweep runs on the same paths)",
+                            where(e, w, sizeof w), e->key, e->value);
+    size_t n = 1;
+    for (const char *c = e->value; *c; c++)
+        n += *c == ',';
+    if (n < 2 || n > HS_MAX_AXIS)
+        return hs_error_set(b->err, HS_EINPUT,
+                            "%s: [grid] %s = %s has %zu value%s (expected a list of 2 to %d "
+                            "values separated by commas)",
+                            where(e, w, sizeof w), e->key, e->value, n, n == 1 ? "" : "s",
+                            HS_MAX_AXIS);
+    for (const char *v = e->value;;) {
+        const char *end = strchr(v, ',');
+        size_t len = end ? (size_t)(end - v) : strlen(v);
+        int blank = 1;
+        for (size_t j = 0; j < len; j++)
+            blank &= v[j] == ' ' || v[j] == '\t';
+        if (blank)
+            return hs_error_set(b->err, HS_EINPUT,
+                                "%s: [grid] %s = %s has an empty value (expected a list of "
+                                "values separated by commas)",
+                                where(e, w, sizeof w), e->key, e->value);
+        if (!end)
+            break;
+        v = end + 1;
+    }
+    snprintf(sc->axis_key, sizeof sc->axis_key, "%s", e->key);
+    snprintf(sc->axis_values, sizeof sc->axis_values, "%s", e->value);
+    sc->axis_line = e->origin.line;
+    return HS_OK;
+}
+
 /* ------------------------------------------------------------ grid and checks */
 
 static uint64_t gcd(uint64_t a, uint64_t c)
@@ -990,6 +1060,8 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
     if (!st)
         st = build_stress(&b);
     if (!st)
+        st = build_axis(&b);
+    if (!st)
         st = check_unused(&b, NULL, 0);
     if (!st)
         st = build_grid(&b);
@@ -1010,13 +1082,20 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
 hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                            hs_scenario **out, hs_error *err)
 {
+    return hs_scenario_load_at(path, sets, NULL, n_sets, out, err);
+}
+
+hs_status hs_scenario_load_at(const char *path, const char *const *sets,
+                              const hs_origin *origins, size_t n_sets, hs_scenario **out,
+                              hs_error *err)
+{
     *out = NULL;
     hs_ini *ini = NULL;
     hs_status st = hs_ini_read(path, &ini, err);
     if (st)
         return st;
     for (size_t i = 0; i < n_sets && !st; i++)
-        st = hs_ini_set(ini, sets[i], err);
+        st = hs_ini_set_at(ini, sets[i], origins ? origins[i] : (hs_origin){"--set", 0}, err);
     if (!st)
         st = hs_scenario_build(ini, out, err);
     hs_ini_free(ini);

@@ -125,6 +125,24 @@ grep -q "grids have one axis" "$tmp/err" && ok || bad "two grid axes: message"
 expect_exit 2 "$bin" run scenarios/derman_kamal.ini --set model.sigma=0.1,-1 --out "$tmp/grid3"
 grep -q "sigma = -1 is outside" "$tmp/err" && ok || bad "bad grid value: message"
 [ ! -e "$tmp/grid3" ] && ok || bad "bad grid value: nothing written"
+# A [grid] section in the file: the same, and a list-valued --set replaces it.
+expect_exit 0 "$bin" validate scenarios/jump_intensity_grid.ini
+grep -q "grid model.lambda = 0, 1, 3, 10" "$tmp/out" && ok || bad "validate names the [grid]"
+expect_exit 0 "$bin" run scenarios/jump_intensity_grid.ini --paths 500 --out "$tmp/fgrid" --quiet
+/usr/bin/python3 - "$tmp/fgrid/summary.json" <<'PY' && ok || bad "[grid]: summary.json shape"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["grid"]["key"] == "model.lambda" and d["grid"]["values"] == [0, 1, 3, 10], d["grid"]
+assert [r["grid_value"] for r in d["runs"]] == [0, 1, 3, 10]
+PY
+expect_exit 0 "$bin" run scenarios/jump_intensity_grid.ini --paths 500 --set model.lambda=2,5 --json
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["grid"]["values"] == [2, 5]' \
+    "$tmp/out" && ok || bad "[grid] replaced by --set"
+sed 's/^model.lambda = .*/model.lambda = 0, 1, 300/' scenarios/jump_intensity_grid.ini >"$tmp/badgrid.ini"
+line=$(grep -n "^model.lambda" "$tmp/badgrid.ini" | cut -d: -f1)
+expect_exit 2 "$bin" run "$tmp/badgrid.ini" --out "$tmp/grid4"
+grep -q "badgrid.ini:$line: .*lambda = 300 is outside" "$tmp/err" && ok || bad "bad [grid] value names its line: $(cat "$tmp/err")"
+[ ! -e "$tmp/grid4" ] && ok || bad "bad [grid] value: nothing written"
 expect_exit 2 "$bin" run scenarios/derman_kamal.ini --trace 65
 # Paths trace: at maturity the hedging error column equals pnl.csv's for the path.
 /usr/bin/python3 - "$tmp/grid" <<'PY' && ok || bad "paths.csv hedging error at maturity equals pnl.csv"

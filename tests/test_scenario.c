@@ -156,6 +156,47 @@ Test(scenario, set_overrides_and_adds)
     hs_ini_free(ini);
 }
 
+/* The [grid] section: one axis "section.key = list", kept as written for the command
+ * (which runs one scenario per value); its shape is checked here, each value when the
+ * command builds the scenario with it, naming the grid's line. */
+Test(scenario, grid_section)
+{
+    hs_scenario *sc = NULL;
+    hs_error err;
+    cr_assert_eq(build_text(with("[grid]\nmodel.sigma = 0.1, 0.2, 0.4\n"), &sc, &err), HS_OK, "%s",
+                 err.msg);
+    cr_assert_str_eq(sc->axis_key, "model.sigma");
+    cr_assert_str_eq(sc->axis_values, "0.1, 0.2, 0.4");
+    cr_assert_eq(sc->axis_line, 18);
+    cr_assert_float_eq(sc->model_args.par[0], 0.2, 1e-15, "the base scenario keeps [model] sigma");
+    hs_scenario_free(sc);
+    cr_assert_eq(build_text(base_head, &sc, &err), HS_OK, "%s", err.msg);
+    cr_assert_str_eq(sc->axis_key, "", "no [grid]: no axis");
+    hs_scenario_free(sc);
+
+    expect_error(with("[grid]\nmodel.sigma = 0.1, 0.2\nmarket.rate = 0, 0.1\n"),
+                 (const char *[]){"test.ini:19", "second key 'market.rate'", "one axis", NULL});
+    expect_error(with("[grid]\nsigma = 0.1, 0.2\n"),
+                 (const char *[]){"test.ini:18", "'sigma'", "not section.key", NULL});
+    expect_error(with("[grid]\nstrategy.hedge.vol = 0.1, 0.2\n"),
+                 (const char *[]){"test.ini:18", "strategy key", "sweep", NULL});
+    expect_error(with("[grid]\nmodel.sigma = 0.3\n"),
+                 (const char *[]){"test.ini:18", "model.sigma = 0.3", "1 value", "2 to 64", NULL});
+    expect_error(with("[grid]\nmodel.sigma = 0.3, , 0.4\n"),
+                 (const char *[]){"test.ini:18", "empty value", NULL});
+    expect_error(with("[gird]\nmodel.sigma = 0.3, 0.4\n"),
+                 (const char *[]){"test.ini:17", "unknown section [gird]", "[grid]", NULL});
+
+    /* A value applied as an override from the grid's line names that line. */
+    hs_ini *ini = NULL;
+    cr_assert_eq(hs_ini_parse_string(with("[grid]\nmodel.sigma = 0.1, 9\n"), "t.ini", &ini, &err),
+                 HS_OK);
+    cr_assert_eq(hs_ini_set_at(ini, "model.sigma=9", (hs_origin){"t.ini", 18}, &err), HS_OK);
+    cr_assert_eq(hs_scenario_build(ini, &sc, &err), HS_EINPUT);
+    cr_assert(strstr(err.msg, "t.ini:18") && strstr(err.msg, "sigma = 9"), "%s", err.msg);
+    hs_ini_free(ini);
+}
+
 Test(scenario, syntax_error_names_the_line)
 {
     expect_error(with("this is not a key\n"), (const char *[]){"test.ini:17:", "syntax error", NULL});

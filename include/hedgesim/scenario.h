@@ -57,6 +57,9 @@ void hs_ini_free(hs_ini *ini);
  * strategy.hedge.vol=0.3 sets vol in [strategy.hedge]).  Replaces a value given in the
  * file or adds the key. */
 hs_status hs_ini_set(hs_ini *ini, const char *assignment, hs_error *err);
+/* The same with the origin messages will name (a value of a [grid] section names the
+ * grid's line rather than "--set"). */
+hs_status hs_ini_set_at(hs_ini *ini, const char *assignment, hs_origin origin, hs_error *err);
 
 /* Look up an entry (NULL if absent). */
 hs_ini_entry *hs_ini_get(hs_ini *ini, const char *section, const char *key);
@@ -79,6 +82,13 @@ typedef struct hs_scenario {
     hs_strategy strategies[HS_MAX_STRATEGIES];
     size_t n_stress;
     hs_stress stress[HS_MAX_STRESS]; /* [stress.NAME] overlays, resolved on the grid */
+    /* The [grid] section: one parameter axis, "section.key" and its list of values as
+     * written (axis_key is "" when there is none).  The scenario itself is built with
+     * the value of the key outside the grid; the command runs one scenario per value
+     * (hs_scenario_load_at with the value as an override from axis_line). */
+    char axis_key[HS_INI_SECTION_LEN + HS_INI_KEY_LEN];
+    char axis_values[HS_INI_VALUE_LEN];
+    int axis_line;
 } hs_scenario;
 
 /* Interpret and validate an ini into a scenario (allocated; free with free()). */
@@ -87,6 +97,11 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err);
 /* Read, override and build in one call: the path the command takes. */
 hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                            hs_scenario **out, hs_error *err);
+/* The same with the origin of each override (origins NULL, or an entry with line 0:
+ * "--set"). */
+hs_status hs_scenario_load_at(const char *path, const char *const *sets,
+                              const hs_origin *origins, size_t n_sets, hs_scenario **out,
+                              hs_error *err);
 
 void hs_scenario_free(hs_scenario *sc);
 

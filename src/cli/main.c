@@ -46,9 +46,13 @@ static const char usage[] =
 
 typedef struct cli {
     const char *command, *scenario, *out_dir;
-    const char *sets[MAX_SETS + 3];
+    const char *sets[MAX_SETS + 4];
     size_t n_sets;
     char own[3][64]; /* --paths/--seed/--threads rewritten as overrides */
+    /* The scenario's [grid] section as one more override "key=v1,v2,..." (when no
+     * list-valued --set replaces it), and its line for messages (0: none). */
+    char axis[HS_INI_SECTION_LEN + HS_INI_KEY_LEN + HS_INI_VALUE_LEN + 2];
+    int axis_line;
     int json, quiet, threads, pnl, plot, report;
     long long trace; /* --trace N; -1 = default (3 with --out) */
 } cli;
@@ -291,11 +295,31 @@ static int find_grid(const cli *c, hs_error *err)
     return found;
 }
 
-/* Run the scenario with the given overrides and build its report. */
-static hs_status run_one(cli *c, const char *const *sets, size_t n_sets, hs_scenario **sc,
-                         hs_results **res, hs_report **rep, hs_error *err)
+/* Load the scenario with the overrides, the grid's (index grid, or -1) replaced by the
+ * single value "key=value" in one.  A value of the file's [grid] names that line in
+ * messages, a value of --set names --set. */
+static hs_status load_value(const cli *c, int grid, const char *one, hs_scenario **sc,
+                            hs_error *err)
 {
-    hs_status st = *sc ? HS_OK : hs_scenario_load(c->scenario, sets, n_sets, sc, err);
+    const char *sets[MAX_SETS + 4];
+    hs_origin origins[MAX_SETS + 4];
+    for (size_t i = 0; i < c->n_sets; i++) {
+        sets[i] = c->sets[i];
+        origins[i] = (hs_origin){"--set", 0};
+    }
+    if (grid >= 0) {
+        sets[grid] = one;
+        if (c->axis_line > 0 && c->sets[grid] == c->axis)
+            origins[grid] = (hs_origin){c->scenario, c->axis_line};
+    }
+    return hs_scenario_load_at(c->scenario, sets, origins, c->n_sets, sc, err);
+}
+
+/* Run the scenario (loaded as by load_value unless given) and build its report. */
+static hs_status run_one(cli *c, int grid, const char *one, hs_scenario **sc, hs_results **res,
+                         hs_report **rep, hs_error *err)
+{
+    hs_status st = *sc ? HS_OK : load_value(c, grid, one, sc, err);
     if (st)
         return st;
     progress prog = {wall(), 0};
@@ -352,12 +376,19 @@ static int cmd_run(cli *c, int validate_only)
     hs_scenario *preloaded = NULL;
     {
         hs_scenario *sc = NULL;
-        if (grid < 0 && hs_scenario_load(c->scenario, c->sets, c->n_sets, &sc, &err))
-            return fail(&err);
+        if (grid < 0) {
+            if (load_value(c, -1, NULL, &sc, &err))
+                return fail(&err);
+            if (sc->axis_key[0]) {
+                /* The file's [grid]: one more override, checked value by value below. */
+                snprintf(c->axis, sizeof c->axis, "%s=%s", sc->axis_key, sc->axis_values);
+                c->axis_line = sc->axis_line;
+                c->sets[c->n_sets] = c->axis;
+                grid = (int)c->n_sets++;
+            }
+        }
         if (grid >= 0) {
             /* Check every value of the grid. */
-            const char *sets[MAX_SETS + 3];
-            memcpy(sets, c->sets, c->n_sets * sizeof *sets);
             char one[512], key[256];
             const char *eq = strchr(c->sets[grid], '=');
             snprintf(key, sizeof key, "%.*s", (int)(eq - c->sets[grid]), c->sets[grid]);
@@ -367,16 +398,21 @@ static int cmd_run(cli *c, int validate_only)
                 hs_scenario_free(sc);
                 sc = NULL;
                 snprintf(one, sizeof one, "%s=%s", key, v);
-                sets[grid] = one;
-                if (hs_scenario_load(c->scenario, sets, c->n_sets, &sc, &err))
+                if (load_value(c, grid, one, &sc, &err))
                     return fail(&err);
             }
         }
-        if (validate_only)
-            printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps\n",
+        if (validate_only) {
+            printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps",
                    c->scenario, sc->name, sc->model->name, sc->n_legs, sc->n_legs == 1 ? "" : "s",
                    sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
                    (unsigned long long)sc->paths, sc->grid.steps);
+            if (grid >= 0) {
+                const char *eq = strchr(c->sets[grid], '=');
+                printf(", grid %.*s = %s", (int)(eq - c->sets[grid]), c->sets[grid], eq + 1);
+            }
+            printf("\n");
+        }
         if (validate_only) {
             hs_scenario_free(sc);
             return 0;
@@ -417,13 +453,9 @@ static int cmd_run(cli *c, int validate_only)
     hs_status st = HS_OK;
     char ones[64][512];
     for (size_t g = 0; g < n_values && !st; g++) {
-        const char *sets[MAX_SETS + 3];
-        memcpy(sets, c->sets, c->n_sets * sizeof *sets);
-        if (grid >= 0) {
+        if (grid >= 0)
             snprintf(ones[g], sizeof ones[g], "%s=%s", key, values[g]);
-            sets[grid] = ones[g];
-        }
-        st = run_one(c, sets, c->n_sets, &scs[g], &ress[g], &r.rep[g], &err);
+        st = run_one(c, grid, ones[g], &scs[g], &ress[g], &r.rep[g], &err);
         if (r.rep[g]) {
             r.n = g + 1;
             if (grid >= 0) {
