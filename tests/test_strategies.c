@@ -11,7 +11,8 @@
  *  - Expected cost of a plain interval hedge: kappa sqrt(2/pi) vega (N-1) sqrt(dt) / T
  *    (leading order: E|dDelta| S = Gamma S^2 sigma sqrt(dt) sqrt(2/pi) per rebalance).
  *  - Whalley & Wilmott (1997) half-width against hand-computed values; band 0 equals
- *    interval every = 1 bit for bit; wider bands trade less.
+ *    interval every = 1 bit for bit; wider bands trade less on average, and a band at
+ *    least twice as wide never trades more on any path (a theorem; see the test).
  *  - Books: a straddle's P&L std falls as 1/sqrt(N) (Derman-Kamal rate); a digital's
  *    falls too, more slowly.
  *  - The attribution pnl = edge + replication - cost + carry holds path by path.
@@ -255,6 +256,37 @@ Test(rules, wider_bands_trade_less)
     cr_assert_gt(r->means[9].trades, r->means[8].trades);
     ms lo = stats_of(pnl_of(r, 8), r->paths), hi = stats_of(pnl_of(r, 9), r->paths);
     cr_assert_lt(hi.std, lo.std);
+    hs_results_free(r);
+    hs_scenario_free(sc);
+}
+
+/* Path by path, a band at least twice as wide never trades more (to = target, same
+ * target).  Proof: let the wide band trade at t1 (to the target X(t1)) and next at t2,
+ * so |X(t2) - X(t1)| > w2.  If the narrow band did not trade in (t1, t2] its holding h
+ * was constant there with |X(t1) - h| <= w1 and |X(t2) - h| <= w1, so |X(t2) - X(t1)| <=
+ * 2 w1 <= w2: a contradiction.  Each wide trade after the first thus has a narrow trade
+ * of its own before it, and both put the hedge on at t0 and unwind at expiry.  For
+ * w1 < w2 < 2 w1 the statement is false: targets 0, 1.05, 1.6, 0.08 with w1 = 1,
+ * w2 = 1.5 make the wide band trade at 1.6 and 0.08, the narrow one only at 1.05. */
+Test(rules, band_twice_as_wide_never_trades_more_on_any_path)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%s[strategy.band]\nrebalance = band\nband = 0.005, 0.01, 0.025, 0.05, 0.1, 0.2\n",
+             band_base);
+    hs_scenario *sc = load(text);
+    hs_results *r = run(sc);
+    size_t n = r->paths, fewer = 0;
+    for (size_t w = 1; w < 6; w++) {
+        const float *narrow = r->trades + (w - 1) * n, *wide = r->trades + w * n;
+        for (size_t p = 0; p < n; p++) {
+            cr_assert_leq(wide[p], narrow[p], "path %zu: band %g trades %g > band %g's %g", p,
+                          sc->strategies[w].rule_par[0], (double)wide[p],
+                          sc->strategies[w - 1].rule_par[0], (double)narrow[p]);
+            fewer += wide[p] < narrow[p];
+        }
+    }
+    cr_assert_gt(fewer, n, "the bands must differ on most paths for the test to mean anything");
     hs_results_free(r);
     hs_scenario_free(sc);
 }
