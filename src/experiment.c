@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "hedgesim/rng.h"
+#include "simd.h"
 
 double hs_std_stderr(double std, double exkurt, size_t n)
 {
@@ -52,22 +53,17 @@ static hs_interval percentile_interval(double *v, size_t b)
     return iv;
 }
 
-/* Value at 0-based rank r of a multiset given by counts over the ascending values[]. */
-typedef struct tail_walk {
-    const double *values;
-    const unsigned *counts;
-} tail_walk;
-
-/* Ranks that VaR and ES at tail probability p read (type-7 quantile, as stats.c). */
+/* Ranks that VaR and ES at tail probability p read in a sample of size n (type-7
+ * quantile, as stats.c): the quantile lies between ranks lo and lo + 1 (0-based, weight
+ * frac on the upper), ES averages ranks 0 .. k-1. */
 typedef struct tail_ranks {
-    size_t lo, k;  /* quantile between ranks lo and lo + 1; ES over ranks < k */
+    size_t lo, k;
     double frac;
-    double at_lo, at_hi, sum;
 } tail_ranks;
 
 static tail_ranks ranks_for(size_t n, double p)
 {
-    tail_ranks r = {0, 0, 0, NAN, NAN, 0};
+    tail_ranks r;
     double pos = p * (double)(n - 1);
     r.lo = (size_t)pos;
     r.frac = pos - (double)r.lo;
@@ -77,44 +73,75 @@ static tail_ranks ranks_for(size_t n, double p)
     return r;
 }
 
-/* Value j of the ascending values[] occupies ranks [rank, end) of the resample. */
-static void visit(tail_ranks *r, double v, size_t rank, size_t end)
-{
-    if (r->lo >= rank && r->lo < end)
-        r->at_lo = v;
-    if (r->lo + 1 >= rank && r->lo + 1 < end)
-        r->at_hi = v;
-    size_t upto = end < r->k ? end : r->k;
-    r->sum += v * (double)(upto > rank ? upto - rank : 0);
-}
-
-/* VaR and ES at 5% and 1% of a resample of size n whose lowest values are values[j]
- * repeated counts[j] times (enough of them to cover every rank read), in one walk. */
-static void tails_from_counts(const tail_walk *t, size_t n, double out[4])
+size_t hs_tail_ranks_needed(size_t n)
 {
     tail_ranks r5 = ranks_for(n, 0.05), r1 = ranks_for(n, 0.01);
     size_t need = r5.lo + 2 > r5.k ? r5.lo + 2 : r5.k;
-    if (r1.lo + 2 > need)
-        need = r1.lo + 2;
-    size_t rank = 0;
-    for (size_t j = 0; rank < need; j++) {
-        /* No test for an empty slot: about a third are, at random, and a mispredicted
-         * branch costs more than visiting an empty range (which changes nothing). */
-        size_t c = t->counts[j];
-        double v = t->values[j];
-        visit(&r5, v, rank, rank + c);
-        visit(&r1, v, rank, rank + c);
-        rank += c;
+    return r1.lo + 2 > need ? r1.lo + 2 : need;
+}
+
+/* The slot holding 0-based rank r: the largest j < len with first[j] <= r (first[] is
+ * non-decreasing, first[0] = 0, and r < first[len]; an empty slot j has first[j] =
+ * first[j+1], so the largest such j is never empty). */
+static size_t slot_of(const uint32_t *first, size_t len, size_t r)
+{
+    size_t lo = 0, hi = len; /* first[lo] <= r < first[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (first[mid] <= r)
+            lo = mid;
+        else
+            hi = mid;
     }
-    out[0] = -(r5.at_lo + r5.frac * (r5.at_hi - r5.at_lo));
-    out[1] = -r5.sum / (double)r5.k;
-    out[2] = -(r1.at_lo + r1.frac * (r1.at_hi - r1.at_lo));
-    out[3] = -r1.sum / (double)r1.k;
+    return lo;
+}
+
+/* Sum of values[j] counts[j] over j in [a, b): a loop the compiler may vectorise (the
+ * simd reduction allows it to reorder the additions). */
+static double weighted_sum(const double *values, const unsigned *counts, size_t a, size_t b)
+{
+    double s = 0.0;
+#pragma omp simd reduction(+ : s)
+    for (size_t j = a; j < b; j++)
+        s += values[j] * (double)counts[j];
+    return s;
+}
+
+void hs_resample_tails(const double *values, const unsigned *counts, size_t n, uint32_t *first,
+                       double out[4])
+{
+    /* Where each slot's copies start in the resample, as far as the highest rank read:
+     * a prefix sum (one integer add per slot), then every rank is a binary search away. */
+    size_t need = hs_tail_ranks_needed(n), len = 0;
+    uint32_t rank = 0;
+    while (rank < need) {
+        first[len] = rank;
+        rank += counts[len++];
+    }
+    first[len] = rank;
+    const tail_ranks r[2] = {ranks_for(n, 0.05), ranks_for(n, 0.01)};
+    size_t last[2];
+    for (int q = 0; q < 2; q++) {
+        double at_lo = values[slot_of(first, len, r[q].lo)];
+        double at_hi = values[slot_of(first, len, r[q].lo + 1)];
+        out[2 * q] = -(at_lo + r[q].frac * (at_hi - at_lo));
+        last[q] = slot_of(first, len, r[q].k - 1); /* the slot of the last rank ES takes */
+    }
+    /* ES: whole slots before the last one, then the part of the last inside the tail.
+     * The 1% tail is a prefix of the 5% one, so its sum is reused. */
+    double s1 = weighted_sum(values, counts, 0, last[1]);
+    double s5 = s1 + weighted_sum(values, counts, last[1], last[0]);
+    s1 += values[last[1]] * (double)(r[1].k - first[last[1]]);
+    s5 += values[last[0]] * (double)(r[0].k - first[last[0]]);
+    out[1] = -s5 / (double)r[0].k;
+    out[3] = -s1 / (double)r[1].k;
 }
 
 #define BOOT_CHUNK 1024
 
-/* idx[i] = floor(range * mix64(base + i * gamma) / 2^64), i < n. */
+/* idx[i] = floor(range * mix64(base + i * gamma) / 2^64), i < n.  Compiled for AVX2 too
+ * (simd.h): integer arithmetic, so every clone gives the same indices. */
+HS_KERNEL
 static void hash_indices(uint32_t *restrict idx, uint64_t base, size_t n, size_t range)
 {
     const uint64_t gamma = UINT64_C(0x9e3779b97f4a7c15);
@@ -146,13 +173,15 @@ hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uin
      * of them) with overwhelming probability (K ~ Binomial(n, 1/16) falls short of n/20
      * by 0.0125 n, over 11 standard deviations at n = 50 000); otherwise the whole
      * sample is used. */
-    size_t m = (n + 15) / 16, need = (n + 19) / 20 + 2;
+    size_t m = (n + 15) / 16, need = hs_tail_ranks_needed(n);
     double *stats = malloc(4 * resamples * sizeof *stats);
     unsigned *counts = malloc(n * sizeof *counts);
+    uint32_t *first = malloc((n + 1) * sizeof *first);
     gsl_rng *rng = gsl_rng_alloc(hs_gsl_rng_pcg64);
-    if (!stats || !counts || !rng) {
+    if (!stats || !counts || !first || !rng) {
         free(stats);
         free(counts);
+        free(first);
         if (rng)
             gsl_rng_free(rng);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for the bootstrap");
@@ -160,7 +189,6 @@ hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uin
     gsl_rng_set(rng, (unsigned long)seed);
     hs_pcg64 draws;
     hs_pcg64_seed(&draws, seed, 0x626f6f74u); /* "boot" */
-    tail_walk t = {sorted, counts};
     uint32_t idx[BOOT_CHUNK];
     for (size_t r = 0; r < resamples; r++) {
         unsigned int k = gsl_ran_binomial(rng, (double)m / (double)n, (unsigned int)n);
@@ -181,7 +209,7 @@ hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uin
                 counts[idx[i]]++;
         }
         double v[4];
-        tails_from_counts(&t, n, v);
+        hs_resample_tails(sorted, counts, n, first, v);
         for (int q = 0; q < 4; q++)
             stats[(size_t)q * resamples + r] = v[q];
     }
@@ -190,6 +218,7 @@ hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uin
     out->var99 = percentile_interval(stats + 2 * resamples, resamples);
     out->es99 = percentile_interval(stats + 3 * resamples, resamples);
     gsl_rng_free(rng);
+    free(first);
     free(counts);
     free(stats);
     return HS_OK;

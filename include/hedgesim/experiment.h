@@ -27,6 +27,16 @@ typedef struct hs_ci {
 /* Intervals from the sample sorted ascending (n >= 2) and its summary: asymptotic
  * normal for the mean and std, percentile bootstrap with `resamples` resamples (seeded
  * with `seed`, so reproducible) for VaR and ES. */
+/* VaR and ES at 5% and 1% (out: var95, es95, var99, es99, losses positive, as
+ * stats.h defines them) of a resample of size n given as counts over the ascending
+ * values[]: values[j] appears counts[j] times, and the slots from 0 on must hold at
+ * least hs_tail_ranks_needed(n) draws (the ranks read).  first[] is scratch of one
+ * more entry than the slots walked.  The bootstrap of hs_ci_compute uses it so that a
+ * resample needs neither expanding nor sorting. */
+void hs_resample_tails(const double *values, const unsigned *counts, size_t n, uint32_t *first,
+                       double out[4]);
+size_t hs_tail_ranks_needed(size_t n);
+
 hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uint64_t seed,
                         size_t resamples, hs_ci *out, hs_error *err);
 
