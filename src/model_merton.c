@@ -18,9 +18,10 @@
  * Draws per step and lane, always three and in this order: Z_1 (diffusion), U (the
  * number of jumps, by inversion of the Poisson CDF), Z_2 (the jump sum; drawn even when
  * N = 0 so the count never depends on the path).  The Poisson CDF of the fixed mean
- * lambda dt is tabulated once in prepare (m->data) up to the point where the mass left
- * beyond the table is below 2^-60, under the 2^-52 resolution of a uniform; a uniform
- * above the last tabulated value maps to the last entry.
+ * lambda dt is tabulated once in prepare (m->data, by hs_poisson_table in poisson.c,
+ * shared with model_regime.c) up to the point where the mass left beyond the table is
+ * below 2^-60, under the 2^-52 resolution of a uniform; a uniform above the last
+ * tabulated value maps to the last entry.
  *
  * sigma() is the total volatility sqrt(sigma^2 + lambda (mu_J^2 + delta^2)): the
  * variance per year of ln S, diffusion plus compound Poisson (lambda E[(ln Y)^2]).  It is
@@ -30,13 +31,11 @@
 #include <stdlib.h>
 
 #include "hedgesim/model.h"
+#include "poisson.h"
 #include "simd.h"
 
 enum { P_SIGMA, P_LAMBDA, P_JUMP_MEAN, P_JUMP_STD, P_MU };
 enum { C_DRIFT, C_VOL, C_JUMP_MEAN, C_JUMP_STD, C_TABLE_LEN };
-
-/* Mass of Poisson(lambda dt) left beyond the table: below anything a uniform resolves. */
-#define POISSON_TAIL 0x1.0p-60
 
 static const hs_param params[] = {
     {"sigma", HS_PARAM_REAL, 0, 5, 0.2, "per sqrt(year)", "volatility of the diffusion part", NULL,
@@ -51,40 +50,6 @@ static const hs_param params[] = {
      HS_PARAM_DERIVED},
 };
 
-/* Tabulate the CDF of Poisson(mean): F[n] = P(N <= n) until the geometric bound on the
- * mass above n, P(n+1) / (1 - mean/(n+2)) (valid once n + 2 > mean), is below
- * POISSON_TAIL.  The last entry is set to 1 so every uniform in (0, 1) finds an index.
- * Weights are exp(-mean + n ln mean - lgamma(n+1)): no underflow of e^{-mean} for a
- * large mean. */
-static hs_status poisson_table(double mean, double **table, size_t *len, hs_error *err)
-{
-    size_t cap = (size_t)(mean + 40.0 * sqrt(mean) + 64.0);
-    double *f = malloc(cap * sizeof *f);
-    if (!f)
-        return hs_error_set(err, HS_ERUNTIME, "model 'merton': out of memory for the jump table");
-    double log_mean = mean > 0 ? log(mean) : 0.0, sum = 0.0;
-    size_t n = 0;
-    for (;; n++) {
-        double dn = (double)n;
-        double p = n == 0     ? exp(-mean)
-                   : mean > 0 ? exp(-mean + dn * log_mean - lgamma(dn + 1.0))
-                              : 0.0;
-        sum += p;
-        f[n] = fmin(sum, 1.0);
-        if (dn + 2.0 > mean) {
-            double next = mean > 0 ? exp(-mean + (dn + 1.0) * log_mean - lgamma(dn + 2.0)) : 0.0;
-            if (next / (1.0 - mean / (dn + 2.0)) < POISSON_TAIL)
-                break;
-        }
-        if (n + 1 == cap)
-            break; /* 40 standard deviations past the mean: the mass left is far below 2^-60 */
-    }
-    f[n] = 1.0;
-    *table = f;
-    *len = n + 1;
-    return HS_OK;
-}
-
 static hs_status prepare(hs_model *m, hs_error *err)
 {
     double sigma = m->par[P_SIGMA], lambda = m->par[P_LAMBDA];
@@ -96,11 +61,10 @@ static hs_status prepare(hs_model *m, hs_error *err)
     m->consts[C_VOL] = sigma * sqrt(dt);
     m->consts[C_JUMP_MEAN] = jmean;
     m->consts[C_JUMP_STD] = jstd;
-    double *table = NULL;
     size_t len = 0;
-    hs_status st = poisson_table(lambda * dt, &table, &len, err);
-    if (st)
-        return st;
+    double *table = hs_poisson_table(lambda * dt, &len);
+    if (!table)
+        return hs_error_set(err, HS_ERUNTIME, "model 'merton': out of memory for the jump table");
     m->data = table;
     m->consts[C_TABLE_LEN] = (double)len;
     return HS_OK;
@@ -119,23 +83,6 @@ static void start(const hs_model *m, hs_block *b)
         b->spot[i] = s0;
         b->logspot[i] = l0;
     }
-}
-
-/* Smallest n with u <= F[n] (F increasing, F[len-1] = 1 > u).  Most steps have no jump
- * (u <= F[0] = e^{-lambda dt}), so that case is tested first; otherwise bisection. */
-static inline size_t poisson_invert(const double *f, size_t len, double u)
-{
-    if (u <= f[0])
-        return 0;
-    size_t lo = 0, hi = len - 1; /* invariant: f[lo] < u <= f[hi] */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (u <= f[mid])
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return hi;
 }
 
 HS_KERNEL
@@ -163,7 +110,7 @@ static void step(const hs_model *m, hs_block *b, size_t k)
         u[i] = hs_pcg64_uniform(&b->rng[i]);
     hs_normal_fill_lanes(b->rng, zj, n);
     for (size_t i = 0; i < n; i++) {
-        size_t count = poisson_invert(table, len, u[i]);
+        size_t count = hs_poisson_invert(table, len, u[i]);
         jumps[i] = (double)count;
         amp[i] = count ? jstd * sqrt((double)count) : 0.0;
     }

@@ -1,24 +1,39 @@
 /*
- * Markov regime switching: a geometric Brownian motion whose volatility (and drift)
- * follow a hidden K-state Markov chain, in the spirit of J.D. Hamilton, "A new approach
- * to the economic analysis of nonstationary time series and the business cycle",
- * Econometrica 57 (1989) 357-384 (a discrete-time chain switching the parameters of the
- * return process), with the chain given in continuous time by its generator Q.
+ * Markov regime switching: a geometric Brownian motion, optionally with Merton jumps,
+ * whose volatility (and drift and jump intensity) follow a hidden K-state Markov chain,
+ * in the spirit of J.D. Hamilton, "A new approach to the economic analysis of
+ * nonstationary time series and the business cycle", Econometrica 57 (1989) 357-384 (a
+ * discrete-time chain switching the parameters of the return process), with the chain
+ * given in continuous time by its generator Q.
  *
  * On the grid t_k = k dt, with s_k the state at t_k:
  *
- *   ln S_{k+1} = ln S_k + (mu_{s_k} - sigma_{s_k}^2 / 2) dt + sigma_{s_k} sqrt(dt) Z_k
+ *   ln S_{k+1} = ln S_k + (mu_s - lambda_s kappa - sigma_s^2 / 2) dt + sigma_s sqrt(dt) Z_1
+ *                + N mu_J + delta sqrt(N) Z_2,     s = s_k,  N ~ Poisson(lambda_s dt)
+ *   kappa = E[Y - 1] = exp(mu_J + delta^2/2) - 1,  ln Y ~ N(mu_J, delta^2)
  *   P(s_{k+1} = j | s_k = i) = [exp(Q dt)]_{ij}
+ *
+ * The jump part is Merton's (R.C. Merton, J. Financial Economics 3 (1976) 125-144; the
+ * exact step as in model_merton.c, Glasserman, "Monte Carlo Methods in Financial
+ * Engineering", 2003, section 3.5.1): given N = n the n log jumps sum to N(n mu_J,
+ * n delta^2), one normal.  Each state has its own intensity lambda_s; the jump-size law
+ * (mu_J, delta) is shared by all states.  Without lambdas (or with every lambda_s = 0)
+ * there are no jumps and the step is GBM's.
  *
  * The chain is sampled exactly at the grid times (the transition matrix of a
  * continuous-time chain over dt is the matrix exponential, Norris, "Markov Chains",
  * 1997, section 2.1), and the state is held over each step: the log return of step k
- * is exactly normal given s_k.  This is Hamilton's discrete-time model on the grid; a
- * continuous-time switch inside a step is only felt at the next grid time, an O(dt)
- * difference in the integrated variance.  With every mu_s = rate - dividend (the
- * default) E[S_{k+1} | S_k, s_k] = S_k e^{(r - q) dt} and the paths are risk-neutral; a
- * call is then worth E[BS(sigma_bar)] with sigma_bar^2 the path's average variance
- * (Hull & White 1987 mixing, since the chain is independent of Z).
+ * is exactly normal (a Poisson mixture of normals with jumps) given s_k.  This is
+ * Hamilton's discrete-time model on the grid; a continuous-time switch inside a step is
+ * only felt at the next grid time, an O(dt) difference in the integrated variance and
+ * intensity.  The compensator -lambda_s kappa makes E[S_{k+1} | S_k, s_k] = S_k
+ * e^{mu_s dt}: with every mu_s = rate - dividend (the default) that is e^{(r - q) dt} in
+ * every state and the paths are risk-neutral.  A call is then worth E[BS(sigma_bar)]
+ * with sigma_bar^2 the path's average variance (Hull & White 1987 mixing, since the
+ * chain is independent of Z), and with jumps E[Merton(sigma_bar, lambda_bar)] with
+ * lambda_bar the path's average intensity: given the states, ln S_T has the law it has
+ * under Merton's model with those constant averages (the sum of the Poisson counts is
+ * Poisson(sum lambda_s dt), the normals add their variances).
  *
  * Keys.  vols: K state volatilities (K <= 8, since rates holds K*K <= 64 values); left
  * out, one state of volatility sigma (default 0.2), i.e. GBM with gbm's keys and
@@ -29,9 +44,12 @@
  * generator sum to 0; checked to 1e-9 relative, then set exactly).  Requiring the
  * diagonal, rather than ignoring it, catches a matrix of transition probabilities given
  * by mistake (rows summing to 1).  With K = 1 rates may be left out.  drifts: optional K
- * real-world drifts.  start: a state index, or -1 (default) for the stationary
- * distribution.  Jumps at state changes or per-state jump intensities are not supported
- * (combine with the merton model's ideas if needed; see model_merton.c).
+ * real-world drifts (jumps included, as merton's mu).  start: a state index, or -1
+ * (default) for the stationary distribution.  lambdas: optional K jump intensities per
+ * year (0 for a state without jumps); jump_mean and jump_std: mu_J and delta (default
+ * -0.1 and 0.15, merton's), only with lambdas: given without it they would change
+ * nothing, so that is an error rather than silently ignored.  Jumps at the state changes
+ * themselves are not modelled.
  *
  * Precomputed in prepare (m->data, one array of doubles, freed by release):
  *   P = exp(Q dt) by scaling and squaring (Moler & Van Loan 1978): GSL's
@@ -42,19 +60,34 @@
  *   distribution pi is its common row, and when the rows differ (more than one closed
  *   class of states) start = -1 is refused.  With a fixed start, pi is row `start` of L.
  *   Layout (K states): P [K*K] | row CDFs of P [K*K] | pi [K] | CDF of the starting
- *   distribution [K] | per-state drift (mu_s - sigma_s^2/2) dt [K] | sigma_s sqrt(dt) [K].
- *   tests/test_regime.c reads P and pi through this layout.
+ *   distribution [K] | per-state drift (mu_s - lambda_s kappa - sigma_s^2/2) dt [K] |
+ *   sigma_s sqrt(dt) [K], and with jumps (some lambda_s > 0) also: offset in data of the
+ *   Poisson(lambda_s dt) CDF of state s [K] | its length [K] | the K CDFs one after the
+ *   other (hs_poisson_table in poisson.c, shared with model_merton.c; offsets and lengths
+ *   are stored as doubles, exact below 2^53).  tests/test_regime.c reads P, pi and (to
+ *   recompute a path by hand) the rest through this layout.
  *
  * Draws: one uniform per path at start() (the starting state by inversion of the
  * starting CDF; drawn and ignored when start is fixed, so that paths keep the same
- * numbers whatever start is), then per step one normal (the return) followed by one
- * uniform (the next state by inversion of row s_k of P).  The state is kept as a double
- * in b->state[0 .. HS_BLOCK).
+ * numbers whatever start is), then per step, without jumps, one normal (the return)
+ * followed by one uniform (the next state by inversion of row s_k of P): 1 + 2 steps
+ * draws per path.  With jumps, per step always four, in this order: Z_1 (diffusion), U
+ * (the number of jumps, by inversion of the Poisson CDF of state s_k), Z_2 (the jump
+ * sum; drawn even when N = 0 or lambda_s = 0), then the state uniform: 1 + 4 steps
+ * draws, the same for every path whatever its states, so a path's numbers never depend
+ * on its lane, block or thread.  Whether there are jumps is fixed for the run (some
+ * lambda_s > 0); lambdas all 0 gives exactly the paths of no lambdas.  The state is kept
+ * as a double in b->state[0 .. HS_BLOCK).
  *
- * sigma() = sqrt(sum_s pi_s sigma_s^2), the long-run (stationary) volatility.
+ * sigma() = sqrt(sum_s pi_s (sigma_s^2 + lambda_s (mu_J^2 + delta^2))), the long-run
+ * (stationary) volatility, jumps included: the variance per year of ln S, diffusion plus
+ * compound Poisson (lambda E[(ln Y)^2]), averaged over the states as merton's sigma().
+ * It is what a hedger estimating volatility from returns would see in the long run.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -62,15 +95,20 @@
 #include <gsl/gsl_matrix.h>
 
 #include "hedgesim/model.h"
+#include "poisson.h"
 #include "simd.h"
 
-enum { P_VOLS, P_RATES, P_DRIFTS, P_START, P_SIGMA };
-enum { C_STATES, C_SIGMA };
+/* New keys go at the end: tests index the table by these positions. */
+enum { P_VOLS, P_RATES, P_DRIFTS, P_START, P_SIGMA, P_LAMBDAS, P_JUMP_MEAN, P_JUMP_STD };
+enum { C_STATES, C_SIGMA, C_JUMPS, C_JUMP_MEAN, C_JUMP_STD };
 
 #define MAX_STATES 8
 /* Volatility of the single state used when neither vols nor sigma is given: the model is
  * then GBM at gbm's default sigma. */
 #define DEFAULT_VOL 0.2
+/* The jump-size law when lambdas is given without it: merton's defaults. */
+#define DEFAULT_JUMP_MEAN (-0.1)
+#define DEFAULT_JUMP_STD 0.15
 
 static const hs_param params[] = {
     {"vols", HS_PARAM_LIST, 0, 5, DEFAULT_VOL, "per sqrt(year)",
@@ -82,13 +120,26 @@ static const hs_param params[] = {
      "from state i to j, the diagonal minus the row's other rates (optional when K = 1)",
      NULL, 0},
     {"drifts", HS_PARAM_LIST, -5, 5, 0, "per year",
-     "real-world drift of the price in each state (default: rate - dividend in all)", NULL,
-     HS_PARAM_DERIVED},
+     "real-world drift of the price in each state, jumps included (default: rate - dividend "
+     "in all)",
+     NULL, HS_PARAM_DERIVED},
     {"start", HS_PARAM_INT, -1, 63, -1, "state index",
      "starting state, 0 .. K-1, or -1 to draw it from the stationary distribution", NULL, 0},
     {"sigma", HS_PARAM_REAL, 0, 5, DEFAULT_VOL, "per sqrt(year)",
      "volatility of the single state when vols is not given (default 0.2); not both", NULL,
      HS_PARAM_DERIVED},
+    {"lambdas", HS_PARAM_LIST, 0, 100, 0, "jumps per year",
+     "Merton jump intensity in each state, a list of K values, 0 for no jumps (default: no "
+     "jumps in any state)",
+     NULL, 0},
+    {"jump_mean", HS_PARAM_REAL, -1, 1, DEFAULT_JUMP_MEAN, "log return",
+     "mean of the log jump size (mu_J), shared by all states; only with lambdas (default "
+     "-0.1)",
+     NULL, HS_PARAM_DERIVED},
+    {"jump_std", HS_PARAM_REAL, 0, 1, DEFAULT_JUMP_STD, "log return",
+     "standard deviation of the log jump size (delta), shared by all states; only with "
+     "lambdas (default 0.15)",
+     NULL, HS_PARAM_DERIVED},
 };
 
 /* Offsets into m->data (see the file comment). */
@@ -111,6 +162,10 @@ static size_t off_drift(size_t k)
 static size_t off_vol(size_t k)
 {
     return 2 * k * k + 3 * k;
+}
+static size_t off_jumps(size_t k)
+{
+    return 2 * k * k + 4 * k;
 }
 
 /* CDF of a probability row p[0..k) into cdf: the entry of the last state with positive
@@ -305,11 +360,50 @@ static hs_status prepare(hs_model *m, hs_error *err)
                             "(expected 0 .. %zu for the %zu states of vols, or -1 for the "
                             "stationary distribution)",
                             a->at[P_START], start, k - 1, k);
+    size_t nl = a->list_n[P_LAMBDAS];
+    if (nl != 0 && nl != k)
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: model 'regime': lambdas has %zu values, expected "
+                            "one per state of vols (%zu)",
+                            a->at[P_LAMBDAS], nl, k);
+    double jmean = m->par[P_JUMP_MEAN], jstd = m->par[P_JUMP_STD];
+    if (nl == 0 && (!isnan(jmean) || !isnan(jstd))) {
+        size_t key = isnan(jmean) ? P_JUMP_STD : P_JUMP_MEAN;
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: model 'regime': %s = %g is given without lambdas (the jump "
+                            "size law only acts through the per-state jump intensities: give "
+                            "lambdas, one value per state, or leave %s out)",
+                            a->at[key], params[key].key, m->par[key], params[key].key);
+    }
+    const double *lambdas = nl ? a->list[P_LAMBDAS] : NULL;
+    bool jumps = false;
+    for (size_t i = 0; i < nl; i++)
+        jumps = jumps || lambdas[i] > 0;
+    if (nl) {
+        /* Shown in the results as the values used. */
+        m->par[P_JUMP_MEAN] = jmean = isnan(jmean) ? DEFAULT_JUMP_MEAN : jmean;
+        m->par[P_JUMP_STD] = jstd = isnan(jstd) ? DEFAULT_JUMP_STD : jstd;
+    }
+    /* Without lambdas kappa is 0 and the drift below is the jump-free one to the bit. */
+    double kappa = nl ? expm1(jmean + 0.5 * jstd * jstd) : 0.0;
+    double jump_var = nl ? jmean * jmean + jstd * jstd : 0.0;
 
     hs_status st = HS_OK;
+    double *table[MAX_STATES] = {NULL};
+    size_t table_len[MAX_STATES] = {0}, table_total = 0;
+    double *data = NULL;
     gsl_matrix *q = gsl_matrix_alloc(k, k), *p = gsl_matrix_alloc(k, k);
     gsl_matrix *l = gsl_matrix_alloc(k, k), *work = gsl_matrix_alloc(k, k);
-    double *data = malloc((2 * k * k + 4 * k) * sizeof *data);
+    for (size_t i = 0; jumps && i < k; i++) {
+        table[i] = hs_poisson_table(lambdas[i] * m->grid.dt, &table_len[i]);
+        if (!table[i]) {
+            st =
+                hs_error_set(err, HS_ERUNTIME, "model 'regime': out of memory for the jump tables");
+            goto done;
+        }
+        table_total += table_len[i];
+    }
+    data = malloc((off_jumps(k) + (jumps ? 2 * k + table_total : 0)) * sizeof *data);
     if (!q || !p || !l || !work || !data) {
         st = hs_error_set(err, HS_ERUNTIME, "model 'regime': out of memory");
         goto done;
@@ -359,18 +453,37 @@ static hs_status prepare(hs_model *m, hs_error *err)
         row_cdf(data + i * k, data + off_cdf(k) + i * k, k);
         double sigma = vols[i];
         double mu = nd ? a->list[P_DRIFTS][i] : m->market.rate - m->market.dividend;
-        data[off_drift(k) + i] = (mu - 0.5 * sigma * sigma) * m->grid.dt;
+        double lambda = nl ? lambdas[i] : 0.0;
+        data[off_drift(k) + i] = (mu - lambda * kappa - 0.5 * sigma * sigma) * m->grid.dt;
         data[off_vol(k) + i] = sigma * sqrt(m->grid.dt);
     }
+    if (jumps) {
+        double *jt = data + off_jumps(k);
+        size_t at = off_jumps(k) + 2 * k;
+        for (size_t i = 0; i < k; i++) {
+            jt[i] = (double)at;
+            jt[k + i] = (double)table_len[i];
+            memcpy(data + at, table[i], table_len[i] * sizeof *data);
+            at += table_len[i];
+        }
+    }
     double var = 0.0;
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < k; i++) {
         var += pi[i] * vols[i] * vols[i];
+        if (nl)
+            var += pi[i] * lambdas[i] * jump_var;
+    }
     m->consts[C_STATES] = (double)k;
     m->consts[C_SIGMA] = sqrt(var);
+    m->consts[C_JUMPS] = jumps;
+    m->consts[C_JUMP_MEAN] = jumps ? jmean : 0.0;
+    m->consts[C_JUMP_STD] = jumps ? jstd : 0.0;
     m->data = data;
     data = NULL;
 
 done:
+    for (size_t i = 0; i < MAX_STATES; i++)
+        free(table[i]);
     free(data);
     gsl_matrix_free(q);
     gsl_matrix_free(p);
@@ -410,6 +523,40 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
     }
 }
 
+/* The same with the jumps of the step: jumps[i] = N and amp[i] = delta sqrt(N).  A
+ * separate kernel rather than zero jumps through this one, so that the paths without
+ * jumps stay GBM's to the bit. */
+HS_KERNEL
+static void advance_jumps(double *restrict spot, double *restrict logspot, const double *restrict z,
+                          const double *restrict drift, const double *restrict vol,
+                          const double *restrict jumps, const double *restrict amp,
+                          const double *restrict zj, double jmean, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        logspot[i] += drift[i] + vol[i] * z[i] + jumps[i] * jmean + amp[i] * zj[i];
+        spot[i] = exp(logspot[i]);
+    }
+}
+
+/* Jumps of step k for lanes [0, n): the U and Z_2 draws of every lane (see the file
+ * comment for the order), then N by inversion of the Poisson CDF of the lane's state. */
+static void draw_jumps(const hs_model *m, hs_block *b, double *jumps, double *amp, double *zj)
+{
+    size_t k = (size_t)m->consts[C_STATES], n = b->n;
+    const double *data = m->data, *jt = data + off_jumps(k);
+    double jstd = m->consts[C_JUMP_STD], u[HS_BLOCK];
+    for (size_t i = 0; i < n; i++)
+        u[i] = hs_pcg64_uniform(&b->rng[i]);
+    hs_normal_fill_lanes(b->rng, zj, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t s = (size_t)b->state[i];
+        size_t count = hs_poisson_invert(data + (size_t)jt[s], (size_t)jt[k + s], u[i]);
+        jumps[i] = (double)count;
+        amp[i] = count ? jstd * sqrt((double)count) : 0.0;
+    }
+}
+
 static void step(const hs_model *m, hs_block *b, size_t k_step)
 {
     (void)k_step;
@@ -426,7 +573,17 @@ static void step(const hs_model *m, hs_block *b, size_t k_step)
     }
     for (size_t i = n; i < np; i++)
         drift[i] = vol[i] = b->z[i] = 0.0;
-    advance(b->spot, b->logspot, b->z, drift, vol, np);
+    if (m->consts[C_JUMPS] != 0) {
+        double jumps[HS_BLOCK], amp[HS_BLOCK], zj[HS_BLOCK];
+        draw_jumps(m, b, jumps, amp, zj);
+        /* Padding lanes are computed but never used: give them harmless values. */
+        for (size_t i = n; i < np; i++)
+            jumps[i] = amp[i] = zj[i] = 0.0;
+        advance_jumps(b->spot, b->logspot, b->z, drift, vol, jumps, amp, zj, m->consts[C_JUMP_MEAN],
+                      np);
+    } else {
+        advance(b->spot, b->logspot, b->z, drift, vol, np);
+    }
     /* The state at t_{k+1}, drawn after the return of step k that used s_k. */
     for (size_t i = 0; i < n; i++) {
         size_t s = (size_t)b->state[i];
@@ -441,8 +598,9 @@ static double sigma(const hs_model *m)
 
 const hs_model_type hs_model_regime = {
     .name = "regime",
-    .help = "Markov regime switching (Hamilton 1989): GBM whose vol and drift follow a "
-            "K-state chain, exact transitions exp(Q dt) on the grid",
+    .help = "Markov regime switching (Hamilton 1989): GBM whose vol, drift and optional "
+            "Merton jump intensity follow a K-state chain, exact transitions exp(Q dt) on "
+            "the grid",
     .params = params,
     .n_params = sizeof params / sizeof params[0],
     .prepare = prepare,
@@ -450,5 +608,5 @@ const hs_model_type hs_model_regime = {
     .step = step,
     .sigma = sigma,
     .release = release,
-    .example = "vols = 0.15, 0.35\nrates = -2, 2, 4, -4\n",
+    .example = "vols = 0.15, 0.35\nrates = -2, 2, 4, -4\nlambdas = 0, 3\n",
 };
