@@ -55,6 +55,11 @@ typedef struct plan {
     double div_growth;              /* e^{q dt} - 1 */
     int need_old;                   /* some ratio updates from S_k */
     size_t trace_paths;             /* paths 0 .. trace_paths-1 are traced */
+    /* Strategies whose targets are the same function of the path (ratio bs at the same
+     * hedge vol, no hedge option) share a class, the index of its first member; -1:
+     * a class of its own.  A sweep over hedges or costs is one class, and the delta
+     * computed at a step for one member serves every other member trading then. */
+    int target_class[HS_MAX_STRATEGIES];
 } plan;
 
 static double now_seconds(void)
@@ -246,7 +251,8 @@ static void close_option(const plan *p, workspace *w, size_t s, size_t k, double
     }
 }
 
-static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np)
+/* *cached is the strategy whose target for this step is in w->target (-1: none). */
+static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np, int *cached)
 {
     const hs_scenario *sc = p->sc;
     const hs_strategy *st = &sc->strategies[s];
@@ -255,10 +261,14 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
     size_t n = b->n;
     int needs_gamma = st->rule->needs_gamma;
     const hs_ratio_ctx *rc = &p->ratio_ctx[s];
-    st->ratio->target(rc, k, b, bk->ratio_state, w->target, needs_gamma ? w->gamma : NULL,
-                      rc->has_hedge_leg ? w->units : NULL);
-    for (size_t i = n; i < np; i++)
-        w->target[i] = 0.0; /* padding lanes stay flat */
+    int cls = p->target_class[s];
+    if (needs_gamma || cls < 0 || *cached < 0 || p->target_class[*cached] != cls) {
+        st->ratio->target(rc, k, b, bk->ratio_state, w->target, needs_gamma ? w->gamma : NULL,
+                          rc->has_hedge_leg ? w->units : NULL);
+        for (size_t i = n; i < np; i++)
+            w->target[i] = 0.0; /* padding lanes stay flat */
+        *cached = (int)s;
+    }
     hs_rule_io io = {k, (double)k * sc->grid.dt, b->spot, bk->held, w->target,
                      needs_gamma ? w->gamma : NULL, bk->last_spot, w->next};
     st->rule->apply(&p->rules[s], &io, n);
@@ -362,9 +372,10 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
         for (size_t s = 0; s < p->n_strat; s++)
             if (p->ratio_ctx[s].has_hedge_leg && p->ratio_ctx[s].hedge_leg.expiry_step == k)
                 close_option(p, w, s, k, p->growth[k]);
+        int cached = -1;
         for (size_t s = 0; s < p->n_strat; s++)
             if (sc->strategies[s].rule->active(&p->rules[s], k))
-                rebalance(p, w, s, k, np);
+                rebalance(p, w, s, k, np, &cached);
         if (first < p->trace_paths)
             record_trace(p, w, k, res);
         int keep_old = p->need_old || (sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k));
@@ -493,6 +504,17 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
                               : 0;
         double hedge_value = hs_book_greeks_t0(sc, strat->vol).value;
         p->edge[s] = (hedge_value - p->premium) * p->growth[0];
+        p->target_class[s] = -1;
+        if (rt == &hs_ratio_bs && !p->ratio_ctx[s].has_hedge_leg) {
+            p->target_class[s] = (int)s;
+            for (size_t e = 0; e < s; e++)
+                if (p->target_class[e] >= 0 &&
+                    (p->ratio_ctx[e].vol == strat->vol ||
+                     (isnan(p->ratio_ctx[e].vol) && isnan(strat->vol)))) {
+                    p->target_class[s] = p->target_class[e];
+                    break;
+                }
+        }
     }
     return HS_OK;
 }

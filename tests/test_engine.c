@@ -122,6 +122,52 @@ Test(engine, path_results_do_not_depend_on_the_number_of_paths)
     hs_scenario_free(a), hs_scenario_free(b);
 }
 
+/* Strategies with the same target (ratio bs at one hedge vol) share the delta computed
+ * at a step (engine.c, target_class): each must still give, bit for bit, what it gives
+ * alone.  The sweep mixes a shared class (hedges 4, 21, 84 with and without costs), a
+ * different vol and a band rule (which needs the gamma, so computes its own). */
+Test(engine, shared_targets_equal_strategies_run_alone)
+{
+    const char *text =
+        "[simulation]\npaths = 2000\nseed = 5\nsteps = 84\n"
+        "[market]\nspot = 100\nrate = 0.05\n"
+        "[model]\ntype = gbm\nsigma = 0.2\n"
+        "[option]\ntype = call\nstrike = 100\nmaturity = 0.25\nquantity = -1\n"
+        "[strategy.a]\nhedges = 4, 21, 84\ncost = 0, 0.001\n"
+        "[strategy.b]\nhedges = 21\nvol = 0.3\n"
+        "[strategy.c]\nrebalance = whalley_wilmott\ncost = 0.001\n";
+    hs_scenario *all = load(text, NULL, 0);
+    hs_results *r = run(all, 2);
+    size_t n = r->paths;
+    for (size_t s = 0; s < all->n_strategies; s++) {
+        /* The same scenario with every other strategy's section dropped, key by key. */
+        char alone[2048], keys[128];
+        const hs_strategy *st = &all->strategies[s];
+        const char *name = st->name;
+        if (s < 6)
+            snprintf(keys, sizeof keys, "hedges = %g\ncost = %g", st->rule_par[0], st->costs.prop);
+        else
+            snprintf(keys, sizeof keys, "%s",
+                     s == 6 ? "hedges = 21\nvol = 0.3" : "rebalance = whalley_wilmott\ncost = 0.001");
+        snprintf(alone, sizeof alone,
+                 "[simulation]\npaths = 2000\nseed = 5\nsteps = 84\n"
+                 "[market]\nspot = 100\nrate = 0.05\n"
+                 "[model]\ntype = gbm\nsigma = 0.2\n"
+                 "[option]\ntype = call\nstrike = 100\nmaturity = 0.25\nquantity = -1\n"
+                 "[strategy.x]\n%s\n",
+                 keys);
+        hs_scenario *one = load(alone, NULL, 0);
+        hs_results *ro = run(one, 1);
+        cr_assert_eq(memcmp(r->pnl + s * n, ro->pnl, n * sizeof(double)), 0,
+                     "strategy %s differs from its run alone", name);
+        cr_assert_eq(memcmp(r->trades + s * n, ro->trades, n * sizeof(float)), 0);
+        hs_results_free(ro);
+        hs_scenario_free(one);
+    }
+    hs_results_free(r);
+    hs_scenario_free(all);
+}
+
 Test(engine, trades_and_hedges)
 {
     hs_scenario *sc = load(dk_text, (const char *[]){"simulation.paths=2000"}, 1);
