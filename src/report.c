@@ -182,8 +182,12 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
             st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch2,
                                     &r->hedge_error, err);
         }
-        r->cost = mean_std(res->cost + s * res->paths, res->paths);
-        r->carry = mean_std(res->carry + s * res->paths, res->paths);
+        /* A strategy without costs (or borrow fees) never writes its cost (carry) array,
+         * which stays zero pages (engine.c): reading it would only fault them in. */
+        int costly = c->prop > 0 || c->fee > 0 || c->spread > 0;
+        r->cost = costly ? mean_std(res->cost + s * res->paths, res->paths) : (hs_mean_std){0, 0};
+        r->carry = c->borrow > 0 ? mean_std(res->carry + s * res->paths, res->paths)
+                                 : (hs_mean_std){0, 0};
         hs_rule_state rs;
         r->hedges = 0;
         if (!st && r->strategy->rule->hedges &&
