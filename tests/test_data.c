@@ -29,6 +29,8 @@
 #include "hedgesim/csv.h"
 #include "hedgesim/model.h"
 
+#include "lanes.h"
+
 #define DATA HS_SOURCE_ROOT "/tests/data/csv/"
 #define EU "scenarios/data/eu_stock_markets.csv"
 
@@ -188,21 +190,6 @@ Test(csv, malformed_records)
 }
 
 /* ------------------------------------------------------------------ model helpers */
-
-typedef struct lanes {
-    double spot[HS_BLOCK], logspot[HS_BLOCK], z[HS_BLOCK];
-    double state[HS_MODEL_STATE * HS_BLOCK];
-    hs_pcg64 rng[HS_BLOCK];
-    hs_block b;
-} lanes;
-
-static lanes *lanes_alloc(void)
-{
-    lanes *l = calloc(1, sizeof *l);
-    cr_assert_not_null(l);
-    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, l->rng};
-    return l;
-}
 
 /* Default arguments of type t with the data file (relative to the source root, as a
  * scenario in the root would give it) and column. */

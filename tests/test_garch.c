@@ -30,6 +30,8 @@
 #include "hedgesim/garch.h"
 #include "hedgesim/model.h"
 
+#include "lanes.h"
+
 static void setup(void)
 {
     gsl_set_error_handler_off(); /* as main() does: GSL reports through statuses */
@@ -38,22 +40,6 @@ static void setup(void)
 TestSuite(garch, .init = setup);
 
 /* ------------------------------------------------------------------ helpers */
-
-/* One block's lane arrays, as the engine lays them out. */
-typedef struct lanes {
-    double spot[HS_BLOCK], logspot[HS_BLOCK], z[HS_BLOCK];
-    double state[HS_MODEL_STATE * HS_BLOCK];
-    hs_pcg64 rng[HS_BLOCK];
-    hs_block b;
-} lanes;
-
-static lanes *lanes_alloc(void)
-{
-    lanes *l = calloc(1, sizeof *l);
-    cr_assert_not_null(l);
-    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, l->rng};
-    return l;
-}
 
 typedef struct garch_case {
     double omega, alpha, beta, h0; /* h0 NaN: default (unconditional) */

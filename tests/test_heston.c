@@ -38,6 +38,8 @@
 #include "hedgesim/heston.h"
 #include "hedgesim/model.h"
 
+#include "lanes.h"
+
 /* ------------------------------------------------------------------ helpers */
 
 static void setup(void)
@@ -58,22 +60,6 @@ static double price(hs_bs_kind kind, double s, double k, double tau, double r, d
                     hs_heston_params p)
 {
     return eval(kind, s, k, tau, r, q, p).value;
-}
-
-/* One block's lane arrays, as the engine lays them out. */
-typedef struct lanes {
-    double spot[HS_BLOCK], logspot[HS_BLOCK], z[HS_BLOCK];
-    double state[HS_MODEL_STATE * HS_BLOCK];
-    hs_pcg64 rng[HS_BLOCK];
-    hs_block b;
-} lanes;
-
-static lanes *lanes_alloc(void)
-{
-    lanes *l = calloc(1, sizeof *l);
-    cr_assert_not_null(l);
-    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, l->rng};
-    return l;
 }
 
 typedef struct heston_case {

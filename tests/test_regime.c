@@ -49,24 +49,11 @@
 #include "hedgesim/model.h"
 #include "hedgesim/scenario.h"
 
+#include "lanes.h"
+
 enum { A_VOLS, A_RATES, A_DRIFTS, A_START, A_SIGMA, A_LAMBDAS, A_JUMP_MEAN, A_JUMP_STD };
 
 /* ------------------------------------------------------------------ helpers */
-
-typedef struct lanes {
-    double spot[HS_BLOCK], logspot[HS_BLOCK], z[HS_BLOCK];
-    double state[HS_MODEL_STATE * HS_BLOCK];
-    hs_pcg64 rng[HS_BLOCK];
-    hs_block b;
-} lanes;
-
-static lanes *lanes_alloc(void)
-{
-    lanes *l = calloc(1, sizeof *l);
-    cr_assert_not_null(l);
-    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, l->rng};
-    return l;
-}
 
 typedef struct regime_case {
     size_t k;

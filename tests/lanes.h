@@ -1,0 +1,29 @@
+/*
+ * Test helper: one block's lane arrays laid out as the engine lays them out (engine.c),
+ * so a model's start() and step() can be driven directly by the model tests.
+ */
+#ifndef HEDGESIM_TESTS_LANES_H
+#define HEDGESIM_TESTS_LANES_H
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "hedgesim/model.h"
+
+typedef struct lanes {
+    double spot[HS_BLOCK], logspot[HS_BLOCK], z[HS_BLOCK];
+    double state[HS_MODEL_STATE * HS_BLOCK];
+    hs_pcg64 rng[HS_BLOCK];
+    hs_block b;
+} lanes;
+
+/* A zeroed block (free with free()); its hs_block points into its own arrays. */
+static inline lanes *lanes_alloc(void)
+{
+    lanes *l = calloc(1, sizeof *l);
+    cr_assert_not_null(l);
+    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, l->rng};
+    return l;
+}
+
+#endif
