@@ -1,6 +1,6 @@
 /*
  * The rebalancing engine: simulate the paths of a scenario block by block and hedge
- * the book with every strategy on the same paths (DESIGN.md section 1).
+ * the book with every strategy on the same paths (docs/architecture.md).
  *
  * Accounting, per path and strategy, all in time-T money (G_k = e^{r (T - t_k)}):
  *

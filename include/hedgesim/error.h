@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-/* Status codes double as the command's exit codes (DESIGN.md section 4). */
+/* Status codes double as the command's exit codes (docs/architecture.md). */
 typedef enum hs_status {
     HS_OK = 0,
     HS_ERUNTIME = 1, /* runtime or numerical failure: out of memory, I/O, NaN */

@@ -6,7 +6,7 @@
  *
  * with e_t iid standard normal, or Student t with nu > 2 degrees of freedom scaled to unit
  * variance (Bollerslev, Rev. Econ. Stat. 69 (1987) 542-547).  The same recursion drives
- * the path model hs_model_garch (model_garch.c); all quantities are per period of the
+ * the path model hs_model_garch (models/garch.c); all quantities are per period of the
  * series (per step of the simulation).
  *
  * hs_garch_fit maximises the likelihood with GSL's Nelder-Mead simplex on unconstrained

@@ -24,7 +24,7 @@
  *   delta = e^{-q tau}   - sqrt(F K) e^{-r tau} / (pi S)
  *                          * int_0^inf Re[e^{i u x} phi(u - i/2) / (1/2 - i u)] du,
  *
- * x = ln(F / K).  src/price_heston.c says how the integrals are evaluated (a
+ * x = ln(F / K).  src/pricing/heston.c says how the integrals are evaluated (a
  * Black-Scholes control variate near the money, Lord and Kahl's optimal contour far from
  * it, GSL's adaptive Gauss-Kronrod quadrature), how the limits tau -> 0 and xi -> 0 are
  * taken, and where the quadrature can fail (a variance near 0 with xi far above the
@@ -41,7 +41,7 @@
 #include "hedgesim/model.h"
 
 /* Below this vol of vol the variance path is taken as deterministic and the price is
- * Black-Scholes at the average variance (exact at xi = 0; see price_heston.c for the
+ * Black-Scholes at the average variance (exact at xi = 0; see pricing/heston.c for the
  * size of the error just above). */
 #define HS_HESTON_XI_MIN 1e-10
 

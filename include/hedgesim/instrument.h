@@ -1,5 +1,5 @@
 /*
- * Instruments: the European options a book is made of (DESIGN.md section 3).
+ * Instruments: the European options a book is made of (docs/architecture.md).
  *
  * Each instrument is a const type table with its payoff, its Black-Scholes value and
  * Greeks, and block forms of its delta (the engine's hot path) and gamma (band rules):

@@ -19,7 +19,7 @@
  *   r_n       = r - lambda k + n ln(1 + k) / tau
  *
  * and the delta is the same sum over the Black-Scholes deltas (the weights do not
- * depend on S).  See src/price_merton.c for how the terms are evaluated without
+ * depend on S).  See src/pricing/merton.c for how the terms are evaluated without
  * overflow and for the truncation bound.
  */
 #ifndef HEDGESIM_MERTON_H
@@ -32,7 +32,7 @@
 
 /* The series stops once the Poisson mass of the terms left out is below this (for both
  * Poisson(lambda' tau), which weights the call-like parts, and Poisson(lambda tau),
- * which weights the strike parts; see price_merton.c). */
+ * which weights the strike parts; see pricing/merton.c). */
 #define HS_MERTON_TAIL 1e-16
 
 /* Largest expected number of jumps lambda' tau (and lambda tau) accepted: the series

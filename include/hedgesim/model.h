@@ -1,8 +1,8 @@
 /*
- * Path models: the world the paths come from (DESIGN.md sections 1 and 3).
+ * Path models: the world the paths come from (docs/architecture.md).
  *
  * A model is a const type table (name, parameter table, three functions), registered
- * in src/model_registry.c.  The engine works on blocks of paths in structure-of-arrays
+ * in src/models/registry.c.  The engine works on blocks of paths in structure-of-arrays
  * form: a model advances every lane of a block from grid time t_k to t_{k+1} in one
  * call, so its inner loop runs over lanes and can be vectorised.
  *

@@ -1,6 +1,6 @@
 /*
  * Reports of a run: per-strategy statistics and their renderings (JSON summary, CSV,
- * terminal table), and atomic file output (DESIGN.md section 4).
+ * terminal table), and atomic file output (docs/architecture.md).
  *
  * Conventions: P&L at maturity in time-T money; VaR and ES are losses reported as
  * positive numbers; derman_kamal_std = sqrt(pi/4) |vega| sigma / sqrt(N) for strategies

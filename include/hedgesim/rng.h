@@ -9,10 +9,10 @@
  *          Statistically Good Algorithms for Random Number Generation", HMC-CS-2014-0905,
  *          section 6, and the reference implementation pcg-c (pcg_basic / pcg_variants).
  *
- * Per-path streams (DESIGN.md section 1): path p of a run with seed s draws only from
+ * Per-path streams (docs/architecture.md): path p of a run with seed s draws only from
  * its own pcg64 stream, hs_path_stream(s, p): its increment and starting state are
  * hashed from (s, p) with the SplitMix64 finaliser, and the increments of the paths of
- * a run are all different by construction (see rng_path.c).  A path's draws depend only
+ * a run are all different by construction (see random/streams.c).  A path's draws depend only
  * on (seed, p), never on thread count, block size or MPI rank.
  */
 #ifndef HEDGESIM_RNG_H
@@ -101,7 +101,7 @@ static inline double hs_pcg64_uniform(hs_pcg64 *rng)
  * GSL adapter and the known-answer tests.  54 is pcg-c's demo stream. */
 #define HS_RNG_STREAM 54u
 
-/* Generator of path `path` in a run seeded `seed`: its own stream (rng_path.c). */
+/* Generator of path `path` in a run seeded `seed`: its own stream (random/streams.c). */
 void hs_path_stream(hs_pcg64 *rng, uint64_t seed, uint64_t path);
 
 /* ---------------------------------------------------------- normal variates */

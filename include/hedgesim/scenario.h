@@ -1,5 +1,5 @@
 /*
- * Scenarios: the INI file a run is described by (DESIGN.md section 4), parsed with inih
+ * Scenarios: the INI file a run is described by (docs/architecture.md), parsed with inih
  * and validated against the parameter tables, with file:line for every key.
  *
  * Reading is in two stages.  hs_ini_read keeps every `key = value` with its section and

@@ -1,5 +1,5 @@
 /*
- * Strategies: how a book is hedged (DESIGN.md sections 1 and 3).
+ * Strategies: how a book is hedged (docs/architecture.md).
  *
  * A strategy is a hedge ratio (what position to target), a rebalancing rule (when to
  * move to it) and costs (what moving costs).  Ratios and rules are const type tables in

@@ -9,8 +9,8 @@
  *   vol    the model's log-returns of the steps starting in [from, to) are scaled by
  *          `factor` about their risk-neutral mean (see stress.c).
  *
- * Overlays are a type table each (name, parameters, resolve, apply) as DESIGN.md
- * section 3 asks of every pluggable piece; the engine applies them to every lane after
+ * Overlays are a type table each (name, parameters, resolve, apply), as every pluggable
+ * piece is (docs/architecture.md); the engine applies them to every lane after
  * each model step, so every model and strategy sees them unchanged.
  */
 #ifndef HEDGESIM_STRESS_H

@@ -10,7 +10,7 @@
  * periods a year (252 trading days by default).  The section is in per-period units too,
  * so a scenario using it should have one step per period (dt = 1/periods year).
  *
- * Exit codes as everywhere (DESIGN.md section 4): 2 for bad input or usage with one
+ * Exit codes as everywhere (docs/architecture.md): 2 for bad input or usage with one
  * line naming the file, option or value and what was expected; 1 for a numerical
  * failure, which includes a fit whose simplex did not converge (its estimates are still
  * printed, after a warning on stderr).

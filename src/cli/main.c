@@ -1,5 +1,5 @@
 /*
- * The hedgesim command: a thin shell over libhedgesim (DESIGN.md section 4).
+ * The hedgesim command: a thin shell over libhedgesim (docs/architecture.md).
  *
  *   hedgesim run SCENARIO [--paths N] [--seed S] [--threads T] [--set k=v]... [--out DIR]
  *                         [--json] [--quiet]
@@ -30,6 +30,7 @@
 #include "calibrate.h"
 #include "html.h"
 #include "plot.h"
+#include "rundir.h"
 
 #define MAX_SETS 256
 

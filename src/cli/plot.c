@@ -5,8 +5,7 @@
  * at once and then waited for; each writes a temporary name that is renamed when
  * gnuplot succeeds, so a failed or interrupted run never leaves half a figure.  The
  * scripts are copied into DIR/plots/ first and run from there, so the folder holds
- * exactly what drew its figures.  Also the `plot` and `report` subcommands' argument
- * parsing (hs_cli_dir_command).
+ * exactly what drew its figures.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "plot.h"
@@ -24,7 +23,6 @@
 #include <unistd.h>
 
 #include "csv.h"
-#include "html.h"
 
 const char *const hs_cli_figures[HS_N_FIGURES] = {"frontier", "pnl_density", "convergence", "path",
                                                   "grid"};
@@ -386,42 +384,5 @@ int hs_cli_plot(const char *dir, int quiet)
     }
     if (!quiet && done[0])
         printf("wrote %s/{%s}.{png,svg}\n", plots, done);
-    return rc;
-}
-
-static const char dir_usage[] =
-    "usage:\n"
-    "  hedgesim plot DIR [--quiet]    figures of a run as DIR/plots/*.png and *.svg\n"
-    "  hedgesim report DIR            the run as one HTML page, DIR/report.html\n";
-
-int hs_cli_dir_command(int argc, char **argv)
-{
-    const char *command = argv[1], *dir = NULL;
-    int quiet = 0;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "hedgesim: %s: unknown option '%s'\n%s", command, argv[i], dir_usage);
-            return 2;
-        } else if (!dir)
-            dir = argv[i];
-        else {
-            fprintf(stderr,
-                    "hedgesim: %s: unexpected argument '%s' (one run directory at a time)\n%s",
-                    command, argv[i], dir_usage);
-            return 2;
-        }
-    }
-    if (!dir) {
-        fprintf(stderr, "hedgesim: %s needs a run directory (the --out DIR of a run)\n%s", command,
-                dir_usage);
-        return 2;
-    }
-    if (!strcmp(command, "plot"))
-        return hs_cli_plot(dir, quiet);
-    int rc = hs_cli_report(dir);
-    if (!rc && !quiet)
-        printf("wrote %s/report.html\n", dir);
     return rc;
 }

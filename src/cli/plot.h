@@ -37,8 +37,4 @@ int hs_cli_figure_applies(const char *dir, const char *name);
 /* The full path of gnuplot found on PATH into buf; 0 when found, -1 when not. */
 int hs_cli_find_gnuplot(char *buf, size_t size);
 
-/* `hedgesim plot DIR [--quiet]` and `hedgesim report DIR` from main's argv: parse the
- * arguments, run the command, return its exit code. */
-int hs_cli_dir_command(int argc, char **argv);
-
 #endif

@@ -14,7 +14,7 @@
  *   P(s_{k+1} = j | s_k = i) = [exp(Q dt)]_{ij}
  *
  * The jump part is Merton's (R.C. Merton, J. Financial Economics 3 (1976) 125-144; the
- * exact step as in model_merton.c, Glasserman, "Monte Carlo Methods in Financial
+ * exact step as in models/merton.c, Glasserman, "Monte Carlo Methods in Financial
  * Engineering", 2003, section 3.5.1): given N = n the n log jumps sum to N(n mu_J,
  * n delta^2), one normal.  Each state has its own intensity lambda_s; the jump-size law
  * (mu_J, delta) is shared by all states.  Without lambdas (or with every lambda_s = 0)
@@ -63,8 +63,8 @@
  *   distribution [K] | per-state drift (mu_s - lambda_s kappa - sigma_s^2/2) dt [K] |
  *   sigma_s sqrt(dt) [K], and with jumps (some lambda_s > 0) also: offset in data of the
  *   Poisson(lambda_s dt) CDF of state s [K] | its length [K] | the K CDFs one after the
- *   other (hs_poisson_table in poisson.c, shared with model_merton.c; offsets and lengths
- *   are stored as doubles, exact below 2^53).  tests/test_regime.c reads P, pi and (to
+ *   other (hs_poisson_table in poisson.c, shared with models/merton.c; offsets and lengths
+ *   are stored as doubles, exact below 2^53).  tests/models/test_regime.c reads P, pi and (to
  *   recompute a path by hand) the rest through this layout.
  *
  * Draws: one uniform per path at start() (the starting state by inversion of the

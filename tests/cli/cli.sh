@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Command-line tests of the hedgesim command (DESIGN.md section 4): exit codes, one-line
+# Command-line tests of the hedgesim command (docs/architecture.md): exit codes, one-line
 # messages for every bundled bad input (scenarios/bad/*.ini, each naming in its first
 # line the fragments its message must hold), nothing written on failure, and the
 # outputs of a good run (JSON keys, CSV rows, files written whole).
-# Usage: tests/cli.sh PATH/TO/hedgesim   (run from the source root)
+# Usage: tests/cli/cli.sh PATH/TO/hedgesim   (run from the source root)
 set -u
 bin=$1
 pass=0

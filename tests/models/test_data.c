@@ -1,6 +1,6 @@
 /*
  * Tests of the real-data pieces of issue 3: the CSV reader (csv.c), the stationary block
- * bootstrap (model_bootstrap.c) and the historical replay (model_replay.c).
+ * bootstrap (models/bootstrap.c) and the historical replay (models/replay.c).
  *
  * Provenance of the reference values:
  *  - the small files under tests/data/csv/ were written by hand for these tests; their

@@ -1,11 +1,11 @@
 /*
- * Tests of src/bs.c: Black-Scholes-Merton prices and Greeks with a dividend yield
+ * Tests of src/pricing/bs.c: Black-Scholes-Merton prices and Greeks with a dividend yield
  * (Merton 1973; Hull, "Options, Futures and Other Derivatives", 10th ed., 17.4 and 19).
  *
  * Provenance of the reference values: unless a test says otherwise they were computed
  * independently of this code with Python's decimal module at 60 significant digits
  * (erf by its Maclaurin series, exp, ln and sqrt from decimal), from the closed forms in
- * the header comment of src/bs.c, and cross-checked against scipy.stats.norm in double
+ * the header comment of src/pricing/bs.c, and cross-checked against scipy.stats.norm in double
  * precision (agreement to 1e-14).  They are quoted to 16 significant digits, so
  * tolerances of 1e-10 absolute test the code, not the reference.
  */
@@ -87,7 +87,8 @@ Test(bs_known, haug_generalized_put)
     expect_near("put theta", p.theta, -4.829646228931919, 1e-10);
 }
 
-/* The one-month at-the-money option of the Derman & Kamal scenario (DESIGN.md section 4):
+/* The one-month at-the-money option of the Derman & Kamal scenario
+ * (scenarios/derman_kamal.ini):
  * S = K = 100, T = 1/12, r = 5%, q = 0, sigma = 20%. */
 Test(bs_known, one_month_atm)
 {

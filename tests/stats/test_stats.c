@@ -1,5 +1,5 @@
 /*
- * Tests of src/stats.c: summary statistics of per-path outcomes (mean, n - 1 standard
+ * Tests of src/stats/stats.c: summary statistics of per-path outcomes (mean, n - 1 standard
  * deviation, GSL skewness and excess kurtosis, Hyndman-Fan type 7 quantiles, VaR and
  * expected shortfall over the k = ceil(n (1 - a)) smallest outcomes) and the
  * Derman & Kamal (1999) hedging error standard deviation.
@@ -310,11 +310,11 @@ Test(stats_error, bad_buffers)
 /* --- Derman & Kamal -------------------------------------------------------------- */
 
 /* S = K = 100, T = 1/12, r = 5%, q = 0, sigma = 20%: Black-Scholes vega
- * 11.45783941996353 (60-digit decimal reference; tests/test_bs.c checks hs_bs_greeks_eval
- * against it).  sqrt(pi / 4) = 0.886226925452758, so the Derman-Kamal std is
+ * 11.45783941996353 (60-digit decimal reference; tests/pricing/test_bs.c checks
+ * hs_bs_greeks_eval against it).  sqrt(pi / 4) = 0.886226925452758, so the Derman-Kamal std is
  *   N = 21: 0.886226925452758 * 11.45783941996353 * 0.2 / sqrt(21) = 0.4431676191475781
  *   N = 84: half of that, 0.2215838095737891
- * (decimal reference; DESIGN.md section 4 quotes 0.4432). */
+ * (decimal reference; docs/architecture.md quotes 0.4432). */
 Test(stats_dk, known_answer)
 {
     const double vega = 11.45783941996353;

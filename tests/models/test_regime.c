@@ -1,5 +1,5 @@
 /*
- * Tests of the Markov regime-switching model hs_model_regime (model_regime.c).
+ * Tests of the Markov regime-switching model hs_model_regime (models/regime.c).
  *
  *  - one state is GBM: the Monte Carlo call price equals Black-Scholes (bs.h) within
  *    4 standard errors; left out, vols is one state of volatility sigma (default 0.2);
@@ -97,7 +97,7 @@ static void model_init(hs_model *m, hs_model_args *a, const regime_case *c)
     cr_assert_eq(try_init(m, a, c, &err), HS_OK, "%s", err.msg);
 }
 
-/* The layout of m->data documented in model_regime.c. */
+/* The layout of m->data documented in models/regime.c. */
 static const double *transition(const hs_model *m)
 {
     return m->data;

@@ -1,5 +1,5 @@
 /*
- * Generic tests over the model registry (DESIGN.md section 3): every registered model,
+ * Generic tests over the model registry (docs/architecture.md): every registered model,
  * driven by the engine through a whole hedging run, must
  *   - accept its own `example` [model] body;
  *   - give finite P&L on every path (no NaN, no infinity) at its example and with each

@@ -4,7 +4,7 @@
 # that a scenario accepts; --json is one object with the documented keys; --returns on
 # the log returns gives the fit of the prices; bad input exits 2 with one line on stderr
 # naming the file, option or value.
-# Usage: tests/cli_calibrate.sh PATH/TO/hedgesim   (run from the source root)
+# Usage: tests/cli/calibrate.sh PATH/TO/hedgesim   (run from the source root)
 set -u
 bin=$1
 data=scenarios/data/eu_stock_markets.csv

@@ -1,5 +1,5 @@
 /*
- * Tests of GARCH(1,1) (Bollerslev 1986): the path model hs_model_garch (model_garch.c)
+ * Tests of GARCH(1,1) (Bollerslev 1986): the path model hs_model_garch (models/garch.c)
  * and the fit and closed forms of garch.h (garch_fit.c).
  *
  *  - closed forms: the integrated-variance forecast equals the sum of the recursion

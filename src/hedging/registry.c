@@ -1,5 +1,5 @@
 /*
- * Registries of rebalancing rules and hedge ratios (DESIGN.md section 3): the names a
+ * Registries of rebalancing rules and hedge ratios (docs/architecture.md): the names a
  * [strategy.*] section may give to `rebalance` and `ratio`; and the set-up of one
  * strategy for a run, shared by the scenario validator and the engine.
  */

@@ -1,6 +1,6 @@
 /*
  * Tests of the PCG generators, jump-ahead, per-path streams, the open-interval
- * uniform and the GSL adapters (src/rng_pcg.c, src/rng_gsl.c).
+ * uniform and the GSL adapters (src/random/pcg.c, src/random/gsl_adapter.c).
  *
  * Known answers come from the reference implementation pcg-c by M.E. O'Neill
  * (https://github.com/imneme/pcg-c): the demo programs pcg32-demo and pcg64-demo

@@ -1,6 +1,6 @@
 /*
  * The model registry: every path model type, looked up by the name written in the
- * scenario's [model] type key (DESIGN.md section 3).  Adding a model means adding its
+ * scenario's [model] type key (docs/architecture.md).  Adding a model means adding its
  * table here; the generic tests loop over this list.
  */
 #include <math.h>

@@ -13,13 +13,13 @@
  * normal carries all the jumps of a step and the law of S on the grid is exact for any
  * step size.  The compensator -lambda k makes E[S_{k+1} | S_k] = S_k e^{mu dt}; with the
  * default mu = rate - dividend the paths are risk-neutral and Merton's series
- * (price_merton.c) prices their options.
+ * (pricing/merton.c) prices their options.
  *
  * Draws per step and lane, always three and in this order: Z_1 (diffusion), U (the
  * number of jumps, by inversion of the Poisson CDF), Z_2 (the jump sum; drawn even when
  * N = 0 so the count never depends on the path).  The Poisson CDF of the fixed mean
  * lambda dt is tabulated once in prepare (m->data, by hs_poisson_table in poisson.c,
- * shared with model_regime.c) up to the point where the mass left beyond the table is
+ * shared with models/regime.c) up to the point where the mass left beyond the table is
  * below 2^-60, under the 2^-52 resolution of a uniform; a uniform above the last
  * tabulated value maps to the last entry.
  *

@@ -1,5 +1,5 @@
 /*
- * Tests of the per-path stream scheme (rng_path.c) across paths, where a Monte Carlo
+ * Tests of the per-path stream scheme (random/streams.c) across paths, where a Monte Carlo
  * estimate averages: the k-th normal of paths 0..n-1 must be an i.i.d. N(0, 1) sample.
  * A scheme whose paths share structure (windows of one LCG at power-of-two distances
  * share their low state bits) fails these tests.  Bounds: 4 standard errors; the

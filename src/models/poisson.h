@@ -1,6 +1,6 @@
 /*
  * Private: Poisson counts by inversion of a tabulated CDF, for the exact jump steps of
- * model_merton.c and model_regime.c (Glasserman, "Monte Carlo Methods in Financial
+ * models/merton.c and models/regime.c (Glasserman, "Monte Carlo Methods in Financial
  * Engineering", 2003, section 3.5.1 for the step; Devroye, "Non-Uniform Random Variate
  * Generation", 1986, section III.2 for the inversion of a discrete CDF).
  *

@@ -1,6 +1,6 @@
 /*
- * Tests of the Merton (1976) jump diffusion: the series pricer (price_merton.c, merton.h)
- * and the path model hs_model_merton (model_merton.c).
+ * Tests of the Merton (1976) jump diffusion: the series pricer (pricing/merton.c, merton.h)
+ * and the path model hs_model_merton (models/merton.c).
  *
  *  - the series equals a direct brute-force sum of Hull's form (Poisson(lambda' tau)
  *    weights times hs_bs_price at r_n and sigma_n, 150 terms; Hull, "Options, Futures and

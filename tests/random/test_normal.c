@@ -1,6 +1,6 @@
 /*
  * Tests of the inverse normal CDF (Wichura 1988, AS 241 PPND16) and of the normal
- * variates drawn from pcg64 (src/normal.c).
+ * variates drawn from pcg64 (src/random/normal.c).
  *
  * Known answers: R's qnorm (which is AS 241) for the values quoted to 16 digits, and,
  * for the exact double inputs of the table below, quantiles computed with mpmath 1.3

@@ -1,6 +1,6 @@
 /*
- * Tests of the Heston (1993) model: the semi-closed-form pricer (price_heston.c,
- * heston.h) and the path model hs_model_heston (model_heston.c, Andersen's QE scheme).
+ * Tests of the Heston (1993) model: the semi-closed-form pricer (pricing/heston.c,
+ * heston.h) and the path model hs_model_heston (models/heston.c, Andersen's QE scheme).
  *
  *  - known answers to 1e-8:
  *    A. Lewis's high-precision reference prices ("Heston model reference prices",

@@ -8,7 +8,7 @@
 # names, the escaped description, inline <svg>, no http:// or https://), gnuplot absent
 # and gnuplot failing.  The plot checks are skipped, with a message, without gnuplot;
 # a check in headless Chromium runs only where chromium is installed.
-# Usage: tests/cli_report.sh PATH/TO/hedgesim   (run from the source root)
+# Usage: tests/cli/report.sh PATH/TO/hedgesim   (run from the source root)
 set -u
 bin=$1
 pass=0
