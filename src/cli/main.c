@@ -515,8 +515,9 @@ static int cmd_run(cli *c, int validate_only)
         if (st || extra) {
             hs_outset_abort(set);
             if (extra)
-                fprintf(stderr, "hedgesim: --out %s: left as it was (the figures or the page "
-                                "of the new set could not be made)\n",
+                fprintf(stderr,
+                        "hedgesim: --out %s: left as it was (the figures or the page "
+                        "of the new set could not be made)\n",
                         c->out_dir);
         } else {
             extra = hs_outset_commit(set);
@@ -534,9 +535,8 @@ static int cmd_run(cli *c, int validate_only)
         }
     }
     if (!st && !extra && c->out_dir && !c->json) {
-        printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n",
-               c->out_dir, c->pnl ? ", pnl.csv" : "",
-               r.rep[0]->res->trace_paths ? ", paths.csv" : "");
+        printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n", c->out_dir,
+               c->pnl ? ", pnl.csv" : "", r.rep[0]->res->trace_paths ? ", paths.csv" : "");
         if (c->plot && !c->quiet)
             print_figures(c->out_dir);
         if (c->report && !c->quiet)
