@@ -32,6 +32,7 @@
 
 typedef struct page {
     const char *dir;
+    const char *shown; /* the directory the footer names (hs_cli_report_as) */
     json_t *root;
     json_t *runs;         /* the run summaries: one, or one per grid value */
     const char *grid_key; /* NULL outside a grid run */
@@ -738,7 +739,7 @@ static int write_page(FILE *fp, const void *user)
     }
     section_figures(fp, pg);
     fputs("<footer>Written by hedgesim from the files in ", fp);
-    esc(fp, pg->dir);
+    esc(fp, pg->shown);
     fputs(" (summary.json, pairs.csv, plots/*.svg); the CSV files there hold every number at "
           "full precision.</footer>\n</body>\n</html>\n",
           fp);
@@ -746,6 +747,11 @@ static int write_page(FILE *fp, const void *user)
 }
 
 int hs_cli_report(const char *dir)
+{
+    return hs_cli_report_as(dir, dir);
+}
+
+int hs_cli_report_as(const char *dir, const char *shown)
 {
     int rc = hs_cli_check_run_dir("report", dir);
     if (rc)
@@ -755,6 +761,7 @@ int hs_cli_report(const char *dir)
     json_error_t jerr;
     page pg = {0};
     pg.dir = dir;
+    pg.shown = shown;
     pg.root = json_load_file(path, 0, &jerr);
     if (!pg.root || !json_is_object(pg.root)) {
         fprintf(stderr, "hedgesim: report: %s:%d: not a JSON summary: %s\n", path, jerr.line,

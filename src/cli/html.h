@@ -14,4 +14,8 @@
  * or an unreadable one, 1 when the page cannot be written. */
 int hs_cli_report(const char *dir);
 
+/* The same, the page naming the directory shown instead of dir (`run --out DIR
+ * --report` writes the page in a staging directory that becomes DIR, outset.h). */
+int hs_cli_report_as(const char *dir, const char *shown);
+
 #endif

@@ -29,6 +29,7 @@
 #include "hedgesim/scenario.h"
 #include "calibrate.h"
 #include "html.h"
+#include "outset.h"
 #include "plot.h"
 #include "rundir.h"
 
@@ -254,28 +255,6 @@ static int write_rows(FILE *fp, const void *user)
     return 0;
 }
 
-static hs_status make_dir(const char *dir, hs_error *err)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *s = buf + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return hs_error_set(err, HS_EINPUT, "--out %s: cannot create %s: %s", dir, buf,
-                                strerror(errno));
-        *s = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return hs_error_set(err, HS_EINPUT, "--out %s: cannot create directory: %s", dir,
-                            strerror(errno));
-    struct stat st;
-    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-        return hs_error_set(err, HS_EINPUT, "--out %s: not a directory", dir);
-    return HS_OK;
-}
-
 /* A grid: the one --set outside [strategy.*] whose value is a list.  Returns its index
  * in c->sets, -1 when there is none, -2 (with a message) when there are several. */
 static int find_grid(const cli *c, hs_error *err)
@@ -338,30 +317,61 @@ static hs_status run_one(cli *c, int grid, const char *one, hs_scenario **sc, hs
     return st;
 }
 
-static hs_status write_files(const cli *c, runs *r, json_t *js, hs_error *err)
+/* plot.c and html.c take a run directory of at most this many characters
+ * (hs_cli_check_run_dir); --plot and --report draw in the staging directory. */
+#define RUN_DIR_MAX 2047
+
+/* The line plot.c prints (it runs quiet on the staging directory), for DIR/plots. */
+static void print_figures(const char *dir)
 {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/summary.json", c->out_dir);
-    hs_status st = hs_write_atomic(path, write_json, js, err);
+    size_t size = strlen(dir) + 64;
+    char *png = malloc(size);
+    int n = 0;
+    for (int f = 0; png && f < HS_N_FIGURES; f++) {
+        struct stat st;
+        snprintf(png, size, "%s/plots/%s.png", dir, hs_cli_figures[f]);
+        if (stat(png, &st) != 0)
+            continue;
+        if (!n++)
+            printf("wrote %s/plots/{", dir);
+        else
+            putchar(',');
+        fputs(hs_cli_figures[f], stdout);
+    }
+    if (n)
+        printf("}.{png,svg}\n");
+    free(png);
+}
+
+/* The files of the run into the staging directory of the output set (outset.h). */
+static hs_status write_files(const cli *c, const hs_outset *set, runs *r, json_t *js,
+                             hs_error *err)
+{
     struct {
         const char *name;
         int (*header)(FILE *);
         int (*rows)(const hs_report *, FILE *);
         int on;
     } files[] = {
+        {"summary.json", NULL, NULL, 1},
         {"summary.csv", hs_report_csv_header, hs_report_csv_rows, 1},
         {"pairs.csv", hs_pairs_csv_header, hs_pairs_csv_rows, 1},
         {"convergence.csv", hs_convergence_csv_header, hs_convergence_csv_rows, 1},
         {"pnl.csv", hs_pnl_csv_header, hs_pnl_csv_rows, c->pnl},
         {"paths.csv", hs_paths_csv_header, hs_paths_csv_rows, r->rep[0]->res->trace_paths > 0},
     };
+    hs_status st = HS_OK;
     for (size_t i = 0; i < sizeof files / sizeof files[0] && !st; i++) {
         if (!files[i].on)
             continue;
-        snprintf(path, sizeof path, "%s/%s", c->out_dir, files[i].name);
+        char *path = hs_outset_path(set, files[i].name);
+        if (!path)
+            return hs_error_set(err, HS_ERUNTIME, "--out %s: out of memory", c->out_dir);
         r->header = files[i].header;
         r->rows = files[i].rows;
-        st = hs_write_atomic(path, write_rows, r, err);
+        st = files[i].header ? hs_write_atomic(path, write_rows, r, err)
+                             : hs_write_atomic(path, write_json, js, err);
+        free(path);
     }
     return st;
 }
@@ -423,9 +433,16 @@ static int cmd_run(cli *c, int validate_only)
         else
             hs_scenario_free(sc);
     }
-    if (c->out_dir && make_dir(c->out_dir, &err)) {
-        hs_scenario_free(preloaded);
-        return fail(&err);
+    /* The output set is staged beside --out DIR, and DIR checked, before the simulation:
+     * an unwritable or foreign DIR is refused now (exit 2), not after the runs. */
+    hs_outset *set = NULL;
+    if (c->out_dir) {
+        int orc = hs_outset_open(c->out_dir, c->plot || c->report ? RUN_DIR_MAX : 0,
+                                 c->plot ? "--plot" : "--report", &set);
+        if (orc) {
+            hs_scenario_free(preloaded);
+            return orc;
+        }
     }
 
     /* One run, or one per grid value. */
@@ -485,7 +502,27 @@ static int cmd_run(cli *c, int validate_only)
             st = hs_error_set(&err, HS_ERUNTIME, "cannot build the JSON summary");
     }
     if (!st && c->out_dir)
-        st = write_files(c, &r, js, &err);
+        st = write_files(c, set, &r, js, &err);
+    /* Figures and the HTML page are drawn from the new set before it is committed
+     * (plot.c, html.c print their problems; a missing gnuplot is a note, not a failure).
+     * Any failure leaves DIR as it was: exit 0 if and only if the new set is in place. */
+    int extra = 0;
+    if (!st && c->plot)
+        extra = hs_cli_plot(hs_outset_dir(set), 1);
+    if (!st && !extra && c->report)
+        extra = hs_cli_report_as(hs_outset_dir(set), c->out_dir);
+    if (set) {
+        if (st || extra) {
+            hs_outset_abort(set);
+            if (extra)
+                fprintf(stderr,
+                        "hedgesim: --out %s: left as it was (the figures or the page "
+                        "of the new set could not be made)\n",
+                        c->out_dir);
+        } else {
+            extra = hs_outset_commit(set);
+        }
+    }
     if (!st) {
         if (c->json) {
             write_json(stdout, js);
@@ -496,22 +533,16 @@ static int cmd_run(cli *c, int validate_only)
                 hs_report_table(r.rep[g], stdout);
             }
         }
-        if (c->out_dir && !c->json)
-            printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n",
-                   c->out_dir, c->pnl ? ", pnl.csv" : "",
-                   r.rep[0]->res->trace_paths ? ", paths.csv" : "");
     }
-    json_decref(js);
-    /* Figures and the HTML page read the files just written (plot.c, html.c print
-     * their own messages; a missing gnuplot is a note, not a failure). */
-    int extra = 0;
-    if (!st && c->plot)
-        extra = hs_cli_plot(c->out_dir, c->quiet || c->json);
-    if (!st && !extra && c->report) {
-        extra = hs_cli_report(c->out_dir);
-        if (!extra && !c->quiet && !c->json)
+    if (!st && !extra && c->out_dir && !c->json) {
+        printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n", c->out_dir,
+               c->pnl ? ", pnl.csv" : "", r.rep[0]->res->trace_paths ? ", paths.csv" : "");
+        if (c->plot && !c->quiet)
+            print_figures(c->out_dir);
+        if (c->report && !c->quiet)
             printf("wrote %s/report.html\n", c->out_dir);
     }
+    json_decref(js);
     for (size_t g = 0; g < 64; g++) {
         hs_report_free(g < r.n ? r.rep[g] : NULL);
         hs_results_free(ress[g]);

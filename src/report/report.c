@@ -741,18 +741,28 @@ int hs_report_table(const hs_report *rep, FILE *fp)
 hs_status hs_write_atomic(const char *path, int (*write)(FILE *fp, const void *user),
                           const void *user, hs_error *err)
 {
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    /* The temporary name is allocated: no length of path cuts it. */
+    size_t size = strlen(path) + 32;
+    char *tmp = malloc(size);
+    if (!tmp)
+        return hs_error_set(err, HS_ERUNTIME, "%s: cannot write: out of memory", path);
+    snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid());
     FILE *fp = fopen(tmp, "w");
-    if (!fp)
-        return hs_error_set(err, HS_ERUNTIME, "%s: cannot write: %s", tmp, strerror(errno));
+    if (!fp) {
+        int e = errno;
+        hs_error_set(err, HS_ERUNTIME, "%s: cannot write: %s", tmp, strerror(e));
+        free(tmp);
+        return HS_ERUNTIME;
+    }
     int rc = write(fp, user);
     if (fclose(fp) != 0)
         rc = -1;
     if (rc != 0 || rename(tmp, path) != 0) {
         int e = errno;
         remove(tmp);
+        free(tmp);
         return hs_error_set(err, HS_ERUNTIME, "%s: cannot write: %s", path, strerror(e));
     }
+    free(tmp);
     return HS_OK;
 }
