@@ -67,6 +67,11 @@ const char *hs_name_suggest(const char *const *names, const char *name);
 hs_status hs_param_parse_number(const hs_param *p, const char *text, hs_origin origin,
                                 const char *context, double *out, hs_error *err);
 
+/* A hint for a value that failed to parse and holds a comment-like '#' or ';' (inih
+ * takes ';' as a comment only after white space, and '#' only at the start of a line),
+ * with a leading space; "" when there is none. */
+const char *hs_comment_hint(const char *value);
+
 /* Levenshtein distance, bounded by 255 (for suggestions). */
 int hs_edit_distance(const char *a, const char *b);
 

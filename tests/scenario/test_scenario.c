@@ -237,7 +237,7 @@ Test(scenario, not_finite)
 {
     expect_error(replace_line(7, "rate = nan"), (const char *[]){"test.ini:7:", "rate = nan", "not finite", NULL});
     expect_error(replace_line(7, "rate = inf"), (const char *[]){"test.ini:7:", "not finite", NULL});
-    expect_error(replace_line(13, "strike = 1e999"), (const char *[]){"test.ini:13:", "not finite", NULL});
+    expect_error(replace_line(13, "strike = 1e999"), (const char *[]){"test.ini:13:", "strike = 1e999", "too large", NULL});
 }
 
 Test(scenario, unparsable_values)
