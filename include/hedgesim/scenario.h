@@ -116,9 +116,8 @@ hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_s
                            hs_scenario **out, hs_error *err);
 /* The same with the origin of each override (origins NULL, or an entry with line 0:
  * "--set"). */
-hs_status hs_scenario_load_at(const char *path, const char *const *sets,
-                              const hs_origin *origins, size_t n_sets, hs_scenario **out,
-                              hs_error *err);
+hs_status hs_scenario_load_at(const char *path, const char *const *sets, const hs_origin *origins,
+                              size_t n_sets, hs_scenario **out, hs_error *err);
 
 void hs_scenario_free(hs_scenario *sc);
 

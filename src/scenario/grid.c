@@ -153,13 +153,14 @@ hs_status hs_scn_build_grid(build *b)
         double kr = floor(k + 0.5);
         if (fabs(k - kr) > 1e-7 * (kr > 1 ? kr : 1)) {
             hs_ini_entry *e = hs_ini_get(b->ini, leg->name, "maturity");
-            char w[512];
+            char w[512], vs[HS_VALUE_SHOWN + 32];
             return hs_error_set(b->err, HS_EINPUT,
                                 "%s: [%s] maturity = %s does not fall on the simulation grid "
                                 "(%zu steps over %g years, dt = %g; expected a multiple of dt: "
                                 "choose steps so that every maturity is on the grid)",
-                                hs_scn_where(e, w, sizeof w), leg->name, e->value, sc->steps,
-                                horizon, sc->grid.dt);
+                                hs_scn_where(e, w, sizeof w), leg->name,
+                                hs_value_shown(e->value, vs, sizeof vs), sc->steps, horizon,
+                                sc->grid.dt);
         }
         leg->expiry_step = (size_t)kr;
     }

@@ -139,8 +139,10 @@ static char *read_line(char *str, int num, void *stream)
             break;
         if (++rd->bytes > HS_INI_MAX_BYTES) {
             rd->line++;
-            problem(rd, HS_EINPUT, "%s: larger than %ld MiB (expected a scenario file of at most "
-                    "%ld MiB)", rd->ini->file, HS_INI_MAX_BYTES >> 20, HS_INI_MAX_BYTES >> 20);
+            problem(rd, HS_EINPUT,
+                    "%s: larger than %ld MiB (expected a scenario file of at most "
+                    "%ld MiB)",
+                    rd->ini->file, HS_INI_MAX_BYTES >> 20, HS_INI_MAX_BYTES >> 20);
             return NULL;
         }
         if (c == '\0')
@@ -157,8 +159,10 @@ static char *read_line(char *str, int num, void *stream)
     str[len] = '\0';
     rd->line++;
     if (nul) {
-        problem(rd, HS_EINPUT, "%s:%d: NUL byte in line %d (expected text: a scenario file holds "
-                "no NUL bytes)", rd->ini->file, rd->line, rd->line);
+        problem(rd, HS_EINPUT,
+                "%s:%d: NUL byte in line %d (expected text: a scenario file holds "
+                "no NUL bytes)",
+                rd->ini->file, rd->line, rd->line);
         return NULL;
     }
     if (too_long) {
@@ -195,8 +199,9 @@ static int on_entry(void *user, const char *section, const char *key, const char
     }
     rd->after_key = 1;
     if (strlen(key) >= HS_INI_KEY_LEN) {
-        problem(rd, HS_EINPUT, "%s:%d: [%s] key of %zu characters is too long (expected at most %d)",
-                ini->file, rd->line, section, strlen(key), HS_INI_KEY_LEN - 1);
+        problem(rd, HS_EINPUT,
+                "%s:%d: [%s] key of %zu characters is too long (expected at most %d)", ini->file,
+                rd->line, section, strlen(key), HS_INI_KEY_LEN - 1);
         return 1;
     }
     hs_ini_entry *prev = hs_ini_get(ini, section, key);
@@ -297,8 +302,10 @@ hs_status hs_ini_read(const char *path, hs_ini **out, hs_error *err)
     else if (!S_ISREG(sb.st_mode))
         why = "is not a regular file";
     if (why) {
-        st = hs_error_set(err, HS_EINPUT, "%s: cannot read scenario: %s (expected a regular INI "
-                          "file)", path, why);
+        st = hs_error_set(err, HS_EINPUT,
+                          "%s: cannot read scenario: %s (expected a regular INI "
+                          "file)",
+                          path, why);
     } else if (sb.st_size > HS_INI_MAX_BYTES) {
         st = hs_error_set(err, HS_EINPUT,
                           "%s: scenario of %lld bytes is larger than %ld MiB (expected a scenario "
@@ -367,17 +374,6 @@ hs_status hs_ini_set(hs_ini *ini, const char *assignment, hs_error *err)
 
 /* ------------------------------------------------------------------ --set */
 
-/* The assignment as messages show it: whole when short, else its start and length. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-    size_t n = strlen(s);
-    if (n <= 200)
-        snprintf(buf, len, "%s", s);
-    else
-        snprintf(buf, len, "%.60s... (%zu characters)", s, n);
-    return buf;
-}
-
 static int section_exists(const hs_ini *ini, const char *section)
 {
     for (size_t i = 0; i < ini->n_sections; i++)
@@ -395,8 +391,8 @@ static const char *item_kind(const char *section, char *family, size_t len)
 {
     static const struct {
         const char *prefix, *what;
-    } kinds[] = {{"strategy", "a strategy"}, {"stress", "a stress overlay"},
-                 {"option", "an option leg"}};
+    } kinds[] = {
+        {"strategy", "a strategy"}, {"stress", "a stress overlay"}, {"option", "an option leg"}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t n = strlen(kinds[i].prefix);
         if (!strncmp(section, kinds[i].prefix, n) &&
@@ -436,8 +432,8 @@ static const char *closest_section(const hs_ini *ini, const char *section, const
 
 hs_status hs_ini_set_at(hs_ini *ini, const char *assignment, hs_origin origin, hs_error *err)
 {
-    char where[HS_INI_PATH_MAX + 300], show[300];
-    shown(assignment, show, sizeof show);
+    char where[HS_INI_PATH_MAX + HS_VALUE_SHOWN + 64], show[HS_VALUE_SHOWN + 32];
+    hs_value_shown(assignment, show, sizeof show);
     if (origin.line > 0)
         snprintf(where, sizeof where, "%s:%d: [grid] %s", origin.file, origin.line, show);
     else
@@ -489,9 +485,9 @@ hs_status hs_ini_set_at(hs_ini *ini, const char *assignment, hs_origin origin, h
         char hint[HS_INI_SECTION_LEN + 32] = "";
         if (near)
             snprintf(hint, sizeof hint, "did you mean [%s]? ", near);
-        st = hs_error_set(err, HS_EINPUT,
-                          "%s: no section [%s] in %s (%sto add %s, write --set +%s)", where,
-                          section, ini->file, hint, kind, show);
+        st =
+            hs_error_set(err, HS_EINPUT, "%s: no section [%s] in %s (%sto add %s, write --set +%s)",
+                         where, section, ini->file, hint, kind, show);
         goto done;
     }
     hs_ini_entry *e = hs_ini_get(ini, section, key);

@@ -23,8 +23,7 @@ hs_status hs_scn_build_header(build *b)
     char *ext = strrchr(sc->name, '.');
     if (ext && ext != sc->name)
         *ext = '\0';
-    hs_status ts =
-        hs_scn_get_text(b, "scenario", "[scenario]", "name", sc->name, sizeof sc->name);
+    hs_status ts = hs_scn_get_text(b, "scenario", "[scenario]", "name", sc->name, sizeof sc->name);
     if (!ts)
         ts = hs_scn_get_text(b, "scenario", "[scenario]", "description", sc->description,
                              sizeof sc->description);
@@ -101,8 +100,8 @@ static hs_status get_model_value(build *b, const char *context, const hs_param *
             *next++ = '\0';
         if (n == HS_MAX_LIST) {
             st = hs_error_set(b->err, HS_EINPUT,
-                              "%s: %s: %s has more than %d values (expected at most %d)",
-                              a->at[i], context, p->key, HS_MAX_LIST, HS_MAX_LIST);
+                              "%s: %s: %s has more than %d values (expected at most %d)", a->at[i],
+                              context, p->key, HS_MAX_LIST, HS_MAX_LIST);
             break;
         }
         st = hs_param_parse_number(&scalar, tok, e->origin, context, &a->list[i][n], b->err);
@@ -149,10 +148,9 @@ static hs_status build_leg(build *b, const char *section)
     hs_scenario *sc = b->sc;
     char where[512];
     if (sc->n_legs >= HS_MAX_LEGS)
-        return hs_error_set(b->err, HS_EINPUT,
-                            "%s: [%s]: too many option legs (expected at most %d)",
-                            hs_scn_section_where(b, section, where, sizeof where), section,
-                            HS_MAX_LEGS);
+        return hs_error_set(
+            b->err, HS_EINPUT, "%s: [%s]: too many option legs (expected at most %d)",
+            hs_scn_section_where(b, section, where, sizeof where), section, HS_MAX_LEGS);
     hs_leg *leg = &sc->legs[sc->n_legs];
     memset(leg, 0, sizeof *leg);
     snprintf(leg->name, sizeof leg->name, "%s", section);

@@ -27,6 +27,16 @@ const char *hs_origin_str(hs_origin origin, char *buf, size_t len)
     return buf;
 }
 
+const char *hs_value_shown(const char *value, char *buf, size_t len)
+{
+    size_t n = strlen(value);
+    if (n <= HS_VALUE_SHOWN)
+        snprintf(buf, len, "%s", value);
+    else
+        snprintf(buf, len, "%.60s... (%zu characters)", value, n);
+    return buf;
+}
+
 const char *hs_comment_hint(const char *value)
 {
     if (strchr(value, '#'))
@@ -140,31 +150,32 @@ hs_status hs_param_parse_number(const hs_param *p, const char *text, hs_origin o
 
     while (isspace((unsigned char)*text))
         text++;
+    char shown[HS_VALUE_SHOWN + 32];
+    hs_value_shown(text, shown, sizeof shown);
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);
     while (end && isspace((unsigned char)*end))
         end++;
     if (end == text || (end && *end != '\0'))
-        return hs_error_set(err, HS_EINPUT,
-                            "%s: %s: %s = '%s' is not %s (expected %s in %s, %s)%s", where,
-                            context, p->key, text, what, p->help, range, p->unit,
+        return hs_error_set(err, HS_EINPUT, "%s: %s: %s = '%s' is not %s (expected %s in %s, %s)%s",
+                            where, context, p->key, shown, what, p->help, range, p->unit,
                             hs_comment_hint(text));
     if (errno == ERANGE && fabs(v) == HUGE_VAL)
         return hs_error_set(err, HS_EINPUT,
                             "%s: %s: %s = %s is too large for a number (expected %s in %s, %s)",
-                            where, context, p->key, text, what, range, p->unit);
+                            where, context, p->key, shown, what, range, p->unit);
     if (!isfinite(v))
         return hs_error_set(err, HS_EINPUT, "%s: %s: %s = %s is not finite (expected %s in %s, %s)",
-                            where, context, p->key, text, what, range, p->unit);
+                            where, context, p->key, shown, what, range, p->unit);
     if (p->kind == HS_PARAM_INT && (v != floor(v) || fabs(v) > 9007199254740992.0))
         return hs_error_set(err, HS_EINPUT, "%s: %s: %s = %s is not a whole number (%s, %s in %s)",
-                            where, context, p->key, text, p->help, what, range);
+                            where, context, p->key, shown, p->help, what, range);
     int below = (p->flags & HS_PARAM_MIN_OPEN) ? !(v > p->min) : !(v >= p->min);
     int above = (p->flags & HS_PARAM_MAX_OPEN) ? !(v < p->max) : !(v <= p->max);
     if (below || above)
         return hs_error_set(err, HS_EINPUT, "%s: %s: %s = %s is outside %s (%s, %s)", where,
-                            context, p->key, text, range, p->help, p->unit);
+                            context, p->key, shown, range, p->help, p->unit);
     *out = v;
     return HS_OK;
 }

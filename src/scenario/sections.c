@@ -202,7 +202,7 @@ hs_status hs_scn_unknown_key(build *b, hs_ini_entry *e)
             best_d = hs_edit_distance(s, e->key);
         }
     }
-    char w[512], keys[1024] = "", hint[128] = "";
+    char w[512], keys[1024] = "", hint[128] = "", vs[HS_VALUE_SHOWN + 32];
     for (size_t t = 0; t < nt; t++)
         for (size_t j = 0; j < sizes[t]; j++) {
             size_t used = strlen(keys);
@@ -211,7 +211,8 @@ hs_status hs_scn_unknown_key(build *b, hs_ini_entry *e)
     if (best)
         snprintf(hint, sizeof hint, "; did you mean '%s'?", best);
     return hs_error_set(b->err, HS_EINPUT, "%s: [%s] unknown key '%s' = %s (expected one of: %s%s)",
-                        hs_scn_where(e, w, sizeof w), e->section, e->key, e->value, keys, hint);
+                        hs_scn_where(e, w, sizeof w), e->section, e->key,
+                        hs_value_shown(e->value, vs, sizeof vs), keys, hint);
 }
 
 /* After interpretation: the first unused entry is an unknown key. */

@@ -108,9 +108,10 @@ static hs_status read_key(build *b, const char *section, const char *context, sw
     e->used = 1;
     hs_scn_origin_of(b, e, &k->origin);
     if (hs_scn_is_list(e->value) && !(k->row->flags & HS_PARAM_SWEEP)) {
-        char w[512];
+        char w[512], vs[HS_VALUE_SHOWN + 32];
         return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s = %s is a list (expected one value)",
-                            hs_scn_where(e, w, sizeof w), context, e->key, e->value);
+                            hs_scn_where(e, w, sizeof w), context, e->key,
+                            hs_value_shown(e->value, vs, sizeof vs));
     }
     return parse_values(b, context, k, e);
 }

@@ -37,11 +37,8 @@ const char *hs_scn_section_where(const build *b, const char *section, char *buf,
         if (e->origin.line > 0)
             return hs_origin_str(e->origin, buf, len);
         if (e->set) {
-            size_t n = strlen(e->set);
-            if (n <= 200)
-                snprintf(buf, len, "--set %s", e->set);
-            else
-                snprintf(buf, len, "--set %.60s... (%zu characters)", e->set, n);
+            char vs[HS_VALUE_SHOWN + 32];
+            snprintf(buf, len, "--set %s", hs_value_shown(e->set, vs, sizeof vs));
             return buf;
         }
         break;
@@ -87,11 +84,12 @@ hs_status hs_scn_get_number(build *b, const char *section, const char *context, 
     }
     e->used = 1;
     if (hs_scn_is_list(e->value)) {
-        char w[512];
+        char w[512], vs[HS_VALUE_SHOWN + 32];
         return hs_error_set(b->err, HS_EINPUT,
                             "%s: %s: %s = %s is a list (expected one value: lists make sweeps "
                             "only in [strategy.*] keys that allow them)",
-                            hs_scn_where(e, w, sizeof w), context, p->key, e->value);
+                            hs_scn_where(e, w, sizeof w), context, p->key,
+                            hs_value_shown(e->value, vs, sizeof vs));
     }
     return hs_param_parse_number(p, e->value, e->origin, context, out, b->err);
 }
@@ -134,15 +132,15 @@ static void join_names(const char *const *names, char *buf, size_t len)
 hs_status hs_scn_unknown_name(build *b, const hs_ini_entry *e, const char *context,
                               const char *what, const char *const *names)
 {
-    char w[512], list[512], hint[128] = "";
+    char w[512], list[512], hint[128] = "", vs[HS_VALUE_SHOWN + 32];
     const char *s = hs_name_suggest(names, e->value);
     if (s)
         snprintf(hint, sizeof hint, "; did you mean '%s'?", s);
     join_names(names, list, sizeof list);
-    return hs_error_set(b->err, HS_EINPUT,
-                        "%s: %s: %s = '%s' is not a known %s (expected one of: %s%s)%s",
-                        hs_scn_where(e, w, sizeof w), context, e->key, e->value, what, list, hint,
-                        hs_comment_hint(e->value));
+    return hs_error_set(
+        b->err, HS_EINPUT, "%s: %s: %s = '%s' is not a known %s (expected one of: %s%s)%s",
+        hs_scn_where(e, w, sizeof w), context, e->key, hs_value_shown(e->value, vs, sizeof vs),
+        what, list, hint, hs_comment_hint(e->value));
 }
 
 /* A NAME value with fixed choices "a|b|c" as the index of its choice. */
@@ -160,10 +158,11 @@ hs_status hs_scn_parse_choice(build *b, const char *context, const hs_param *row
         }
         c += n + (bar ? 1 : 0);
     }
-    char w[512];
+    char w[512], vs[HS_VALUE_SHOWN + 32];
     return hs_error_set(b->err, HS_EINPUT,
                         "%s: %s: %s = '%s' is not a known choice (expected one "
                         "of: %s; %s)%s",
-                        hs_scn_where(e, w, sizeof w), context, row->key, tok,
-                        row->choices ? row->choices : "", row->help, hs_comment_hint(tok));
+                        hs_scn_where(e, w, sizeof w), context, row->key,
+                        hs_value_shown(tok, vs, sizeof vs), row->choices ? row->choices : "",
+                        row->help, hs_comment_hint(tok));
 }
