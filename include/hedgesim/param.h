@@ -3,7 +3,8 @@
  * section) is described by one row giving its kind, range, default, unit and help.
  * One validator turns any bad value into a message such as
  *
- *   scenarios/x.ini:12: model 'heston': kappa = -1 is outside [0, 50] (mean-reversion speed, per year)
+ *   scenarios/x.ini:12: model 'heston': kappa = -1 is outside [0, 50] (mean-reversion speed, per
+ * year)
  *
  * Redis's bounded config tables are the model: a table is data, so `hedgesim list` can
  * print it and the tests can loop over it.
@@ -66,6 +67,17 @@ const char *hs_name_suggest(const char *const *names, const char *name);
  * names the owner for messages, e.g. "[market]" or "model 'gbm'". */
 hs_status hs_param_parse_number(const hs_param *p, const char *text, hs_origin origin,
                                 const char *context, double *out, hs_error *err);
+
+/* A value as messages show it: whole up to HS_VALUE_SHOWN characters, else its start
+ * and its length (buf of at least HS_VALUE_SHOWN + 32 bytes): a message stays one
+ * readable line whatever the user gave. */
+#define HS_VALUE_SHOWN 200
+const char *hs_value_shown(const char *value, char *buf, size_t len);
+
+/* A hint for a value that failed to parse and holds a comment-like '#' or ';' (inih
+ * takes ';' as a comment only after white space, and '#' only at the start of a line),
+ * with a leading space; "" when there is none. */
+const char *hs_comment_hint(const char *value);
 
 /* Levenshtein distance, bounded by 255 (for suggestions). */
 int hs_edit_distance(const char *a, const char *b);

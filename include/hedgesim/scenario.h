@@ -21,15 +21,28 @@
 #include "hedgesim/strategy.h"
 #include "hedgesim/stress.h"
 
+/* Limits, each named in the message that refuses what exceeds it (nothing is cut).
+ * Names: a key has at most HS_INI_KEY_LEN - 1 characters, a section name at most
+ * HS_INI_SECTION_LEN - 1 (the reader tracks sections itself, so inih's shorter buffer
+ * does not apply).  Values are stored whole (allocated); a file's lines are at most
+ * 198 characters (inih's line buffer), a --set value has no length limit.  The few
+ * values copied into fixed fields of hs_scenario are checked against those fields:
+ * the description and the [grid] list against HS_INI_VALUE_LEN - 1. */
 #define HS_INI_MAX_ENTRIES 1024
+#define HS_INI_MAX_SECTIONS 128
 #define HS_INI_KEY_LEN 64
 #define HS_INI_SECTION_LEN 96
 #define HS_INI_VALUE_LEN 256
+/* Longest scenario path accepted (so that "path:line" fits every message buffer). */
+#define HS_INI_PATH_MAX 480
+/* Only regular files of at most this many bytes are read as scenarios. */
+#define HS_INI_MAX_BYTES (16L * 1024 * 1024)
 
 typedef struct hs_ini_entry {
     char section[HS_INI_SECTION_LEN];
     char key[HS_INI_KEY_LEN];
-    char value[HS_INI_VALUE_LEN];
+    char *value; /* allocated, whole */
+    char *set;   /* the --set assignment that gave it (allocated), NULL from the file */
     hs_origin origin;
     int used; /* set when the interpreter consumed it (anything left is unknown) */
 } hs_ini_entry;
@@ -44,7 +57,7 @@ typedef struct hs_ini {
     char file[512];
     size_t n, n_sections;
     hs_ini_entry entries[HS_INI_MAX_ENTRIES];
-    hs_ini_section sections[128];
+    hs_ini_section sections[HS_INI_MAX_SECTIONS];
 } hs_ini;
 
 /* Read path into a freshly allocated ini (free with hs_ini_free). */
@@ -55,7 +68,11 @@ void hs_ini_free(hs_ini *ini);
 
 /* Apply one override "section.key=value" (the key is after the LAST dot:
  * strategy.hedge.vol=0.3 sets vol in [strategy.hedge]).  Replaces a value given in the
- * file or adds the key. */
+ * file or adds the key.  A section the file does not have may be created only when the
+ * assignment starts with '+' ("+strategy.fast.hedges=84"), so that a misspelt section
+ * name is an error with a "did you mean" hint rather than a new strategy, leg or
+ * overlay; [scenario], [simulation], [market] and [model] have defaults and may always
+ * be set. */
 hs_status hs_ini_set(hs_ini *ini, const char *assignment, hs_error *err);
 /* The same with the origin messages will name (a value of a [grid] section names the
  * grid's line rather than "--set"). */
@@ -99,9 +116,8 @@ hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_s
                            hs_scenario **out, hs_error *err);
 /* The same with the origin of each override (origins NULL, or an entry with line 0:
  * "--set"). */
-hs_status hs_scenario_load_at(const char *path, const char *const *sets,
-                              const hs_origin *origins, size_t n_sets, hs_scenario **out,
-                              hs_error *err);
+hs_status hs_scenario_load_at(const char *path, const char *const *sets, const hs_origin *origins,
+                              size_t n_sets, hs_scenario **out, hs_error *err);
 
 void hs_scenario_free(hs_scenario *sc);
 

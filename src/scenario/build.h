@@ -36,7 +36,11 @@ const char *hs_scn_section_where(const build *b, const char *section, char *buf,
 int hs_scn_is_list(const char *v);
 hs_status hs_scn_get_number(build *b, const char *section, const char *context, const hs_param *p,
                             double *out);
-void hs_scn_get_text(build *b, const char *section, const char *key, char *out, size_t len);
+hs_status hs_scn_get_text(build *b, const char *section, const char *context, const char *key,
+                          char *out, size_t len);
+hs_status hs_scn_missing_key(build *b, const char *section, const char *context, const char *key,
+                             const char *expected);
+hs_status hs_scn_unknown_key(build *b, hs_ini_entry *e);
 hs_status hs_scn_unknown_name(build *b, const hs_ini_entry *e, const char *context,
                               const char *what, const char *const *names);
 hs_status hs_scn_parse_choice(build *b, const char *context, const hs_param *row,

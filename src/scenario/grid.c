@@ -72,6 +72,28 @@ hs_status hs_scn_build_axis(build *b)
             break;
         v = end + 1;
     }
+    /* The axis names a key of a section the scenario has (or one with defaults): the
+     * values are applied as overrides, which may not create a section. */
+    size_t sl = (size_t)(dot - e->key);
+    int exists = 0;
+    static const char *const fixed[] = {"scenario", "simulation", "market", "model"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        exists |= strlen(fixed[i]) == sl && !strncmp(fixed[i], e->key, sl);
+    for (size_t i = 0; i < b->ini->n_sections && !exists; i++)
+        exists |= strlen(b->ini->sections[i].name) == sl &&
+                  !strncmp(b->ini->sections[i].name, e->key, sl);
+    if (!exists)
+        return hs_error_set(b->err, HS_EINPUT,
+                            "%s: [grid] key '%s' = %s names no section of the scenario (expected "
+                            "section.key of a section in the file, or of [simulation], [market] "
+                            "or [model])",
+                            hs_scn_where(e, w, sizeof w), e->key, e->value);
+    if (strlen(e->value) >= sizeof sc->axis_values)
+        return hs_error_set(b->err, HS_EINPUT,
+                            "%s: [grid] %s: list of %zu characters is too long (expected at most "
+                            "%zu)",
+                            hs_scn_where(e, w, sizeof w), e->key, strlen(e->value),
+                            sizeof sc->axis_values - 1);
     snprintf(sc->axis_key, sizeof sc->axis_key, "%s", e->key);
     snprintf(sc->axis_values, sizeof sc->axis_values, "%s", e->value);
     sc->axis_line = e->origin.line;
@@ -99,14 +121,20 @@ hs_status hs_scn_build_grid(build *b)
             horizon = sc->legs[i].maturity;
     if (sc->steps == 0) {
         /* Default: the least common multiple of every fixed hedge count, so each interval
-         * strategy lands on the grid; else daily steps. */
+         * strategy lands on the grid; else daily steps.  A strategy that gives `every`
+         * instead of `hedges` (hedges NaN) or neither (its rule reports that) has no
+         * count to fit: with `every = h` alone the grid is daily and it trades every
+         * h days. */
         uint64_t l = 0;
         for (size_t i = 0; i < sc->n_strategies; i++) {
             const hs_strategy *s = &sc->strategies[i];
             const hs_param *h = hs_param_find(s->rule->params, s->rule->n_params, "hedges");
             if (!h)
                 continue;
-            uint64_t n = (uint64_t)s->rule_par[h - s->rule->params];
+            double hv = s->rule_par[h - s->rule->params];
+            if (!(hv >= 1 && hv <= h->max)) /* NaN (not given); a range the row checked */
+                continue;
+            uint64_t n = (uint64_t)hv;
             l = l ? l / gcd(l, n) * n : n;
             if (l > 1000000)
                 return hs_error_set(b->err, HS_EINPUT,
@@ -115,9 +143,8 @@ hs_status hs_scn_build_grid(build *b)
                                     "steps to be given)",
                                     b->ini->file);
         }
-        sc->steps = l ? (size_t)l : (size_t)ceil(252.0 * horizon - 1e-9);
-        if (sc->steps < 1)
-            sc->steps = 1;
+        double daily = ceil(252.0 * horizon - 1e-9); /* horizon <= 100 years: exact */
+        sc->steps = l ? (size_t)l : daily >= 1 ? (size_t)daily : 1;
     }
     sc->grid = (hs_grid){sc->steps, horizon, horizon / (double)sc->steps};
     for (size_t i = 0; i < sc->n_legs; i++) {
@@ -126,13 +153,14 @@ hs_status hs_scn_build_grid(build *b)
         double kr = floor(k + 0.5);
         if (fabs(k - kr) > 1e-7 * (kr > 1 ? kr : 1)) {
             hs_ini_entry *e = hs_ini_get(b->ini, leg->name, "maturity");
-            char w[512];
+            char w[512], vs[HS_VALUE_SHOWN + 32];
             return hs_error_set(b->err, HS_EINPUT,
                                 "%s: [%s] maturity = %s does not fall on the simulation grid "
                                 "(%zu steps over %g years, dt = %g; expected a multiple of dt: "
                                 "choose steps so that every maturity is on the grid)",
-                                hs_scn_where(e, w, sizeof w), leg->name, e->value, sc->steps,
-                                horizon, sc->grid.dt);
+                                hs_scn_where(e, w, sizeof w), leg->name,
+                                hs_value_shown(e->value, vs, sizeof vs), sc->steps, horizon,
+                                sc->grid.dt);
         }
         leg->expiry_step = (size_t)kr;
     }
@@ -152,21 +180,28 @@ hs_status hs_scn_check_model(build *b)
         hs_strategy *s = &sc->strategies[i];
         if (s->vol != HS_VOL_MODEL)
             continue;
-        if (!(sigma > 0))
+        if (!(sigma > 0)) {
+            char w[512];
+            hs_ini_entry *e = hs_ini_get(b->ini, s->section, "vol");
             return hs_error_set(b->err, HS_EINPUT,
                                 "%s: [%s] vol = model, but model '%s' has no "
                                 "sigma (expected a number or `traded`)",
-                                b->ini->file, s->section, sc->model->name);
+                                e ? hs_scn_where(e, w, sizeof w)
+                                  : hs_scn_section_where(b, s->section, w, sizeof w),
+                                s->section, sc->model->name);
+        }
         s->vol = sigma;
     }
     for (size_t i = 0; i < sc->n_legs; i++) {
         if (!isnan(sc->legs[i].vol))
             continue;
         if (!(sigma > 0)) {
+            char w[512];
             return hs_error_set(b->err, HS_EINPUT,
                                 "%s: [%s] missing key 'vol' (expected the "
                                 "traded volatility: model '%s' has no sigma to default to)",
-                                b->ini->file, sc->legs[i].name, sc->model->name);
+                                hs_scn_section_where(b, sc->legs[i].name, w, sizeof w),
+                                sc->legs[i].name, sc->model->name);
         }
         sc->legs[i].vol = sigma;
     }

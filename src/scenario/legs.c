@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hedgesim/instrument.h"
@@ -22,8 +23,12 @@ hs_status hs_scn_build_header(build *b)
     char *ext = strrchr(sc->name, '.');
     if (ext && ext != sc->name)
         *ext = '\0';
-    hs_scn_get_text(b, "scenario", "name", sc->name, sizeof sc->name);
-    hs_scn_get_text(b, "scenario", "description", sc->description, sizeof sc->description);
+    hs_status ts = hs_scn_get_text(b, "scenario", "[scenario]", "name", sc->name, sizeof sc->name);
+    if (!ts)
+        ts = hs_scn_get_text(b, "scenario", "[scenario]", "description", sc->description,
+                             sizeof sc->description);
+    if (ts)
+        return ts;
 
     double v[4];
     for (size_t i = 0; i < hs_scn_n_simulation_params; i++) {
@@ -32,6 +37,8 @@ hs_status hs_scn_build_header(build *b)
         if (st)
             return st;
     }
+    /* Each value is whole and in its row's range (checked by hs_scn_get_number), so the
+     * conversions are exact; steps is NaN when not given (derived later). */
     sc->paths = (uint64_t)v[0];
     sc->seed = (uint64_t)v[1];
     sc->steps = isnan(v[2]) ? 0 : (size_t)v[2];
@@ -60,14 +67,18 @@ static hs_status get_model_value(build *b, const char *context, const hs_param *
     if (p->kind == HS_PARAM_REAL || p->kind == HS_PARAM_INT)
         return hs_scn_get_number(b, "model", context, p, &a->par[i]);
     if (!e) {
-        if (p->flags & HS_PARAM_REQUIRED)
-            return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key '%s' (expected %s, %s)",
-                                a->at[i], context, p->key, p->help, p->unit);
+        if (p->flags & HS_PARAM_REQUIRED) {
+            char expected[512];
+            snprintf(expected, sizeof expected, "%s, %s", p->help, p->unit);
+            return hs_scn_missing_key(b, "model", context, p->key, expected);
+        }
         return HS_OK;
     }
     e->used = 1;
     if (p->kind == HS_PARAM_TEXT) {
-        hs_scn_get_text(b, "model", p->key, a->text[i], sizeof a->text[i]);
+        hs_status st = hs_scn_get_text(b, "model", context, p->key, a->text[i], sizeof a->text[i]);
+        if (st)
+            return st;
         if (!a->text[i][0])
             return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s is empty (expected %s)", a->at[i],
                                 context, p->key, p->help);
@@ -78,24 +89,27 @@ static hs_status get_model_value(build *b, const char *context, const hs_param *
     /* LIST: comma-separated numbers, each checked like a scalar of the same row. */
     hs_param scalar = *p;
     scalar.kind = HS_PARAM_REAL;
-    char buf[HS_INI_VALUE_LEN];
-    snprintf(buf, sizeof buf, "%s", e->value);
+    char *buf = strdup(e->value); /* the value is not bounded: split a copy of it whole */
+    if (!buf)
+        return hs_error_set(b->err, HS_ERUNTIME, "%s: out of memory", a->at[i]);
     size_t n = 0;
-    for (char *tok = buf, *next; tok; tok = next) {
+    hs_status st = HS_OK;
+    for (char *tok = buf, *next; tok && !st; tok = next) {
         next = strchr(tok, ',');
         if (next)
             *next++ = '\0';
-        if (n == HS_MAX_LIST)
-            return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s = %s has more than %d values",
-                                a->at[i], context, p->key, e->value, HS_MAX_LIST);
-        hs_status st =
-            hs_param_parse_number(&scalar, tok, e->origin, context, &a->list[i][n], b->err);
-        if (st)
-            return st;
+        if (n == HS_MAX_LIST) {
+            st = hs_error_set(b->err, HS_EINPUT,
+                              "%s: %s: %s has more than %d values (expected at most %d)", a->at[i],
+                              context, p->key, HS_MAX_LIST, HS_MAX_LIST);
+            break;
+        }
+        st = hs_param_parse_number(&scalar, tok, e->origin, context, &a->list[i][n], b->err);
         n++;
     }
-    a->list_n[i] = n;
-    return HS_OK;
+    free(buf);
+    a->list_n[i] = st ? 0 : n;
+    return st;
 }
 
 hs_status hs_scn_build_model(build *b)
@@ -132,10 +146,11 @@ hs_status hs_scn_build_model(build *b)
 static hs_status build_leg(build *b, const char *section)
 {
     hs_scenario *sc = b->sc;
+    char where[512];
     if (sc->n_legs >= HS_MAX_LEGS)
-        return hs_error_set(b->err, HS_EINPUT,
-                            "%s: [%s]: too many option legs (expected at most %d)", b->ini->file,
-                            section, HS_MAX_LEGS);
+        return hs_error_set(
+            b->err, HS_EINPUT, "%s: [%s]: too many option legs (expected at most %d)",
+            hs_scn_section_where(b, section, where, sizeof where), section, HS_MAX_LEGS);
     hs_leg *leg = &sc->legs[sc->n_legs];
     memset(leg, 0, sizeof *leg);
     snprintf(leg->name, sizeof leg->name, "%s", section);
@@ -143,13 +158,9 @@ static hs_status build_leg(build *b, const char *section)
     snprintf(context, sizeof context, "[%s]", section);
 
     hs_ini_entry *e = hs_ini_get(b->ini, section, "type");
-    if (!e) {
-        char w[512];
-        return hs_error_set(b->err, HS_EINPUT,
-                            "%s: %s: missing key 'type' (expected an "
-                            "instrument, see `hedgesim list`)",
-                            hs_scn_section_where(b, section, w, sizeof w), context);
-    }
+    if (!e)
+        return hs_scn_missing_key(b, section, context, "type",
+                                  "an instrument, see `hedgesim list`");
     e->used = 1;
     leg->type = hs_instrument_type_find(e->value);
     if (!leg->type) {

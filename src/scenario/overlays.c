@@ -24,11 +24,15 @@ static hs_status build_one_stress(build *b, const char *section)
     char context[HS_INI_SECTION_LEN + 2];
     snprintf(context, sizeof context, "[%s]", section);
     hs_ini_entry *e = hs_ini_get(b->ini, section, "type");
-    if (!e)
-        return hs_error_set(b->err, HS_EINPUT,
-                            "%s: %s: missing key 'type' (expected crash, gap "
-                            "or vol)",
-                            hs_scn_section_where(b, section, w, sizeof w), context);
+    if (!e) {
+        char expected[256] = "one of: ";
+        int i = 0;
+        for (const hs_stress_type *const *t = hs_stress_types(); *t; t++, i++) {
+            size_t used = strlen(expected);
+            snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "", (*t)->name);
+        }
+        return hs_scn_missing_key(b, section, context, "type", expected);
+    }
     e->used = 1;
     o->type = hs_stress_type_find(e->value);
     if (!o->type) {
@@ -56,8 +60,10 @@ static hs_status build_one_stress(build *b, const char *section)
 
 hs_status hs_scn_build_stress(build *b)
 {
-    for (size_t i = 0; i < b->ini->n_sections; i++) {
-        const char *s = b->ini->sections[i].name;
+    /* Sections in order of appearance: headers, then those made by --set alone. */
+    for (size_t i = 0; i < b->ini->n_sections + b->ini->n; i++) {
+        const char *s = i < b->ini->n_sections ? b->ini->sections[i].name
+                                               : b->ini->entries[i - b->ini->n_sections].section;
         if (!hs_scn_section_is(s, "stress"))
             continue;
         int seen = 0;

@@ -4,7 +4,10 @@
  *
  * Numbers are parsed with strtod over the whole token (no trailing junk), must be
  * finite, and must lie in the row's range; integers may be written in exponent form
- * (5e4) but must be whole and at most 2^53 so they convert exactly.
+ * (5e4) but must be whole and at most 2^53 so they convert exactly.  strtod's ERANGE is
+ * split: an overflow (1e999) is "too large", an underflow (4.9e-324, a subnormal, or
+ * 1e-400, which rounds to 0) is the number strtod gives, checked against the range like
+ * any other.  The text is read where it lies: no copy, so no length limit.
  */
 #include "hedgesim/param.h"
 
@@ -22,6 +25,25 @@ const char *hs_origin_str(hs_origin origin, char *buf, size_t len)
     else
         snprintf(buf, len, "%s", origin.file ? origin.file : "--set");
     return buf;
+}
+
+const char *hs_value_shown(const char *value, char *buf, size_t len)
+{
+    size_t n = strlen(value);
+    if (n <= HS_VALUE_SHOWN)
+        snprintf(buf, len, "%s", value);
+    else
+        snprintf(buf, len, "%.60s... (%zu characters)", value, n);
+    return buf;
+}
+
+const char *hs_comment_hint(const char *value)
+{
+    if (strchr(value, '#'))
+        return " ('#' does not start a comment in scenario files; write ' ; comment')";
+    if (strchr(value, ';'))
+        return " (';' starts a comment only after a space: write ' ; comment')";
+    return "";
 }
 
 const hs_param *hs_param_find(const hs_param *table, size_t n, const char *key)
@@ -128,25 +150,32 @@ hs_status hs_param_parse_number(const hs_param *p, const char *text, hs_origin o
 
     while (isspace((unsigned char)*text))
         text++;
+    char shown[HS_VALUE_SHOWN + 32];
+    hs_value_shown(text, shown, sizeof shown);
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);
     while (end && isspace((unsigned char)*end))
         end++;
     if (end == text || (end && *end != '\0'))
-        return hs_error_set(err, HS_EINPUT, "%s: %s: %s = '%s' is not %s (expected %s in %s, %s)",
-                            where, context, p->key, text, what, p->help, range, p->unit);
-    if (!isfinite(v) || errno == ERANGE)
+        return hs_error_set(err, HS_EINPUT, "%s: %s: %s = '%s' is not %s (expected %s in %s, %s)%s",
+                            where, context, p->key, shown, what, p->help, range, p->unit,
+                            hs_comment_hint(text));
+    if (errno == ERANGE && fabs(v) == HUGE_VAL)
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: %s: %s = %s is too large for a number (expected %s in %s, %s)",
+                            where, context, p->key, shown, what, range, p->unit);
+    if (!isfinite(v))
         return hs_error_set(err, HS_EINPUT, "%s: %s: %s = %s is not finite (expected %s in %s, %s)",
-                            where, context, p->key, text, what, range, p->unit);
+                            where, context, p->key, shown, what, range, p->unit);
     if (p->kind == HS_PARAM_INT && (v != floor(v) || fabs(v) > 9007199254740992.0))
         return hs_error_set(err, HS_EINPUT, "%s: %s: %s = %s is not a whole number (%s, %s in %s)",
-                            where, context, p->key, text, p->help, what, range);
+                            where, context, p->key, shown, p->help, what, range);
     int below = (p->flags & HS_PARAM_MIN_OPEN) ? !(v > p->min) : !(v >= p->min);
     int above = (p->flags & HS_PARAM_MAX_OPEN) ? !(v < p->max) : !(v <= p->max);
     if (below || above)
         return hs_error_set(err, HS_EINPUT, "%s: %s: %s = %s is outside %s (%s, %s)", where,
-                            context, p->key, text, range, p->help, p->unit);
+                            context, p->key, shown, range, p->help, p->unit);
     *out = v;
     return HS_OK;
 }

@@ -149,68 +149,79 @@ hs_status hs_scn_check_sections(build *b)
     return HS_OK;
 }
 
+/* The key of a [stress.NAME] section that names its overlay, listed with the overlay's
+ * keys (and alone when the type is missing or unknown). */
+static const hs_param stress_type_row[] = {
+    {"type", HS_PARAM_NAME, 0, 0, 0, "name", "stress overlay: crash, gap or vol", NULL,
+     HS_PARAM_REQUIRED},
+};
+
+/* "unknown key" for an entry no step used, with every key its section takes and the
+ * closest of them, from every table that could own it (the section's own, the
+ * model's, the rule's and the ratio's). */
+hs_status hs_scn_unknown_key(build *b, hs_ini_entry *e)
+{
+    const hs_param *tables[4] = {NULL};
+    size_t sizes[4] = {0};
+    size_t nt = 0;
+    if (!strcmp(e->section, "scenario"))
+        tables[nt] = hs_scn_scenario_params, sizes[nt++] = hs_scn_n_scenario_params;
+    else if (!strcmp(e->section, "simulation"))
+        tables[nt] = hs_scn_simulation_params, sizes[nt++] = hs_scn_n_simulation_params;
+    else if (!strcmp(e->section, "market"))
+        tables[nt] = hs_scn_market_params, sizes[nt++] = hs_scn_n_market_params;
+    else if (!strcmp(e->section, "model")) {
+        tables[nt] = hs_scn_model_common, sizes[nt++] = hs_scn_n_model_common;
+        if (b->sc->model)
+            tables[nt] = b->sc->model->params, sizes[nt++] = b->sc->model->n_params;
+    } else if (!strcmp(e->section, "option") || hs_scn_section_is(e->section, "option"))
+        tables[nt] = hs_scn_option_params, sizes[nt++] = hs_scn_n_option_params;
+    else if (hs_scn_section_is(e->section, "stress")) {
+        tables[nt] = stress_type_row, sizes[nt++] = 1;
+        hs_ini_entry *t = hs_ini_get(b->ini, e->section, "type");
+        const hs_stress_type *type = hs_stress_type_find(t ? t->value : "");
+        if (type)
+            tables[nt] = type->params, sizes[nt++] = type->n_params;
+    } else if (hs_scn_section_is(e->section, "strategy")) {
+        tables[nt] = hs_scn_strategy_params, sizes[nt++] = hs_scn_n_strategy_params;
+        hs_ini_entry *r = hs_ini_get(b->ini, e->section, "rebalance");
+        const hs_rule_type *rule = hs_rule_type_find(r ? r->value : "interval");
+        if (rule)
+            tables[nt] = rule->params, sizes[nt++] = rule->n_params;
+        hs_ini_entry *ra = hs_ini_get(b->ini, e->section, "ratio");
+        const hs_ratio_type *ratio = hs_ratio_type_find(ra ? ra->value : "bs");
+        if (ratio && ratio->n_params)
+            tables[nt] = ratio->params, sizes[nt++] = ratio->n_params;
+    }
+    const char *best = NULL;
+    int best_d = 256;
+    for (size_t t = 0; t < nt; t++) {
+        const char *s = hs_param_suggest(tables[t], sizes[t], e->key);
+        if (s && hs_edit_distance(s, e->key) < best_d) {
+            best = s;
+            best_d = hs_edit_distance(s, e->key);
+        }
+    }
+    char w[512], keys[1024] = "", hint[128] = "", vs[HS_VALUE_SHOWN + 32];
+    for (size_t t = 0; t < nt; t++)
+        for (size_t j = 0; j < sizes[t]; j++) {
+            size_t used = strlen(keys);
+            snprintf(keys + used, sizeof keys - used, "%s%s", used ? ", " : "", tables[t][j].key);
+        }
+    if (best)
+        snprintf(hint, sizeof hint, "; did you mean '%s'?", best);
+    return hs_error_set(b->err, HS_EINPUT, "%s: [%s] unknown key '%s' = %s (expected one of: %s%s)",
+                        hs_scn_where(e, w, sizeof w), e->section, e->key,
+                        hs_value_shown(e->value, vs, sizeof vs), keys, hint);
+}
+
 /* After interpretation: the first unused entry is an unknown key. */
 hs_status hs_scn_check_unused(build *b, const hs_param *extra, size_t n_extra)
 {
     (void)extra;
     (void)n_extra;
-    for (size_t i = 0; i < b->ini->n; i++) {
-        hs_ini_entry *e = &b->ini->entries[i];
-        if (e->used)
-            continue;
-        /* Suggest from every table that could own this section's keys. */
-        const hs_param *tables[4] = {NULL};
-        size_t sizes[4] = {0};
-        size_t nt = 0;
-        if (!strcmp(e->section, "scenario"))
-            tables[nt] = hs_scn_scenario_params, sizes[nt++] = hs_scn_n_scenario_params;
-        else if (!strcmp(e->section, "simulation"))
-            tables[nt] = hs_scn_simulation_params, sizes[nt++] = hs_scn_n_simulation_params;
-        else if (!strcmp(e->section, "market"))
-            tables[nt] = hs_scn_market_params, sizes[nt++] = hs_scn_n_market_params;
-        else if (!strcmp(e->section, "model")) {
-            tables[nt] = hs_scn_model_common, sizes[nt++] = hs_scn_n_model_common;
-            if (b->sc->model)
-                tables[nt] = b->sc->model->params, sizes[nt++] = b->sc->model->n_params;
-        } else if (!strcmp(e->section, "option") || hs_scn_section_is(e->section, "option"))
-            tables[nt] = hs_scn_option_params, sizes[nt++] = hs_scn_n_option_params;
-        else if (hs_scn_section_is(e->section, "stress")) {
-            hs_ini_entry *t = hs_ini_get(b->ini, e->section, "type");
-            const hs_stress_type *type = hs_stress_type_find(t ? t->value : "");
-            if (type)
-                tables[nt] = type->params, sizes[nt++] = type->n_params;
-        } else if (hs_scn_section_is(e->section, "strategy")) {
-            tables[nt] = hs_scn_strategy_params, sizes[nt++] = hs_scn_n_strategy_params;
-            hs_ini_entry *r = hs_ini_get(b->ini, e->section, "rebalance");
-            const hs_rule_type *rule = hs_rule_type_find(r ? r->value : "interval");
-            if (rule)
-                tables[nt] = rule->params, sizes[nt++] = rule->n_params;
-            hs_ini_entry *ra = hs_ini_get(b->ini, e->section, "ratio");
-            const hs_ratio_type *ratio = hs_ratio_type_find(ra ? ra->value : "bs");
-            if (ratio && ratio->n_params)
-                tables[nt] = ratio->params, sizes[nt++] = ratio->n_params;
-        }
-        const char *best = NULL;
-        int best_d = 256;
-        for (size_t t = 0; t < nt; t++) {
-            const char *s = hs_param_suggest(tables[t], sizes[t], e->key);
-            if (s && hs_edit_distance(s, e->key) < best_d) {
-                best = s;
-                best_d = hs_edit_distance(s, e->key);
-            }
-        }
-        char w[512], keys[512] = "", hint[128] = "";
-        for (size_t t = 0; t < nt; t++)
-            for (size_t j = 0; j < sizes[t]; j++) {
-                size_t used = strlen(keys);
-                snprintf(keys + used, sizeof keys - used, "%s%s", used ? ", " : "",
-                         tables[t][j].key);
-            }
-        if (best)
-            snprintf(hint, sizeof hint, "; did you mean '%s'?", best);
-        return hs_error_set(b->err, HS_EINPUT,
-                            "%s: [%s] unknown key '%s' = %s (expected one of: %s%s)",
-                            hs_scn_where(e, w, sizeof w), e->section, e->key, e->value, keys, hint);
-    }
+    for (size_t i = 0; i < b->ini->n; i++)
+        if (!b->ini->entries[i].used)
+            return hs_scn_unknown_key(b, &b->ini->entries[i]);
     return HS_OK;
 }

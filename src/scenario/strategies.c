@@ -15,20 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One key of a strategy section: its row and its values (one, or several for a sweep). */
+/* The most values one key of a strategy may list. */
+#define MAX_SWEEP 64
+
+/* One key of a strategy section: its row and its values (one, or several for a sweep),
+ * each with its text as written (pointers into buf, a copy of the value: names of the
+ * swept strategies show it whole). */
 typedef struct sweep_key {
     const hs_param *row;
     hs_origin origin;
     size_t n;
-    double values[64];
-    char text[64][32];
+    double values[MAX_SWEEP];
+    const char *text[MAX_SWEEP];
+    char *buf;
     int given;
 } sweep_key;
 
 static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_ini_entry *e)
 {
-    char buf[HS_INI_VALUE_LEN];
-    snprintf(buf, sizeof buf, "%s", e->value);
+    char *buf = k->buf = strdup(e->value);
+    if (!buf)
+        return hs_error_set(b->err, HS_ERUNTIME, "%s: out of memory", b->ini->file);
     k->n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
@@ -37,12 +44,12 @@ static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_in
         char *end = tok + strlen(tok);
         while (end > tok && isspace((unsigned char)end[-1]))
             *--end = '\0';
-        if (k->n >= 64) {
+        if (k->n >= MAX_SWEEP) {
             char w[512];
             return hs_error_set(b->err, HS_EINPUT,
-                                "%s: %s: %s has more than 64 values (expected "
+                                "%s: %s: %s has more than %d values (expected "
                                 "a shorter sweep)",
-                                hs_scn_where(e, w, sizeof w), context, e->key);
+                                hs_scn_where(e, w, sizeof w), context, e->key, MAX_SWEEP);
         }
         hs_status st = HS_OK;
         if (k->row->kind == HS_PARAM_NAME)
@@ -55,7 +62,7 @@ static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_in
             st = hs_param_parse_number(k->row, tok, e->origin, context, &k->values[k->n], b->err);
         if (st)
             return st;
-        snprintf(k->text[k->n], sizeof k->text[k->n], "%s", tok);
+        k->text[k->n] = tok;
         k->n++;
     }
     if (k->n == 0) {
@@ -66,6 +73,23 @@ static hs_status parse_values(build *b, const char *context, sweep_key *k, hs_in
     return HS_OK;
 }
 
+/* Where a key that was not given is reported: the section's header (origins outlive
+ * the ini, so the file name points into the scenario), or --set for a section made by
+ * --set alone. */
+static hs_origin section_origin(const build *b, const char *section)
+{
+    for (size_t i = 0; i < b->ini->n_sections; i++)
+        if (!strcmp(b->ini->sections[i].name, section))
+            return (hs_origin){b->sc->file, b->ini->sections[i].origin.line};
+    for (size_t i = 0; i < b->ini->n; i++)
+        if (!strcmp(b->ini->entries[i].section, section)) {
+            hs_origin o;
+            hs_scn_origin_of(b, &b->ini->entries[i], &o);
+            return o;
+        }
+    return (hs_origin){b->sc->file, 0};
+}
+
 static hs_status read_key(build *b, const char *section, const char *context, sweep_key *k)
 {
     hs_ini_entry *e = hs_ini_get(b->ini, section, k->row->key);
@@ -73,21 +97,21 @@ static hs_status read_key(build *b, const char *section, const char *context, sw
     k->given = e != NULL;
     if (!e) {
         if (k->row->flags & HS_PARAM_REQUIRED) {
-            char w[512];
-            return hs_error_set(b->err, HS_EINPUT, "%s: %s: missing key '%s' (expected %s, %s)",
-                                hs_scn_section_where(b, section, w, sizeof w), context, k->row->key,
-                                k->row->help, k->row->unit);
+            char expected[512];
+            snprintf(expected, sizeof expected, "%s, %s", k->row->help, k->row->unit);
+            return hs_scn_missing_key(b, section, context, k->row->key, expected);
         }
         k->values[0] = (k->row->flags & HS_PARAM_DERIVED) ? NAN : k->row->def;
-        k->origin = (hs_origin){b->sc->file, 0};
+        k->origin = section_origin(b, section);
         return HS_OK;
     }
     e->used = 1;
     hs_scn_origin_of(b, e, &k->origin);
     if (hs_scn_is_list(e->value) && !(k->row->flags & HS_PARAM_SWEEP)) {
-        char w[512];
+        char w[512], vs[HS_VALUE_SHOWN + 32];
         return hs_error_set(b->err, HS_EINPUT, "%s: %s: %s = %s is a list (expected one value)",
-                            hs_scn_where(e, w, sizeof w), context, e->key, e->value);
+                            hs_scn_where(e, w, sizeof w), context, e->key,
+                            hs_value_shown(e->value, vs, sizeof vs));
     }
     return parse_values(b, context, k, e);
 }
@@ -131,6 +155,8 @@ static hs_status build_strategy(build *b, const char *section)
     if (!keys)
         return hs_error_set(b->err, HS_ERUNTIME, "%s: out of memory", b->ini->file);
     hs_status st = expand_strategy(b, section, context, rule, ratio, keys);
+    for (size_t i = 0; i < 4 * HS_MAX_PARAMS; i++)
+        free(keys[i].buf);
     free(keys);
     return st;
 }
@@ -158,11 +184,14 @@ static hs_status expand_strategy(build *b, const char *section, const char *cont
         if (combos > HS_MAX_STRATEGIES)
             break;
     }
-    if (sc->n_strategies + combos > HS_MAX_STRATEGIES)
+    if (sc->n_strategies + combos > HS_MAX_STRATEGIES) {
+        char w[512];
         return hs_error_set(b->err, HS_EINPUT,
                             "%s: %s: the sweep makes more than %d strategies "
                             "(expected fewer list values)",
-                            b->ini->file, context, HS_MAX_STRATEGIES);
+                            hs_scn_section_where(b, section, w, sizeof w), context,
+                            HS_MAX_STRATEGIES);
+    }
 
     /* Expand the product; the last key varies fastest. */
     for (size_t c = 0; c < combos; c++) {
@@ -171,25 +200,35 @@ static hs_status expand_strategy(build *b, const char *section, const char *cont
         snprintf(s->section, sizeof s->section, "%s", section);
         s->rule = rule;
         s->ratio = ratio;
-        char label[HS_NAME_LEN] = "";
         size_t rest = c;
         size_t idx[4 * HS_MAX_PARAMS];
         for (size_t i = nk; i-- > 0;) {
             idx[i] = rest % keys[i].n;
             rest /= keys[i].n;
         }
-        for (size_t i = 0; i < nk; i++) {
+        /* The name: NAME, or NAME[key=value,...] with the swept values; one that does
+         * not fit the name field is refused, never cut (two cut names could collide). */
+        const char *short_name = section + strlen("strategy.");
+        size_t len = (size_t)snprintf(s->name, sizeof s->name, "%s", short_name);
+        int first = 1;
+        for (size_t i = 0; i < nk && len < sizeof s->name; i++) {
             if (keys[i].n > 1) {
-                size_t used = strlen(label);
-                snprintf(label + used, sizeof label - used, "%s%s=%s", used ? "," : "",
-                         keys[i].row->key, keys[i].text[idx[i]]);
+                len += (size_t)snprintf(s->name + len, sizeof s->name - len, "%s%s=%s",
+                                        first ? "[" : ",", keys[i].row->key, keys[i].text[idx[i]]);
+                first = 0;
             }
         }
-        const char *short_name = section + strlen("strategy.");
-        if (label[0])
-            snprintf(s->name, sizeof s->name, "%s[%s]", short_name, label);
-        else
-            snprintf(s->name, sizeof s->name, "%s", short_name);
+        if (!first && len < sizeof s->name)
+            len += (size_t)snprintf(s->name + len, sizeof s->name - len, "]");
+        if (len >= sizeof s->name) {
+            char w[512];
+            return hs_error_set(b->err, HS_EINPUT,
+                                "%s: %s: the name of a swept strategy, '%.60s...', is longer "
+                                "than %zu characters (expected a shorter section name or "
+                                "shorter list values)",
+                                hs_scn_section_where(b, section, w, sizeof w), context, s->name,
+                                sizeof s->name - 1);
+        }
         double v[STRAT_N_COMMON];
         for (size_t i = 0; i < STRAT_N_COMMON; i++)
             v[i] = keys[i].values[idx[i]];
