@@ -372,11 +372,6 @@ int hs_cli_calibrate(int argc, char **argv)
         fprintf(stderr, "hedgesim: calibrate: cannot write the results\n");
         return 1;
     }
-    if (!(fit.est.alpha + fit.est.beta < 1.0))
-        fprintf(stderr,
-                "hedgesim: calibrate: warning: alpha + beta = %.17g is not below 1; the "
-                "section describes a variance without a long-run level\n",
-                fit.est.alpha + fit.est.beta);
     if (!fit.converged) {
         fprintf(stderr,
                 "hedgesim: calibrate: the simplex did not converge after %zu iterations; "
