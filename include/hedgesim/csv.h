@@ -13,6 +13,12 @@
  * fewer than 2 data rows is refused, since a series of prices needs at least one return.
  * Every failure is HS_EINPUT (HS_ERUNTIME for out of memory) with one line naming the
  * file, the line, the column, the value and what was expected, and leaves *out empty.
+ *
+ * Only regular files are read (a FIFO would block forever, /dev/zero never ends), of at
+ * most HS_FILE_LIMIT bytes; a NUL byte anywhere is refused with its line (strtod would
+ * stop at it and read "101\0junk" as 101); a UTF-8 byte order mark before the header is
+ * skipped.  Lines are physical lines of the file, from 1, the header included, a quoted
+ * field over several lines counting each of them.
  */
 #ifndef HEDGESIM_CSV_H
 #define HEDGESIM_CSV_H
@@ -21,11 +27,17 @@
 
 #include "hedgesim/error.h"
 
+/* The largest file the readers accept (price series, run files, summary.json): 256 MiB,
+ * some hundred times the largest real series, so that a wrong file name (a disk image,
+ * /dev/zero) fails at once instead of filling the memory. */
+#define HS_FILE_LIMIT ((size_t)256 << 20)
+
 typedef struct hs_series {
-    size_t n;        /* number of values (data rows) */
-    double *values;  /* [n] the numeric column, in file order */
-    char **dates;    /* [n] the date column as text; NULL if no date column was asked for */
-    char column[64]; /* name of the numeric column (truncated to 63 bytes) */
+    size_t n;       /* number of values (data rows) */
+    double *values; /* [n] the numeric column, in file order */
+    size_t *lines;  /* [n] the line of the file each value is on (for messages) */
+    char **dates;   /* [n] the date column as text; NULL if no date column was asked for */
+    char *column;   /* name of the numeric column (a copy, freed by hs_series_free) */
 } hs_series;
 
 /* Read column `column` (and `date_column` unless NULL) of the CSV file at path into
@@ -36,5 +48,18 @@ hs_status hs_series_read_csv(const char *path, const char *column, const char *d
 
 /* Free what a successful read allocated and empty *s.  NULL-safe and idempotent. */
 void hs_series_free(hs_series *s);
+
+/* Open path for reading when it is a regular file of at most limit bytes (checked on
+ * the open descriptor, which was opened without blocking, so that a FIFO with no writer
+ * cannot hang the check; the descriptor is returned blocking).  `expected` completes the
+ * messages: "(expected EXPECTED)".  HS_EINPUT naming the file and what it is otherwise
+ * (a directory, a FIFO, a device, too large). */
+hs_status hs_file_open_regular(const char *path, size_t limit, const char *expected, int *fd,
+                               hs_error *err);
+
+/* The whole of such a file in a '\0'-terminated buffer of *len bytes (free() it).  With
+ * text set, a NUL byte in the file is refused with its line ("FILE:LINE: a NUL byte"). */
+hs_status hs_file_read(const char *path, size_t limit, const char *expected, int text, char **out,
+                       size_t *len, hs_error *err);
 
 #endif

@@ -26,12 +26,19 @@ shq(s) = (_shq_i = strstrt(s, "'")) ? s[1:_shq_i - 1] . "'\\''" . shq(s[_shq_i +
 path(f) = dir . "/" . f
 # The command reading CSV file f of the run as TSV (a gnuplot "< command" data source).
 src(f) = sprintf("< awk -f '%s/csv.awk' '%s'", shq(scripts), shq(path(f)))
-# The rows of file f in grid value g ("-": any) whose column c holds v, as TSV.
-pick(f, g, c, v) = sprintf("< awk -f '%s/csv.awk' -v where=%s -v is='%s' -v grid='%s' '%s'", shq(scripts), c, shq(v), shq(g), shq(path(f)))
+# The rows of file f in grid value g ("-": any) whose column c holds v, as TSV.  v and g
+# go to awk through the environment, quoted for sh by shq: never as awk or gnuplot code.
+pick(f, g, c, v) = sprintf("< HS_IS='%s' HS_GRID='%s' awk -f '%s/csv.awk' -v where=%s '%s'", shq(v), shq(g), shq(scripts), c, shq(path(f)))
 # 1 when file f of the run exists and is not empty, else 0.
 have(f) = system(sprintf("test -s '%s' && echo 1 || echo 0", shq(path(f)))) + 0
-# The distinct non-empty values of column c of file f, a word list ("a" "b c" ...).
+# The distinct non-empty values of column c of file f, a word list ("a" "b c" ...): only
+# for grid keys and values, which hold no quotes.
 uniq(f, c) = system(sprintf("awk -f '%s/csv.awk' -v uniq=%s '%s' 2>/dev/null", shq(scripts), c, shq(path(f))))
+# How many distinct non-empty values column c of file f holds, and the i-th of them (from
+# 1) as a string.  Names (strategies, groups) are read this way: the text comes back as
+# data from system(), so a name holding " \ ' $ ; # @ cannot break a word list or a command.
+nuniq(f, c) = system(sprintf("awk -f '%s/csv.awk' -v count=%s '%s' 2>/dev/null", shq(scripts), c, shq(path(f)))) + 0
+uniqv(f, c, i) = system(sprintf("awk -f '%s/csv.awk' -v uniq=%s -v nth=%d '%s' 2>/dev/null", shq(scripts), c, i, shq(path(f))))
 
 set datafile separator "\t"
 set datafile columnheaders

@@ -12,19 +12,21 @@ name = "convergence"; width = 800; height = 500
 if (!exists("scripts")) { _a = ARG0; _i = strlen(_a); while (_i > 0 && _a[_i:_i] ne "/") { _i = _i - 1 }; scripts = (_i > 1) ? _a[1:_i - 1] : (_i == 1 ? "/" : ".") }
 load scripts . "/common.gp"
 
-groups = have("convergence.csv") ? uniq("convergence.csv", "group") : ""
-if (groups eq "") {
+n_groups = have("convergence.csv") ? nuniq("convergence.csv", "group") : 0
+if (n_groups == 0) {
     eval missing("No convergence sweep in this run: it needs a strategy with at least 3 values of hedges.")
     exit
 }
-n = words(grid_values) * words(groups)
+array groups[n_groups]
+do for [j = 1:n_groups] { groups[j] = uniqv("convergence.csv", "group", j) }
+n = words(grid_values) * n_groups
 array sg[n]; array sn[n]; array b[n]; array b_se[n]; array a[n]
 i = 0
-do for [g in grid_values] { do for [c in groups] {
-    i = i + 1; sg[i] = g; sn[i] = c
-    stats pick("convergence.csv", g, "group", c) using (column("slope")):(column("slope_se")) nooutput
+do for [g in grid_values] { do for [j = 1:n_groups] {
+    i = i + 1; sg[i] = g; sn[i] = groups[j]
+    stats pick("convergence.csv", g, "group", sn[i]) using (column("slope")):(column("slope_se")) nooutput
     b[i] = STATS_mean_x; b_se[i] = STATS_mean_y
-    stats pick("convergence.csv", g, "group", c) using (log(column("hedges"))):(log(column("std"))) nooutput
+    stats pick("convergence.csv", g, "group", sn[i]) using (log(column("hedges"))):(log(column("std"))) nooutput
     a[i] = STATS_mean_y - b[i] * STATS_mean_x
 } }
 set logscale xy

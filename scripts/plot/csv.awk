@@ -6,10 +6,18 @@
 #   awk -f csv.awk FILE               the file as TSV, quotes removed
 #   awk -f csv.awk -v uniq=COL FILE   the distinct non-empty values of column COL, in order
 #                                     of first appearance, each in double quotes and on its
-#                                     own line (a word list for gnuplot's word()/words())
-#   awk -f csv.awk -v where=COL -v is=VALUE [-v grid=G] FILE
+#                                     own line (a word list for gnuplot's word()/words(); only
+#                                     for values without quotes: grid keys and values)
+#   awk -f csv.awk -v count=COL FILE  the number of those values
+#   awk -f csv.awk -v uniq=COL -v nth=K FILE
+#                                     the K-th of them (from 1), as it is, without quotes
+#   HS_IS=VALUE [HS_GRID=G] awk -f csv.awk -v where=COL FILE
 #                                     the header and the rows whose column COL is VALUE
 #                                     (and whose grid_value is G, unless G is "-" or unset)
+# Names (strategies, groups) may hold any character but a line break, quotes and
+# backslashes included: they reach this script through the environment (ENVIRON takes
+# the bytes as they are; awk -v would read backslash escapes in them) and reach gnuplot
+# as the output of nth=K, i.e. as data, never as gnuplot code (issue 10, item 8).
 # Filtering here rather than with NaN in gnuplot's `using`: kernel densities and lines
 # turn any undefined point into NaN or a gap.
 # Plain POSIX awk (mawk, gawk, busybox), so the scripts need nothing beyond gnuplot and sh.
@@ -43,6 +51,11 @@ function tsv(s,    n, f, i, line) {
     return line
 }
 
+BEGIN {
+    if (count != "") uniq = count
+    if (where != "") { is = ENVIRON["HS_IS"]; grid = ENVIRON["HS_GRID"] }
+}
+
 uniq == "" && where == "" { print tsv($0); next }
 
 where != "" && NR == 1 {
@@ -69,5 +82,13 @@ NR == 1 {
 {
     fields($0, f)
     v = f[col]
-    if (v != "" && !(v in seen)) { seen[v] = 1; print "\"" v "\"" }
+    if (v != "" && !(v in seen)) {
+        seen[v] = 1
+        k++
+        if (count != "") next
+        if (nth == "") print "\"" v "\""
+        else if (k == nth + 0) { print v; exit 0 }
+    }
 }
+
+END { if (count != "") print k + 0 }

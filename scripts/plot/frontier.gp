@@ -10,12 +10,13 @@ name = "frontier"; width = 800; height = 500
 if (!exists("scripts")) { _a = ARG0; _i = strlen(_a); while (_i > 0 && _a[_i:_i] ne "/") { _i = _i - 1 }; scripts = (_i > 1) ? _a[1:_i - 1] : (_i == 1 ? "/" : ".") }
 load scripts . "/common.gp"
 
-names = uniq("summary.csv", "strategy")
-if (names eq "") {
+n = nuniq("summary.csv", "strategy")
+if (n == 0) {
     eval missing("summary.csv holds no strategy.")
     exit
 }
-n = words(names)
+array names[n]
+do for [i = 1:n] { names[i] = uniqv("summary.csv", "strategy", i) }
 # A frictionless run has every cost at 0: give the x axis some width around it.
 stats src("summary.csv") using (column("cost_mean")) nooutput
 if (STATS_max - STATS_min < 1e-12) { set xrange [STATS_min - 1 : STATS_max + 1] } else { set offsets graph 0.25, graph 0.25, graph 0.1, graph 0.1 }
@@ -31,10 +32,11 @@ if (is_grid) { set key outside right top box samplen 2 } else { unset key }
 style = is_grid ? "yerrorlines" : "yerrorbars"
 cmd = "plot"
 do for [i = 1:n] {
-    stats pick("summary.csv", "-", "strategy", word(names, i)) using (column("cost_mean")) nooutput
+    stats pick("summary.csv", "-", "strategy", names[i]) using (column("cost_mean")) nooutput
     side = (STATS_mean > xmid) ? "right offset -1, 0.6" : "left offset 1, 0.6"
-    data = sprintf("pick(\"summary.csv\", \"-\", \"strategy\", word(names, %d))", i)
-    cmd = cmd . sprintf(" %s using (column(\"cost_mean\")):(column(\"pnl_std\")):(column(\"pnl_std_lo\")):(column(\"pnl_std_hi\")) with %s lt %d pt 7 ps 1.2 title word(names, %d),", data, style, i, i)
+    # Only indices go into the command: names[i] is looked up when it runs.
+    data = sprintf("pick(\"summary.csv\", \"-\", \"strategy\", names[%d])", i)
+    cmd = cmd . sprintf(" %s using (column(\"cost_mean\")):(column(\"pnl_std\")):(column(\"pnl_std_lo\")):(column(\"pnl_std_hi\")) with %s lt %d pt 7 ps 1.2 title names[%d],", data, style, i, i)
     cmd = cmd . sprintf(" %s using (column(\"cost_mean\")):(column(\"pnl_std\")):(%s) with labels %s tc lt %d %s notitle%s", data, is_grid ? "sprintf(\"%g\", column(\"grid_value\"))" : "strcol(\"strategy\")", side, i, is_grid ? "font \",9\"" : "", (i < n) ? "," : "")
 }
 eval cmd

@@ -13,8 +13,9 @@ if (!is_grid) {
     eval missing("Not a grid run: give --set section.key=v1,v2,... to sweep a value across runs.")
     exit
 }
-names = uniq("summary.csv", "strategy")
-n = words(names)
+n = nuniq("summary.csv", "strategy")
+array names[n]
+do for [i = 1:n] { names[i] = uniqv("summary.csv", "strategy", i) }
 set multiplot layout 1, 2 title ttl("Tail risk of the P&L across the grid (VaR solid, ES dashed)")
 set xlabel grid_key
 set ylabel "loss (time-T money)"
@@ -22,10 +23,10 @@ set key top left box opaque samplen 2 font ",9"
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 do for [level in "95 99"] {
     set title level . "%"
-    plot for [i = 1:n] pick("summary.csv", "-", "strategy", word(names, i)) \
+    plot for [i = 1:n] pick("summary.csv", "-", "strategy", names[i]) \
             using (column("grid_value")):(column("pnl_var" . level)) smooth unique with linespoints lt i \
-            title word(names, i), \
-         for [i = 1:n] pick("summary.csv", "-", "strategy", word(names, i)) \
+            title names[i], \
+         for [i = 1:n] pick("summary.csv", "-", "strategy", names[i]) \
             using (column("grid_value")):(column("pnl_es" . level)) smooth unique with linespoints lt i dt 2 pt 6 \
             notitle
     unset key

@@ -10,12 +10,11 @@ name = "path"; width = 800; height = 750
 if (!exists("scripts")) { _a = ARG0; _i = strlen(_a); while (_i > 0 && _a[_i:_i] ne "/") { _i = _i - 1 }; scripts = (_i > 1) ? _a[1:_i - 1] : (_i == 1 ? "/" : ".") }
 load scripts . "/common.gp"
 
-first = have("paths.csv") ? uniq("paths.csv", "strategy") : ""
-if (first eq "") {
+if (!have("paths.csv") || nuniq("paths.csv", "strategy") == 0) {
     eval missing("No paths.csv in this run: run hedgesim with --trace N (N >= 1) and --out.")
     exit
 }
-s0 = word(first, 1)
+s0 = uniqv("paths.csv", "strategy", 1)
 g0 = word(uniq("paths.csv", "grid_value") . " -", 1)
 stats pick("paths.csv", g0, "strategy", s0) every ::0::0 using (column("path")) nooutput
 p0 = STATS_min

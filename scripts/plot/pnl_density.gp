@@ -19,9 +19,11 @@ if (!have("pnl.csv")) {
     eval missing("No pnl.csv in this run: run hedgesim with --pnl to keep the per-path P&L.")
     exit
 }
-names = uniq("summary.csv", "strategy")
+n_names = nuniq("summary.csv", "strategy")
+array names[n_names]
+do for [j = 1:n_names] { names[j] = uniqv("summary.csv", "strategy", j) }
 # Every (grid value, strategy) holds the same paths: rows / series.
-paths = (system(sprintf("wc -l < '%s'", shq(path("pnl.csv")))) - 1) / (words(grid_values) * words(names))
+paths = (system(sprintf("wc -l < '%s'", shq(path("pnl.csv")))) - 1) / (words(grid_values) * n_names)
 K = (paths > 20000) ? ceil(paths / 20000.) : 1
 used = int((paths - 1) / K) + 1
 stats src("summary.csv") using (column("pnl_q01")) nooutput
@@ -38,12 +40,12 @@ set xlabel "P&L at maturity (time-T money)"
 set ylabel "density"
 set key top right box opaque samplen 2
 # One series per (grid value, strategy); the legend carries each one's std from summary.csv.
-n = words(grid_values) * words(names)
+n = words(grid_values) * n_names
 array sg[n]; array ss[n]; array sd[n]
 i = 0
-do for [g in grid_values] { do for [s in names] {
-    i = i + 1; sg[i] = g; ss[i] = s
-    stats pick("summary.csv", g, "strategy", s) using (column("pnl_std")) nooutput
+do for [g in grid_values] { do for [j = 1:n_names] {
+    i = i + 1; sg[i] = g; ss[i] = names[j]
+    stats pick("summary.csv", g, "strategy", ss[i]) using (column("pnl_std")) nooutput
     sd[i] = STATS_mean
 } }
 plot for [i = 1:n] pick("pnl.csv", sg[i], "strategy", ss[i]) every K using (column("pnl")):(1.0 / used) \

@@ -14,6 +14,15 @@
  * line naming the file, option or value and what was expected; 1 for a numerical
  * failure, which includes a fit whose simplex did not converge (its estimates are still
  * printed, after a warning on stderr).
+ *
+ * Input that cannot be per-period log returns is refused under --returns (issue 10,
+ * item 9): a column whose every value is above 1 looks like prices (a log return of 1
+ * multiplies the price by e in one period), and any value with |r| >= 1 is named with
+ * its line (returns in percent are the usual cause).  Whatever the data, the [model]
+ * section is checked before anything is printed, the way `validate` would check it:
+ * each value as printed against the garch parameter table (models/garch.c), then the
+ * model's own checks (alpha + beta < 1, the unconditional variance); a fit that fails
+ * them is exit 2 with the reason, and no section is printed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "calibrate.h"
@@ -27,6 +36,8 @@
 
 #include "hedgesim/csv.h"
 #include "hedgesim/garch.h"
+#include "hedgesim/model.h"
+#include "hedgesim/param.h"
 
 #define SECTION_LEN 1024
 
@@ -126,14 +137,37 @@ static int to_returns(const options *o, const hs_series *s, double **out, size_t
         return 1;
     }
     if (o->returns) {
+        /* Prices given as returns: every value above 1 (head of this file). */
+        double lo = s->values[0];
+        for (size_t t = 0; t < s->n; t++)
+            lo = fmin(lo, s->values[t]);
+        if (lo > 1.0) {
+            fprintf(stderr,
+                    "hedgesim: calibrate: %s: column %s looks like prices (min %g, all > 1), "
+                    "not log returns (expected per-period log returns with |r| < 1); drop "
+                    "--returns\n",
+                    o->file, o->column, lo);
+            free(r);
+            return 2;
+        }
+        for (size_t t = 0; t < s->n; t++)
+            if (!(fabs(s->values[t]) < 1.0)) {
+                fprintf(stderr,
+                        "hedgesim: calibrate: %s:%zu: column %s = %g is not a per-period log "
+                        "return (expected |r| < 1, a move of less than a factor e; returns in "
+                        "percent? divide them by 100; prices? drop --returns)\n",
+                        o->file, s->lines[t], o->column, s->values[t]);
+                free(r);
+                return 2;
+            }
         memcpy(r, s->values, m * sizeof *r);
     } else {
         for (size_t t = 0; t < s->n; t++)
             if (!(s->values[t] > 0)) {
                 fprintf(stderr,
-                        "hedgesim: calibrate: %s: column %s, value %zu is %g (expected "
-                        "prices > 0; give --returns if the column holds returns)\n",
-                        o->file, o->column, t + 1, s->values[t]);
+                        "hedgesim: calibrate: %s:%zu: column %s = %g is not a positive price "
+                        "(expected prices > 0; give --returns if the column holds returns)\n",
+                        o->file, s->lines[t], o->column, s->values[t]);
                 free(r);
                 return 2;
             }
@@ -160,6 +194,60 @@ static void model_section(const hs_garch_result *f, char *buf, size_t len)
                  "mu = %.10g ; fitted mean log return per step (delete for risk-neutral paths)\n"
                  "; h0 = %.10g ; to start at the variance after the last return\n",
                  e->mu, f->h_last);
+}
+
+/* Check the section as `validate` would (head of this file); 0, or 2 after one line
+ * on stderr. */
+static int check_section(const options *o, const hs_garch_result *f)
+{
+    const hs_model_type *t = &hs_model_garch;
+    const hs_garch_params *e = &f->est;
+    hs_model_args a;
+    hs_model_args_default(&a, t);
+    struct {
+        const char *key;
+        double value;
+    } vals[] = {{"omega", e->omega}, {"alpha", e->alpha}, {"beta", e->beta},
+                {"mu", e->mu},       {"nu", e->nu},       {"dist", 0}};
+    size_t n_vals = sizeof vals / sizeof *vals;
+    hs_error err;
+    hs_error_clear(&err);
+    for (size_t i = 0; i < n_vals; i++) {
+        const hs_param *p = hs_param_find(t->params, t->n_params, vals[i].key);
+        if (!p) {
+            fprintf(stderr, "hedgesim: calibrate: internal: model 'garch' has no key '%s'\n",
+                    vals[i].key);
+            return 1;
+        }
+        size_t at = (size_t)(p - t->params);
+        snprintf(a.at[at], sizeof a.at[at], "%s: column %s: fitted", o->file, o->column);
+        if (p->kind == HS_PARAM_NAME) {
+            a.par[at] = e->dist == HS_GARCH_T; /* choices "normal|t" */
+            continue;
+        }
+        if (!strcmp(p->key, "nu") && e->dist != HS_GARCH_T)
+            continue;
+        /* The value as the section prints it, parsed as a scenario's value would be. */
+        char text[64];
+        snprintf(text, sizeof text, "%.10g", vals[i].value);
+        hs_origin origin = {a.at[at], 0};
+        if (hs_param_parse_number(p, text, origin,
+                                  "model 'garch' (the [model] section would fail validation)",
+                                  &a.par[at], &err)) {
+            fprintf(stderr, "hedgesim: calibrate: %s\n", err.msg);
+            return 2;
+        }
+    }
+    hs_model m;
+    hs_market market = {100.0, 0.0, 0.0};
+    hs_grid grid = {1, 1.0 / o->periods, 1.0 / o->periods}; /* one period */
+    if (hs_model_init(&m, t, &a, &market, &grid, &err)) {
+        fprintf(stderr, "hedgesim: calibrate: %s (the [model] section would fail validation)\n",
+                err.msg);
+        return 2;
+    }
+    hs_model_release(&m);
+    return 0;
 }
 
 static json_t *num(double v)
@@ -275,17 +363,15 @@ int hs_cli_calibrate(int argc, char **argv)
         fprintf(stderr, "hedgesim: calibrate: %s: column %s: %s\n", o.file, o.column, err.msg);
         return (int)st;
     }
+    rc = check_section(&o, &fit);
+    if (rc)
+        return rc;
     char section[SECTION_LEN];
     model_section(&fit, section, sizeof section);
     if (o.json ? print_json(&o, &fit, section) : (print_text(&o, &fit, section), 0)) {
         fprintf(stderr, "hedgesim: calibrate: cannot write the results\n");
         return 1;
     }
-    if (!(fit.est.alpha + fit.est.beta < 1.0))
-        fprintf(stderr,
-                "hedgesim: calibrate: warning: alpha + beta = %.17g is not below 1; the "
-                "section describes a variance without a long-run level\n",
-                fit.est.alpha + fit.est.beta);
     if (!fit.converged) {
         fprintf(stderr,
                 "hedgesim: calibrate: the simplex did not converge after %zu iterations; "

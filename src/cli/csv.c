@@ -1,16 +1,22 @@
 /*
  * CSV reader for the files of a run (docs/outputs.md): RFC 4180 section 2 quoting,
  * one record per line.  Used by the plot command to see which figures apply and by the
- * report to read pairs.csv; small files, so every cell is its own allocation.
+ * report to read pairs.csv; small files, so every cell is its own allocation.  Only
+ * regular files are read (hs_file_open_regular), at most HS_FILE_LIMIT bytes of them; a
+ * NUL byte is refused with its line; a UTF-8 byte order mark before the header skipped.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "csv.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "hedgesim/csv.h"
 
 /* A growable array of strings. */
 typedef struct strvec {
@@ -79,20 +85,70 @@ static long split_line(const char *line, char *scratch, strvec *out)
     }
 }
 
+/* Read one line of fp into *line (without its line break), growing it; *total counts
+ * the bytes read from the file so far.  Returns the length, -1 at the end of the file,
+ * -2 out of memory, -3 past HS_FILE_LIMIT, -4 a NUL byte (at character *nul). */
+static long read_line(FILE *fp, char **line, size_t *cap, size_t *total, size_t *nul)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc(fp)) != EOF) {
+        if (++*total > HS_FILE_LIMIT)
+            return -3;
+        if (c == '\0') {
+            *nul = n + 1;
+            return -4;
+        }
+        if (n + 1 >= *cap) {
+            size_t grown_cap = *cap ? 2 * *cap : 256;
+            char *grown = realloc(*line, grown_cap);
+            if (!grown)
+                return -2;
+            *line = grown;
+            *cap = grown_cap;
+        }
+        if (c == '\n')
+            break;
+        (*line)[n++] = (char)c;
+    }
+    if (c == EOF && n == 0)
+        return -1;
+    (*line)[n] = '\0';
+    return (long)n;
+}
+
+#define EXPECTED_RUN_CSV "a CSV file written by a run (docs/outputs.md)"
+
 hs_status hs_csv_read(const char *path, size_t max_rows, hs_csv *out, hs_error *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return hs_error_set(err, HS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    /* A regular file only (a FIFO would block, /dev/zero never ends); its size is not
+     * limited here, since only max_rows rows of pnl.csv are read, but what is read is. */
+    int fd;
+    hs_status st = hs_file_open_regular(path, SIZE_MAX, EXPECTED_RUN_CSV, &fd, err);
+    if (st)
+        return st;
+    FILE *fp = fdopen(fd, "r");
+    if (!fp) {
+        close(fd);
+        return hs_error_set(err, HS_ERUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    }
     strvec head = {0}, cells = {0};
     char *line = NULL, *scratch = NULL;
-    size_t cap = 0, scratch_cap = 0, rows = 0;
-    ssize_t got;
-    hs_status st = HS_OK;
-    while ((got = getline(&line, &cap, fp)) >= 0) {
-        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
-            line[--got] = '\0';
+    size_t cap = 0, scratch_cap = 0, rows = 0, total = 0, line_no = 0, nul = 0;
+    long got;
+    while ((got = read_line(fp, &line, &cap, &total, &nul)) >= -1) {
+        if (got == -1)
+            break;
+        line_no++;
+        char *text = line;
+        /* A UTF-8 byte order mark before the header is not part of the first name. */
+        if (line_no == 1 && got >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+            text += 3;
+            got -= 3;
+        }
+        while (got > 0 && text[got - 1] == '\r')
+            text[--got] = '\0';
         if ((size_t)got + 1 > scratch_cap) {
             char *s = realloc(scratch, (size_t)got + 1);
             if (!s) {
@@ -103,7 +159,7 @@ hs_status hs_csv_read(const char *path, size_t max_rows, hs_csv *out, hs_error *
             scratch_cap = (size_t)got + 1;
         }
         if (!head.n) {
-            if (split_line(line, scratch, &head) < 0)
+            if (split_line(text, scratch, &head) < 0)
                 st = hs_error_set(err, HS_ERUNTIME, "%s: out of memory", path);
             if (st)
                 break;
@@ -114,7 +170,7 @@ hs_status hs_csv_read(const char *path, size_t max_rows, hs_csv *out, hs_error *
         if (max_rows && rows == max_rows)
             break;
         size_t before = cells.n;
-        if (split_line(line, scratch, &cells) < 0) {
+        if (split_line(text, scratch, &cells) < 0) {
             st = hs_error_set(err, HS_ERUNTIME, "%s: out of memory", path);
             break;
         }
@@ -130,6 +186,17 @@ hs_status hs_csv_read(const char *path, size_t max_rows, hs_csv *out, hs_error *
             break;
         rows++;
     }
+    if (!st && got == -2)
+        st = hs_error_set(err, HS_ERUNTIME, "%s: out of memory", path);
+    if (!st && got == -3)
+        st = hs_error_set(err, HS_EINPUT,
+                          "%s: more than %zu MiB read (expected %s of at most %zu bytes)", path,
+                          HS_FILE_LIMIT >> 20, EXPECTED_RUN_CSV, HS_FILE_LIMIT);
+    if (!st && got == -4)
+        st = hs_error_set(err, HS_EINPUT,
+                          "%s:%zu: a NUL byte at character %zu of the line (expected %s: text, "
+                          "without NUL bytes)",
+                          path, line_no + 1, nul, EXPECTED_RUN_CSV);
     if (!st && ferror(fp))
         st = hs_error_set(err, HS_ERUNTIME, "%s: read error", path);
     if (!st && !head.n)

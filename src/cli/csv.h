@@ -19,7 +19,8 @@ typedef struct hs_csv {
 } hs_csv;
 
 /* Read the header and at most max_rows rows (0: all) of the file at path into *out.
- * A missing or unreadable file is HS_EINPUT; out of memory HS_ERUNTIME. */
+ * A missing or unreadable file, one that is not a regular file, a NUL byte or more than
+ * HS_FILE_LIMIT bytes read is HS_EINPUT; out of memory HS_ERUNTIME. */
 hs_status hs_csv_read(const char *path, size_t max_rows, hs_csv *out, hs_error *err);
 void hs_csv_free(hs_csv *csv);
 

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "hedgesim/csv.h"
 #include "hedgesim/report.h"
 #include "plot.h"
 
@@ -542,35 +543,12 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
 
 /* ---- figures ----------------------------------------------------------------------- */
 
+/* A figure's text: a regular file of bounded size (a FIFO in plots/ would block). */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    char *buf;
+    if (hs_file_read(path, HS_FILE_LIMIT, "an SVG figure", 1, &buf, len, NULL))
         return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0, got;
-    do {
-        if (cap - n < 65536) {
-            char *b = realloc(buf, cap + 65536 + 1);
-            if (!b) {
-                free(buf);
-                fclose(fp);
-                return NULL;
-            }
-            buf = b;
-            cap += 65536;
-        }
-        got = fread(buf + n, 1, cap - n, fp);
-        n += got;
-    } while (got > 0);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
     return buf;
 }
 
@@ -762,7 +740,16 @@ int hs_cli_report_as(const char *dir, const char *shown)
     page pg = {0};
     pg.dir = dir;
     pg.shown = shown;
-    pg.root = json_load_file(path, 0, &jerr);
+    /* A regular file of bounded size without NUL bytes, before jansson reads it. */
+    char *text;
+    size_t len;
+    hs_error ferr;
+    if (hs_file_read(path, HS_FILE_LIMIT, "the JSON summary of a run", 1, &text, &len, &ferr)) {
+        fprintf(stderr, "hedgesim: report: %s\n", ferr.msg);
+        return 2;
+    }
+    pg.root = json_loadb(text, len, 0, &jerr);
+    free(text);
     if (!pg.root || !json_is_object(pg.root)) {
         fprintf(stderr, "hedgesim: report: %s:%d: not a JSON summary: %s\n", path, jerr.line,
                 pg.root ? "expected an object" : jerr.text);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "hedgesim/csv.h"
 
 const char *const hs_cli_figures[HS_N_FIGURES] = {"frontier", "pnl_density", "convergence", "path",
                                                   "grid"};
@@ -210,33 +211,66 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* text inside a gnuplot single-quoted string: ' is written ''. */
-static void gp_quote(char *buf, size_t size, const char *text)
+/* text inside a gnuplot single-quoted string, in a new allocation (NULL when out of
+ * memory).  In gnuplot's single-quoted strings '' stands for ' and nothing else is
+ * special: no backslash escapes, and a line break in a -e argument stays in the string
+ * (checked with gnuplot 5.4), so doubling ' is a complete escape and any text, " \ ; #
+ * @ $ included, reaches the script as data. */
+static char *gp_quote(const char *text)
 {
+    size_t n = 1;
+    for (const char *t = text; *t; t++)
+        n += *t == '\'' ? 2 : 1;
+    char *buf = malloc(n);
+    if (!buf)
+        return NULL;
     size_t j = 0;
-    for (; *text && j + 3 < size; text++) {
+    for (; *text; text++) {
         if (*text == '\'')
             buf[j++] = '\'';
         buf[j++] = *text;
     }
     buf[j] = '\0';
+    return buf;
 }
 
-/* The scenario's name from summary.json (of the first run of a grid), or "". */
-static void scenario_name(const char *dir, char *buf, size_t size)
+/* printf into a new allocation (NULL when out of memory). */
+static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *strf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf) {
+        va_start(ap, fmt);
+        vsnprintf(buf, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return buf;
+}
+
+/* The scenario's name from summary.json (of the first run of a grid), quoted for
+ * gnuplot (gp_quote), whole; "" when there is none; NULL when out of memory.
+ * summary.json is read only when it is a regular file of bounded size. */
+static char *scenario_name(const char *dir)
 {
     char path[PATH_LEN];
     pathf(path, sizeof path, "%s/summary.json", dir);
-    buf[0] = '\0';
-    json_t *root = json_load_file(path, 0, NULL);
-    if (!root)
-        return;
+    char *text;
+    size_t len;
+    json_t *root = NULL;
+    if (!hs_file_read(path, HS_FILE_LIMIT, "the JSON summary of a run", 1, &text, &len, NULL)) {
+        root = json_loadb(text, len, 0, NULL);
+        free(text);
+    }
     json_t *run =
         json_object_get(root, "runs") ? json_array_get(json_object_get(root, "runs"), 0) : root;
     const char *name = json_string_value(json_object_get(run, "scenario"));
-    if (name)
-        pathf(buf, size, "%s", name);
+    char *q = gp_quote(name ? name : "");
     json_decref(root);
+    return q;
 }
 
 /* The last non-empty line of a log file (gnuplot's error message), into buf. */
@@ -323,11 +357,14 @@ int hs_cli_plot(const char *dir, int quiet)
                 plots, dir, plots);
         return 0;
     }
-    char q_dir[PATH_LEN * 2], q_plots[PATH_LEN * 2], q_name[512], name[256];
-    gp_quote(q_dir, sizeof q_dir, dir);
-    gp_quote(q_plots, sizeof q_plots, plots);
-    scenario_name(dir, name, sizeof name);
-    gp_quote(q_name, sizeof q_name, name);
+    char *q_dir = gp_quote(dir), *q_plots = gp_quote(plots), *q_name = scenario_name(dir);
+    if (!q_dir || !q_plots || !q_name) {
+        free(q_dir);
+        free(q_plots);
+        free(q_name);
+        fprintf(stderr, "hedgesim: plot: out of memory\n");
+        return 1;
+    }
 
     job jobs[2 * HS_N_FIGURES];
     int n_jobs = 0;
@@ -341,13 +378,23 @@ int hs_cli_plot(const char *dir, int quiet)
             pathf(j->out, sizeof j->out, "%s/%s.%s", plots, j->figure, j->ext);
             pathf(j->tmp, sizeof j->tmp, "%s.tmp.%ld", j->out, (long)getpid());
             pathf(j->log, sizeof j->log, "%s.log", j->out);
-            char q_out[PATH_LEN * 2 + 64], setup[PATH_LEN * 8], script[PATH_LEN * 2];
-            gp_quote(q_out, sizeof q_out, j->tmp);
-            pathf(setup, sizeof setup, "dir='%s'; term='%s'; out='%s'; scripts='%s'; scenario='%s'",
-                  q_dir, j->ext, q_out, q_plots, q_name);
+            char script[PATH_LEN * 2];
+            /* Every value goes in as a single-quoted gnuplot string (gp_quote). */
+            char *q_out = gp_quote(j->tmp);
+            char *setup = q_out ? strf("dir='%s'; term='%s'; out='%s'; scripts='%s'; "
+                                       "scenario='%s'",
+                                       q_dir, j->ext, q_out, q_plots, q_name)
+                                : NULL;
+            free(q_out);
+            if (!setup) {
+                fprintf(stderr, "hedgesim: plot: out of memory\n");
+                rc = 1;
+                break;
+            }
             pathf(script, sizeof script, "%s/%s.gp", plots, j->figure);
             fflush(NULL);
             j->pid = spawn_gnuplot(gnuplot, script, setup, j->log);
+            free(setup);
             if (j->pid < 0) {
                 fprintf(stderr, "hedgesim: plot: cannot start %s: %s\n", gnuplot, strerror(errno));
                 rc = 1;
@@ -356,6 +403,9 @@ int hs_cli_plot(const char *dir, int quiet)
             n_jobs++;
         }
     }
+    free(q_dir);
+    free(q_plots);
+    free(q_name);
     char done[PATH_LEN] = "";
     size_t used = 0;
     for (int i = 0; i < n_jobs; i++) {

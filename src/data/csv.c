@@ -13,11 +13,17 @@
  * allocates nothing per field.  Numbers are read with strtod and must use every
  * character of the field.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "hedgesim/csv.h"
 
@@ -29,24 +35,78 @@ typedef struct reader {
     char *p, *end; /* the unread part of the buffer; *end is a '\0' we may overwrite */
     size_t line;   /* line number of *p, from 1 */
     char **field;  /* fields of the current record, pointing into the buffer */
+    size_t *fline; /* the line each field starts on */
     size_t nf, cap;
 } reader;
 
-/* Read the whole file at path into a '\0'-terminated buffer. */
-static hs_status slurp(const char *path, char **out, size_t *len, hs_error *err)
+/* What a file that is not a regular one is, for messages. */
+static const char *file_kind(mode_t mode)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+hs_status hs_file_open_regular(const char *path, size_t limit, const char *expected, int *fd,
+                               hs_error *err)
+{
+    *fd = -1;
+    /* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes, so the check
+     * below has to happen on a descriptor opened without waiting. */
+    int f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (f < 0)
+        return hs_error_set(err, HS_EINPUT, "%s: cannot open the file: %s (expected %s)", path,
+                            strerror(errno), expected);
+    struct stat st;
+    if (fstat(f, &st) != 0) {
+        int e = errno;
+        close(f);
+        return hs_error_set(err, HS_EINPUT, "%s: cannot read the file: %s (expected %s)", path,
+                            strerror(e), expected);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(f);
+        return hs_error_set(err, HS_EINPUT, "%s: is %s (expected %s, a regular file)", path,
+                            file_kind(st.st_mode), expected);
+    }
+    if ((uintmax_t)st.st_size > (uintmax_t)limit) {
+        close(f);
         return hs_error_set(err, HS_EINPUT,
-                            "%s: cannot open the file: %s (expected a CSV "
-                            "file of prices with a header row)",
-                            path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
+                            "%s: the file is %jd bytes, over the limit of %zu MiB (expected %s "
+                            "of at most %zu bytes)",
+                            path, (intmax_t)st.st_size, limit >> 20, expected, limit);
+    }
+    int flags = fcntl(f, F_GETFL);
+    if (flags < 0 || fcntl(f, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(f);
+        return hs_error_set(err, HS_EINPUT, "%s: cannot read the file: %s (expected %s)", path,
+                            strerror(e), expected);
+    }
+    *fd = f;
+    return HS_OK;
+}
+
+hs_status hs_file_read(const char *path, size_t limit, const char *expected, int text, char **out,
+                       size_t *len, hs_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    int fd;
+    hs_status st = hs_file_open_regular(path, limit, expected, &fd, err);
+    if (st)
+        return st;
+    struct stat info;
+    size_t cap = fstat(fd, &info) == 0 && info.st_size > 0 ? (size_t)info.st_size + 1 : 4096;
+    size_t n = 0;
     char *buf = malloc(cap);
-    for (;;) {
-        if (!buf)
-            break;
+    int e = 0;
+    while (buf) {
         if (n + 1 >= cap) {
+            /* The file grew after the check: read on, up to the limit. */
             char *grown = realloc(buf, 2 * cap);
             if (!grown) {
                 free(buf);
@@ -56,29 +116,58 @@ static hs_status slurp(const char *path, char **out, size_t *len, hs_error *err)
             buf = grown;
             cap *= 2;
         }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            e = errno;
+            break;
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
+        if (n > limit)
+            break;
     }
-    int failed = ferror(f);
-    fclose(f);
+    close(fd);
     if (!buf)
         return hs_error_set(err, HS_ERUNTIME, "%s: out of memory reading the file", path);
-    if (failed) {
+    if (e || n > limit) {
         free(buf);
+        if (e)
+            return hs_error_set(err, HS_EINPUT, "%s: cannot read the file: %s (expected %s)", path,
+                                strerror(e), expected);
         return hs_error_set(err, HS_EINPUT,
-                            "%s: cannot read the file (expected a readable "
-                            "CSV file of prices)",
-                            path);
+                            "%s: the file grew past the limit of %zu MiB while being read "
+                            "(expected %s of at most %zu bytes)",
+                            path, limit >> 20, expected, limit);
     }
     buf[n] = '\0';
+    const char *nul = text ? memchr(buf, '\0', n) : NULL;
+    if (nul) {
+        size_t line = 1;
+        const char *start = buf;
+        for (const char *p = buf; p < nul; p++)
+            if (*p == '\n') {
+                line++;
+                start = p + 1;
+            }
+        size_t col = (size_t)(nul - start) + 1;
+        free(buf);
+        return hs_error_set(err, HS_EINPUT,
+                            "%s:%zu: a NUL byte at character %zu of the line (expected %s: "
+                            "text, without NUL bytes)",
+                            path, line, col, expected);
+    }
     *out = buf;
     *len = n;
     return HS_OK;
 }
 
-static hs_status push_field(reader *r, char *text, hs_error *err)
+/* What a price file should be, for the messages of the file checks. */
+#define EXPECTED_PRICES "a CSV file of prices with a header row"
+
+static hs_status push_field(reader *r, char *text, size_t line, hs_error *err)
 {
     if (r->nf == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
@@ -86,8 +175,13 @@ static hs_status push_field(reader *r, char *text, hs_error *err)
         if (!grown)
             return hs_error_set(err, HS_ERUNTIME, "%s: out of memory reading the file", r->path);
         r->field = grown;
+        size_t *lines = realloc(r->fline, cap * sizeof *lines);
+        if (!lines)
+            return hs_error_set(err, HS_ERUNTIME, "%s: out of memory reading the file", r->path);
+        r->fline = lines;
         r->cap = cap;
     }
+    r->fline[r->nf] = line;
     r->field[r->nf++] = text;
     return HS_OK;
 }
@@ -109,6 +203,7 @@ static hs_status next_record(reader *r, size_t *line, int *got, hs_error *err)
         char d; /* the character that ended the last field: ',', '\n' or '\0' (end) */
         do {
             char *s = r->p, *stop, *last; /* last: where the field's '\0' goes */
+            size_t at = r->line;          /* the line the field starts on */
             while (s < r->end && is_blank(*s))
                 s++;
             if (s < r->end && *s == '"') {
@@ -156,7 +251,7 @@ static hs_status next_record(reader *r, size_t *line, int *got, hs_error *err)
              * (In a quoted field last < stop: the closing quote lies between.) */
             d = stop < r->end ? *stop : '\0';
             *last = '\0';
-            hs_status st = push_field(r, s, err);
+            hs_status st = push_field(r, s, at, err);
             if (st)
                 return st;
             r->p = stop < r->end ? stop + 1 : r->end;
@@ -240,11 +335,14 @@ void hs_series_free(hs_series *s)
             free(s->dates[i]);
     free(s->dates);
     free(s->values);
+    free(s->lines);
+    free(s->column);
     memset(s, 0, sizeof *s);
 }
 
 /* Append one row to *s, growing its arrays; *cap is their capacity. */
-static int append(hs_series *s, size_t *cap, double value, const char *date, int want_dates)
+static int append(hs_series *s, size_t *cap, double value, size_t line, const char *date,
+                  int want_dates)
 {
     if (s->n == *cap) {
         size_t c = *cap ? 2 * *cap : 256;
@@ -252,6 +350,10 @@ static int append(hs_series *s, size_t *cap, double value, const char *date, int
         if (!v)
             return 0;
         s->values = v;
+        size_t *l = realloc(s->lines, c * sizeof *l);
+        if (!l)
+            return 0;
+        s->lines = l;
         if (want_dates) {
             char **d = realloc(s->dates, c * sizeof *d);
             if (!d)
@@ -266,6 +368,7 @@ static int append(hs_series *s, size_t *cap, double value, const char *date, int
             return 0;
         s->dates[s->n] = c;
     }
+    s->lines[s->n] = line;
     s->values[s->n++] = value;
     return 1;
 }
@@ -300,7 +403,9 @@ static hs_status read_rows(reader *r, const char *column, const char *date_colum
         if (di < 0)
             return unknown_column(r, line, date_column, di, err);
     }
-    snprintf(out->column, sizeof out->column, "%s", column);
+    out->column = copy_text(column);
+    if (!out->column)
+        return hs_error_set(err, HS_ERUNTIME, "%s: out of memory", r->path);
 
     for (;;) {
         st = next_record(r, &line, &got, err);
@@ -312,6 +417,8 @@ static hs_status read_rows(reader *r, const char *column, const char *date_colum
                                 "%zu) has %zu (expected one field per column)",
                                 r->path, line, r->nf, r->nf == 1 ? "" : "s", header_line, n_cols);
         const char *text = r->field[ci];
+        line = r->fline[ci]; /* the value's own line (a quoted field before it may span
+                              * several) */
         double v;
         if (!*text)
             return hs_error_set(err, HS_EINPUT,
@@ -328,7 +435,7 @@ static hs_status read_rows(reader *r, const char *column, const char *date_colum
                                 "%s:%zu: column '%s' = '%." SHOW "s' is not "
                                 "finite (expected a finite number)",
                                 r->path, line, column, text);
-        if (!append(out, &cap, v, di >= 0 ? r->field[di] : NULL, date_column != NULL))
+        if (!append(out, &cap, v, line, di >= 0 ? r->field[di] : NULL, date_column != NULL))
             return hs_error_set(err, HS_ERUNTIME, "%s:%zu: out of memory", r->path, line);
     }
     if (st)
@@ -354,12 +461,15 @@ hs_status hs_series_read_csv(const char *path, const char *column, const char *d
                             path);
     char *buf = NULL;
     size_t len = 0;
-    hs_status st = slurp(path, &buf, &len, err);
+    hs_status st = hs_file_read(path, HS_FILE_LIMIT, EXPECTED_PRICES, 1, &buf, &len, err);
     if (st)
         return st;
-    reader r = {path, buf, buf + len, 1, NULL, 0, 0};
+    /* A UTF-8 byte order mark (spreadsheets write one) is not part of the first name. */
+    size_t bom = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    reader r = {path, buf + bom, buf + len, 1, NULL, NULL, 0, 0};
     st = read_rows(&r, column, date_column, out, err);
     free(r.field);
+    free(r.fline);
     free(buf);
     if (st)
         hs_series_free(out);

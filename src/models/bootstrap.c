@@ -118,10 +118,10 @@ static hs_status load_returns(const hs_model *m, char *path, size_t len, double 
     for (size_t i = 0; i < s.n; i++)
         if (!(s.values[i] > 0)) {
             hs_error_set(err, HS_EINPUT,
-                         "%s: model 'bootstrap': %s: column '%s', data row %zu "
-                         "= %g is not a positive price (expected prices > 0: the model "
-                         "resamples log returns)",
-                         a->at[P_FILE], path, s.column, i + 1, s.values[i]);
+                         "%s: model 'bootstrap': %s:%zu: column '%s' = %g is not a "
+                         "positive price (expected prices > 0: the model resamples log "
+                         "returns)",
+                         a->at[P_FILE], path, s.lines[i], s.column, s.values[i]);
             hs_series_free(&s);
             return HS_EINPUT;
         }

@@ -102,9 +102,9 @@ static hs_status prepare(hs_model *m, hs_error *err)
     for (size_t i = 0; i < s.n; i++)
         if (!(s.values[i] > 0)) {
             hs_error_set(err, HS_EINPUT,
-                         "%s: model 'replay': %s: column '%s', data row %zu = %g "
-                         "is not a positive price (expected prices > 0)",
-                         a->at[P_FILE], path, s.column, i + 1, s.values[i]);
+                         "%s: model 'replay': %s:%zu: column '%s' = %g is not a "
+                         "positive price (expected prices > 0)",
+                         a->at[P_FILE], path, s.lines[i], s.column, s.values[i]);
             hs_series_free(&s);
             return HS_EINPUT;
         }

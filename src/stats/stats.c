@@ -21,6 +21,18 @@
  * kurtosis are 0 / 0: we report both as 0 (a point mass has no asymmetry and no tails to
  * speak of) so that the summary stays finite and serialisable.
  *
+ * Scale: the central moments are summed over the deviations multiplied by a power of two,
+ * d'_i = 2^k (x_i - mean), with k chosen so that max |d'_i| lies in [1/2, 1).  Skewness
+ * and kurtosis do not depend on scale, and the std is scaled back by 2^-k, so a sample
+ * of P&Ls around 1e-90 (whose fourth powers underflow to 0) or 1e+100 (whose fourth
+ * powers overflow) gets the same skew and kurtosis as the same sample around 1 (issue
+ * 10, item 7).  Multiplying by a power of two is exact, and every later operation
+ * (products, sums, the division, the square root of a number times 2^2k) commutes with
+ * it, so wherever the plain sums neither overflow nor leave the normal range the result
+ * is bit for bit the one of the unscaled formulas: the bundled scenarios' summaries do
+ * not change.  Only a std beyond the largest double (a sample spanning more than about
+ * 1e308) is still reported as an overflow.
+ *
  * Derman & Kamal (1999), "When you cannot hedge continuously: the corrections to
  * Black-Scholes", Risk 12(1): the P&L of an option delta-hedged N times at the
  * volatility it was priced at has standard deviation about sqrt(pi / 4) |vega| sigma /
@@ -64,8 +76,8 @@ static hs_status summarise(const double *x, size_t n, double *scratch, int preso
                            hs_summary *out, hs_error *err)
 {
     if (n < 2)
-        return hs_error_set(err, HS_ERUNTIME,
-                            "summary statistics need at least 2 values, got %zu", n);
+        return hs_error_set(err, HS_ERUNTIME, "summary statistics need at least 2 values, got %zu",
+                            n);
     if (!x || !scratch || !out)
         return hs_error_set(err, HS_ERUNTIME, "summary statistics: NULL %s argument",
                             !x         ? "data"
@@ -76,36 +88,57 @@ static hs_status summarise(const double *x, size_t n, double *scratch, int preso
     if (scratch == x)
         return hs_error_set(err, HS_ERUNTIME,
                             "summary statistics: scratch buffer is the data itself");
-    /* One pass checks every value and copies it for the sort below. */
+    /* One pass checks every value, copies it for the sort below and finds the range. */
+    double lo = x[0], hi = x[0];
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i]))
             return hs_error_set(err, HS_ERUNTIME,
-                                "summary statistics: x[%zu] = %g is not finite (n = %zu)",
-                                i, x[i], n);
+                                "summary statistics: x[%zu] = %g is not finite (n = %zu)", i, x[i],
+                                n);
         if (!presorted)
             scratch[i] = x[i];
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
     }
 
     hs_summary s;
     s.n = n;
     /* The moments are taken over x in path order, so that they do not depend on how the
-     * sort below happens to arrange equal values.  The mean is GSL's; the central
-     * moments of orders 2, 3 and 4 are summed in one pass and combined exactly as
-     * gsl_stats_sd_m, gsl_stats_skew_m_sd and gsl_stats_kurtosis_m_sd define them
-     * (three passes fewer over the data; equal to GSL's to rounding). */
+     * sort below happens to arrange equal values.  The mean is GSL's (summed in long
+     * double: it cannot overflow); the central moments of orders 2, 3 and 4 are summed in
+     * one pass and combined exactly as gsl_stats_sd_m, gsl_stats_skew_m_sd and
+     * gsl_stats_kurtosis_m_sd define them (three passes fewer over the data; equal to
+     * GSL's to rounding), over deviations scaled by 2^k (head of this file). */
     s.mean = gsl_stats_mean(x, 1, n);
+    /* Half the largest deviation: halved so that it cannot overflow. */
+    double half = fmax(0.5 * hi - 0.5 * s.mean, 0.5 * s.mean - 0.5 * lo);
     double m2 = 0, m3 = 0, m4 = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = x[i] - s.mean, d2 = d * d;
-        m2 += d2;
-        m3 += d2 * d;
-        m4 += d2 * d2;
+    int k = 0;
+    if (half > 0.0) {
+        int e;
+        (void)frexp(half, &e); /* half in [2^(e-1), 2^e): max |d| in [2^e, 2^(e+1)) */
+        k = -(e + 1);
+        /* 2^k as one factor when it is a normal double; else ldexp, which is exact. */
+        int direct = k > -1000 && k < 1000 && e < 1022;
+        double c = direct ? ldexp(1.0, k) : 1.0;
+        for (size_t i = 0; i < n; i++) {
+            /* Beyond e = 1022, x - mean itself may overflow: scale both terms first. */
+            double d = direct     ? (x[i] - s.mean) * c
+                       : e < 1022 ? ldexp(x[i] - s.mean, k)
+                                  : ldexp(x[i], k) - ldexp(s.mean, k);
+            double d2 = d * d;
+            m2 += d2;
+            m3 += d2 * d;
+            m4 += d2 * d2;
+        }
     }
-    s.std = sqrt(m2 / (double)(n - 1));
+    /* The std of the scaled deviations, then scaled back (exact, short of overflow). */
+    double std_scaled = sqrt(m2 / (double)(n - 1));
+    s.std = ldexp(std_scaled, -k);
     s.stderr_mean = s.std / sqrt((double)n);
-    if (s.std > 0.0) {
-        double s2 = s.std * s.std;
-        s.skew = m3 / (s2 * s.std) / (double)n;
+    if (std_scaled > 0.0) {
+        double s2 = std_scaled * std_scaled;
+        s.skew = m3 / (s2 * std_scaled) / (double)n;
         s.exkurt = m4 / (s2 * s2) / (double)n - 3.0;
     } else {
         s.skew = 0.0;
@@ -130,8 +163,9 @@ static hs_status summarise(const double *x, size_t n, double *scratch, int preso
     s.es95 = -gsl_stats_mean(scratch, 1, hs_ceil_percent(n, 5));
     s.es99 = -gsl_stats_mean(scratch, 1, hs_ceil_percent(n, 1));
 
-    /* Finite inputs can still overflow: values beyond about 1e154 square to infinity in
-     * the variance.  Report that rather than hand back an infinite or NaN summary. */
+    /* Finite inputs can still overflow: a sample spanning more than the largest double
+     * has a std (or an ES) beyond it.  Report that rather than hand back an infinite
+     * summary. */
     const double fields[] = {s.mean, s.std, s.stderr_mean, s.skew, s.exkurt, s.q01,
                              s.q05,  s.q50, s.q95,         s.q99,  s.es95,   s.es99};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
@@ -148,8 +182,7 @@ static hs_status summarise(const double *x, size_t n, double *scratch, int preso
  * bs.c: the formula has no meaning there and a plausible number would hide the error. */
 double hs_derman_kamal_std(double vega, double sigma, double hedges)
 {
-    if (!(isfinite(vega) && isfinite(sigma) && sigma >= 0.0 && isfinite(hedges) &&
-          hedges > 0.0))
+    if (!(isfinite(vega) && isfinite(sigma) && sigma >= 0.0 && isfinite(hedges) && hedges > 0.0))
         return NAN;
     /* sqrt(pi / 4) = sqrt(pi) / 2; M_SQRTPI comes from gsl_math.h, since C11 has no pi. */
     return 0.5 * M_SQRTPI * fabs(vega) * sigma / sqrt(hedges);

@@ -3,7 +3,8 @@
 # closes of scenarios/data/eu_stock_markets.csv prints its estimates and a [model] section
 # that a scenario accepts; --json is one object with the documented keys; --returns on
 # the log returns gives the fit of the prices; bad input exits 2 with one line on stderr
-# naming the file, option or value.
+# naming the file, option or value; --returns on prices, percent returns and a fit that
+# `validate` would refuse print no section; special files are refused without a hang.
 # Usage: tests/cli/calibrate.sh PATH/TO/hedgesim   (run from the source root)
 set -u
 bin=$1
@@ -115,7 +116,34 @@ expect_exit 2 "$bin" calibrate
 head -n 31 "$data" >"$tmp/short.csv"
 expect_exit 2 "$bin" calibrate garch "$tmp/short.csv" --column DAX && grep -q "at least 50" "$tmp/err" && ok || bad "short series message"
 printf 't,P\n1,100\n2,0\n3,101\n' >"$tmp/zero.csv"
-expect_exit 2 "$bin" calibrate garch "$tmp/zero.csv" --column P && grep -q "expected prices > 0" "$tmp/err" && ok || bad "non-positive price message"
+expect_exit 2 "$bin" calibrate garch "$tmp/zero.csv" --column P && grep -q "zero.csv:3: column P = 0 is not a positive price (expected prices > 0" "$tmp/err" && ok || bad "non-positive price message"
+
+# Issue 10, item 9: --returns on prices, on returns in percent, and a fit whose section
+# `validate` would refuse: exit 2, one line, and no [model] section on stdout.
+expect_exit 2 "$bin" calibrate garch "$data" --column DAX --returns &&
+    grep -q "column DAX looks like prices (min 1402.34, all > 1).*drop --returns" "$tmp/err" && ok || bad "--returns on prices: $(cat "$tmp/err")"
+check_no_section() { [ ! -s "$tmp/out" ] && ok || bad "$1: something printed on stdout: $(head -3 "$tmp/out")"; }
+check_no_section "--returns on prices"
+awk -F, 'NR == 1 { print "r" } NR > 2 { printf "%.6f\n", 100 * log($2 / p) } { p = $2 }' "$data" >"$tmp/percent.csv"
+expect_exit 2 "$bin" calibrate garch "$tmp/percent.csv" --column r --returns &&
+    grep -q "percent.csv:7: column r = 1.2427.* is not a per-period log return (expected |r| < 1" "$tmp/err" && ok || bad "percent returns: $(cat "$tmp/err")"
+check_no_section "percent returns"
+/usr/bin/python3 -c '
+import random
+random.seed(3)
+print("r")
+for i in range(300): print(round(random.uniform(-0.95, 0.95), 6))' >"$tmp/wide.csv"
+expect_exit 2 "$bin" calibrate garch "$tmp/wide.csv" --column r --returns &&
+    grep -q "wide.csv: column r: fitted: model .garch.: unconditional variance .* is above 0.25 .*would fail validation" "$tmp/err" && ok || bad "section out of range: $(cat "$tmp/err")"
+check_no_section "section out of range"
+expect_exit 2 "$bin" calibrate garch "$tmp/wide.csv" --column r --returns --json
+check_no_section "section out of range, --json"
+
+# Issue 10, item 5: special files as input exit 2 at once (a FIFO used to hang).
+mkfifo "$tmp/fifo.csv"
+expect_exit 2 timeout 10 "$bin" calibrate garch "$tmp/fifo.csv" --column DAX && grep -q "fifo.csv: is a FIFO" "$tmp/err" && ok || bad "FIFO input: $(cat "$tmp/err")"
+expect_exit 2 timeout 10 "$bin" calibrate garch /dev/zero --column DAX && grep -q "/dev/zero: is a character device" "$tmp/err" && ok || bad "/dev/zero input: $(cat "$tmp/err")"
+expect_exit 2 timeout 10 "$bin" calibrate garch "$tmp" --column DAX && grep -q "is a directory" "$tmp/err" && ok || bad "directory input: $(cat "$tmp/err")"
 
 echo "cli_calibrate: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -20,11 +20,15 @@
  *    target_vol^2 / periods_per_year * (n - 1) / n, which the mean of the per-path
  *    realised variances must match within 4 s.e. (paths are independent).
  */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hedgesim/csv.h"
 #include "hedgesim/model.h"
@@ -170,6 +174,82 @@ Test(csv, bad_values_name_line_column_and_value)
     /* A line number counted through a quoted field spanning two lines. */
     expect_error("multiline_then_bad.csv", "price", NULL,
                  (const char *[]){"multiline_then_bad.csv:4:", "'bad'", NULL});
+}
+
+/* Issue 10, item 9: a NUL byte would end the number for strtod ("101\0junk" read as
+ * 101): refused with its line.  A UTF-8 byte order mark before the header is skipped, so
+ * the first column keeps its name. */
+Test(csv, nul_byte_and_bom)
+{
+    expect_error("nul_byte.csv", "price", NULL,
+                 (const char *[]){"nul_byte.csv:3:", "NUL byte", "character 15", NULL});
+    hs_series s;
+    hs_error err;
+    cr_assert_eq(hs_series_read_csv(DATA "bom.csv", "price", "date", &s, &err), HS_OK, "%s",
+                 err.msg);
+    cr_assert_eq(s.n, 2u);
+    cr_assert_str_eq(s.dates[0], "2020-01-02");
+    cr_assert_eq(s.values[1], 101.0);
+    cr_assert_eq(s.lines[0], 2u);
+    cr_assert_eq(s.lines[1], 3u);
+    hs_series_free(&s);
+    cr_assert_eq(hs_series_read_csv(DATA "bom.csv", "date", NULL, &s, &err), HS_EINPUT);
+    cr_assert_not_null(strstr(err.msg, "bom.csv:2:"), "%s", err.msg); /* found, not a number */
+}
+
+/* A column name longer than any fixed buffer is kept whole (it was cut at 63 bytes). */
+Test(csv, long_column_name)
+{
+    char name[300], path[] = "/tmp/hs_test_data_long_XXXXXX";
+    memset(name, 'c', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "t,%s\n1,100\n2,101\n", name);
+    fclose(f);
+    hs_series s;
+    hs_error err;
+    cr_assert_eq(hs_series_read_csv(path, name, NULL, &s, &err), HS_OK, "%s", err.msg);
+    cr_assert_str_eq(s.column, name);
+    hs_series_free(&s);
+    remove(path);
+}
+
+/* Issue 10, item 5: only regular files.  A FIFO with no writer would block the open
+ * forever (the timeout catches a hang), /dev/zero never ends, a directory is no file;
+ * each is HS_EINPUT naming the file and what it is.  A (sparse) file over the limit is
+ * refused by its size before anything is read. */
+Test(csv, special_files, .timeout = 20)
+{
+    char dir[] = "/tmp/hs_test_data_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char fifo[64], big[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo.csv", dir);
+    snprintf(big, sizeof big, "%s/big.csv", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    int fd = open(big, O_WRONLY | O_CREAT, 0600);
+    cr_assert(fd >= 0 && ftruncate(fd, (off_t)HS_FILE_LIMIT + 1) == 0);
+    close(fd);
+    struct {
+        const char *path, *what;
+    } cases[] = {{fifo, "is a FIFO"},
+                 {"/dev/zero", "is a character device"},
+                 {dir, "is a directory"},
+                 {big, "over the limit of 256 MiB"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hs_series s;
+        hs_error err;
+        cr_assert_eq(hs_series_read_csv(cases[i].path, "price", NULL, &s, &err), HS_EINPUT, "%s",
+                     cases[i].path);
+        cr_assert_null(s.values);
+        cr_assert_not_null(strstr(err.msg, cases[i].path), "%s", err.msg);
+        cr_assert_not_null(strstr(err.msg, cases[i].what), "%s", err.msg);
+        cr_assert_not_null(strstr(err.msg, "expected a CSV file"), "%s", err.msg);
+    }
+    remove(fifo);
+    remove(big);
+    rmdir(dir);
 }
 
 Test(csv, too_few_rows)
@@ -507,8 +587,14 @@ static void common_errors(const hs_model_type *t)
     expect_model_error(t, &a, 21, 1.0 / 12,
                        (const char *[]){"data.ini:7", "no column 'dax'", "'DAX'", NULL});
     args_for(&a, t, "tests/data/csv/zero_price.csv", "price");
+    expect_model_error(
+        t, &a, 2, 2.0 / 252,
+        (const char *[]){"zero_price.csv:3:", "column 'price'", "= 0", "positive price", NULL});
+    /* The physical line of the value, counted through quoted fields over several lines. */
+    args_for(&a, t, "tests/data/csv/negative_after_multiline.csv", "price");
     expect_model_error(t, &a, 2, 2.0 / 252,
-                       (const char *[]){"data row 2", "= 0", "positive price", NULL});
+                       (const char *[]){"negative_after_multiline.csv:7:", "column 'price'", "= -5",
+                                        "positive price", NULL});
     args_for(&a, t, "tests/data/csv/flat.csv", "price");
     expect_model_error(t, &a, 2, 2.0 / 252, (const char *[]){"zero volatility", NULL});
     args_for(&a, t, "tests/data/csv/two_prices.csv", "price");

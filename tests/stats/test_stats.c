@@ -24,8 +24,8 @@
 /* Assert |got - want| <= tol and name the quantity in the failure message. */
 static void expect_near(const char *what, double got, double want, double tol)
 {
-    cr_assert(fabs(got - want) <= tol, "%s: got %.17g, want %.17g (tol %g, off by %g)",
-              what, got, want, tol, fabs(got - want));
+    cr_assert(fabs(got - want) <= tol, "%s: got %.17g, want %.17g (tol %g, off by %g)", what, got,
+              want, tol, fabs(got - want));
 }
 
 /* --- Known answers ------------------------------------------------------------------ */
@@ -76,11 +76,10 @@ Test(stats_known, ten_values)
  * (1/n sums over the n - 1 standard deviation). */
 Test(stats_known, forty_values)
 {
-    const double x[40] = {0.01,   2.99,  -2.74,  -8.91, -4.55,  -9.92, 0.6,    13.4,
-                          -4.92,  -6.2,  4.9,    3.57,  1.05,   -9.3,  -0.29,  6.95,
-                          -13.44, -4.58, -19.01, -12.9, -18.42, -2.35, -12.67, 2.71,
-                          1.57,   -1.87, -25.17, -5.39, -0.49,  1.13,  -15.3,  -4.78,
-                          -9.79,  -8.09, 10.61,  -8.08, -0.33,  8.84,  -5.84,  -1.12};
+    const double x[40] = {0.01,   2.99,  -2.74,  -8.91, -4.55, -9.92, 0.6,    13.4,  -4.92,  -6.2,
+                          4.9,    3.57,  1.05,   -9.3,  -0.29, 6.95,  -13.44, -4.58, -19.01, -12.9,
+                          -18.42, -2.35, -12.67, 2.71,  1.57,  -1.87, -25.17, -5.39, -0.49,  1.13,
+                          -15.3,  -4.78, -9.79,  -8.09, 10.61, -8.08, -0.33,  8.84,  -5.84,  -1.12};
     double scratch[40];
     hs_summary s;
     hs_error err;
@@ -279,17 +278,94 @@ Test(stats_error, non_finite)
     }
 }
 
-/* Finite values large enough that their squares overflow are a runtime failure, not an
- * infinite standard deviation. */
+/* A sample spanning more than the largest double has a std beyond it: a runtime failure
+ * naming the overflow, not an infinite standard deviation. */
 Test(stats_error, overflow)
 {
-    const double x[] = {1e200, -1e200, 3e200};
+    const double x[] = {1.7e308, -1.7e308, 1.7e308};
     double scratch[3];
     hs_summary s;
     hs_error err;
     hs_error_clear(&err);
     cr_assert_eq(hs_summary_compute(x, 3, scratch, &s, &err), HS_ERUNTIME);
     cr_assert(strstr(err.msg, "overflow"), "%s", err.msg);
+}
+
+/* --- Scale (issue 10, item 7) ------------------------------------------------------- */
+
+/* x = {0, 1, 2, 3, 9}, n = 5, by hand:
+ *   mean = 15 / 5 = 3; deviations -3, -2, -1, 0, 6
+ *   sum d^2 = 9 + 4 + 1 + 0 + 36 = 50, sum d^3 = -27 - 8 - 1 + 0 + 216 = 180,
+ *   sum d^4 = 81 + 16 + 1 + 0 + 1296 = 1394
+ *   var = 50 / 4 = 12.5, std = sqrt(12.5) = 3.5355339059327378, stderr = std / sqrt(5)
+ *   skew = (180 / 5) / 12.5^1.5 = 36 / 44.19417382415922 = 0.8145870119269027
+ *   exkurt = (1394 / 5) / 12.5^2 - 3 = 278.8 / 156.25 - 3 = -1.21568 */
+static void five_points(double scale, hs_summary *s)
+{
+    const double base[] = {0, 1, 2, 3, 9};
+    double x[5], scratch[5];
+    for (int i = 0; i < 5; i++)
+        x[i] = base[i] * scale;
+    hs_error err;
+    hs_error_clear(&err);
+    cr_assert_eq(hs_summary_compute(x, 5, scratch, s, &err), HS_OK, "scale %g: %s", scale, err.msg);
+}
+
+Test(stats_scale, five_points_by_hand)
+{
+    hs_summary s;
+    five_points(1.0, &s);
+    expect_near("mean", s.mean, 3.0, 0);
+    expect_near("std", s.std, 3.5355339059327378, 1e-15);
+    expect_near("stderr", s.stderr_mean, 1.5811388300841895, 1e-15);
+    expect_near("skew", s.skew, 0.8145870119269027, 1e-15);
+    expect_near("exkurt", s.exkurt, -1.21568, 1e-14);
+}
+
+/* Skewness and kurtosis do not depend on scale: the five points times 1e-100 (fourth
+ * powers of the deviations near 1e-400, below the smallest double) and times 1e+100
+ * (near 1e+400, beyond the largest) give the unscaled values to 1e-12, and the std
+ * scales with the sample. */
+Test(stats_scale, tiny_and_huge_samples)
+{
+    hs_summary ref, s;
+    five_points(1.0, &ref);
+    const double scales[] = {1e-100, 1e+100, 1e-300, 1e+300, 0x1p-1060};
+    for (size_t i = 0; i < sizeof scales / sizeof *scales; i++) {
+        five_points(scales[i], &s);
+        double sc = scales[i];
+        cr_assert(fabs(s.skew - ref.skew) <= 1e-12 * fabs(ref.skew),
+                  "scale %g: skew %.17g, want %.17g", sc, s.skew, ref.skew);
+        cr_assert(fabs(s.exkurt - ref.exkurt) <= 1e-12 * fabs(ref.exkurt),
+                  "scale %g: exkurt %.17g, want %.17g", sc, s.exkurt, ref.exkurt);
+        if (sc >= 1e-300) /* 2^-1060 * 9 is subnormal: its std keeps few digits */
+            cr_assert(fabs(s.std - ref.std * sc) <= 1e-12 * ref.std * sc,
+                      "scale %g: std %.17g, want %.17g", sc, s.std, ref.std * sc);
+        cr_assert(isfinite(s.mean) && isfinite(s.stderr_mean) && isfinite(s.es99));
+    }
+}
+
+/* The P&L of issue 10's reproduction (gbm, sigma 0.025, rate -1: values near 1e-90):
+ * with the plain formulas s^4 underflowed to 0 and the summary was refused.  Here values
+ * near 1e-90 plus an offset of 1e-88, as a run's P&L is around its mean. */
+Test(stats_scale, pnl_near_1e_minus_90)
+{
+    double x[100], scratch[100], y[100], scratch_y[100];
+    for (int i = 0; i < 100; i++) {
+        y[i] = sin(1.0 + i) + 0.1 * (i % 7);
+        x[i] = 1e-88 + 1e-90 * y[i];
+    }
+    hs_summary s, r;
+    hs_error err;
+    hs_error_clear(&err);
+    cr_assert_eq(hs_summary_compute(x, 100, scratch, &s, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_compute(y, 100, scratch_y, &r, &err), HS_OK, "%s", err.msg);
+    /* x is y scaled and shifted with rounding in the last bits of each value: 1e-9. */
+    cr_assert(fabs(s.skew - r.skew) <= 1e-9 * (1 + fabs(r.skew)), "skew %.17g vs %.17g", s.skew,
+              r.skew);
+    cr_assert(fabs(s.exkurt - r.exkurt) <= 1e-9 * (1 + fabs(r.exkurt)), "exkurt %.17g vs %.17g",
+              s.exkurt, r.exkurt);
+    cr_assert(s.std > 0 && isfinite(s.std));
 }
 
 /* Misuse by the caller: missing buffers, or the scratch buffer being the data itself
