@@ -103,7 +103,8 @@ static int add_set(hs_cli_args *c, const char *text, hs_origin origin, int from_
 /* --paths, --seed, --threads: a whole number in decimal digits, rewritten as the
  * override "simulation.KEY=N" with its leading zeros dropped (so "000...07" is 7 at
  * any length), which the scenario validator range-checks and reports as the option's.
- * More than 16 significant digits exceeds every range (the largest is 2^53). */
+ * A number above 2^53 exceeds every range (the largest is the seed's, 2^53) and is
+ * refused here, before a double rounds it into range. */
 static int own_option(hs_cli_args *c, size_t which, const char *val)
 {
     const char *opt = own_options[which].option;
@@ -115,7 +116,9 @@ static int own_option(hs_cli_args *c, size_t which, const char *val)
         return value_error(opt, val[0] ? val : "''", expected);
     while (val[0] == '0' && val[1])
         val++;
-    if (strlen(val) > 16) {
+    /* Above 2^53 (more than 16 digits, or 16 greater than its digits) a double cannot
+     * hold every whole number: 9007199254740993 would be read as ...992. */
+    if (strlen(val) > 16 || (strlen(val) == 16 && strcmp(val, "9007199254740992") > 0)) {
         snprintf(expected, sizeof expected, "[simulation] %s in %s", own_options[which].key,
                  own_options[which].range);
         return value_error(opt, val, expected);
