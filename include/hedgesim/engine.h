@@ -41,6 +41,11 @@ typedef struct hs_run_opts {
 } hs_run_opts;
 
 #define HS_TRACE_MAX 64
+/* At most this many trace rows (strategies x traced paths x (steps + 1)) per run: each
+ * is HS_TR_FIELDS doubles (72 bytes) in memory and about 230 bytes of paths.csv, so the
+ * bound keeps a trace under ~70 MiB of memory and ~230 MB of CSV.  hs_run refuses more
+ * (10 paths at steps = 1e6 were 10^7 rows: an 856 MB process, a 2.3 GB paths.csv). */
+#define HS_TRACE_ROWS_MAX 1000000
 /* Fields of one trace row (docs/outputs.md, paths.csv); money in time-t money. */
 enum { HS_TR_TIME, HS_TR_SPOT, HS_TR_OPTION, HS_TR_TARGET, HS_TR_HELD, HS_TR_CASH,
        HS_TR_PORTFOLIO, HS_TR_ERROR, HS_TR_TRADES, HS_TR_FIELDS };
@@ -68,6 +73,25 @@ typedef struct hs_results {
 } hs_results;
 
 hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err);
+
+/* The memory hs_run would allocate for sc and opts, in bytes, before it starts, split
+ * into what the results keep after the run and what is freed when hs_run returns.
+ * Every product saturates at SIZE_MAX instead of wrapping. */
+typedef struct hs_run_memory {
+    size_t results;      /* pnl, hedge_error, cost, carry (8 bytes each) and trades (4):
+                          * 36 bytes per path and strategy, plus the means */
+    size_t trace;        /* trace_rows * HS_TR_FIELDS doubles */
+    size_t workspaces;   /* per-thread lane arrays, block sums, the time grid */
+    size_t trace_paths;  /* paths traced, after hs_run's clamps */
+    uint64_t trace_rows; /* n_strategies * trace_paths * (steps + 1) */
+    int threads;         /* threads hs_run would use */
+} hs_run_memory;
+
+hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts);
+/* The sum of the three parts: the most hs_run holds at once. */
+size_t hs_run_memory_bytes(const hs_scenario *sc, const hs_run_opts *opts);
+/* The trace rows of tracing trace_paths paths (after hs_run's clamps) of sc. */
+uint64_t hs_trace_rows(const hs_scenario *sc, size_t trace_paths);
 void hs_results_free(hs_results *res);
 
 /* Value and Greeks of the book at t0 at the legs' traded vols: sum of quantity * unit. */

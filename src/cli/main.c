@@ -2,9 +2,9 @@
  * The hedgesim command: a thin shell over libhedgesim (docs/architecture.md).
  *
  *   hedgesim run SCENARIO [--paths N] [--seed S] [--threads T] [--set k=v]... [--out DIR]
- *                         [--json] [--quiet]
+ *                         [--json] [--quiet] [--max-memory SIZE]   (options: args.c)
  *   hedgesim validate SCENARIO [--set k=v]...
- *   hedgesim list
+ *   hedgesim list                    the registries (list.c)
  *   hedgesim plot DIR [--quiet]      figures of a run directory (plot.c)
  *   hedgesim report DIR              one HTML page of a run directory (html.c)
  *
@@ -26,182 +26,25 @@
 #include "hedgesim/engine.h"
 #include "hedgesim/instrument.h"
 #include "hedgesim/report.h"
+#include "hedgesim/memory.h"
 #include "hedgesim/scenario.h"
+#include "args.h"
 #include "calibrate.h"
 #include "html.h"
+#include "list.h"
+#include "memlimit.h"
 #include "outset.h"
 #include "plot.h"
 #include "rundir.h"
 
-#define MAX_SETS 256
-
-static const char usage[] =
-    "usage:\n"
-    "  hedgesim run SCENARIO [--paths N] [--seed S] [--threads T] [--set section.key=value]...\n"
-    "                        [--out DIR] [--pnl] [--trace N] [--plot] [--report] [--json]\n"
-    "                        [--quiet]\n"
-    "  hedgesim validate SCENARIO [--set section.key=value]...\n"
-    "  hedgesim plot DIR [--quiet]\n"
-    "  hedgesim report DIR\n"
-    "  hedgesim calibrate garch FILE.csv --column NAME [--returns] [--dist normal|t] [--json]\n"
-    "  hedgesim list\n";
-
-typedef struct cli {
-    const char *command, *scenario, *out_dir;
-    const char *sets[MAX_SETS + 4];
-    size_t n_sets;
-    char own[3][64]; /* --paths/--seed/--threads rewritten as overrides */
-    /* The scenario's [grid] section as one more override "key=v1,v2,..." (when no
-     * list-valued --set replaces it), and its line for messages (0: none). */
-    char axis[HS_INI_SECTION_LEN + HS_INI_KEY_LEN + HS_INI_VALUE_LEN + 2];
-    int axis_line;
-    int json, quiet, threads, pnl, plot, report;
-    long long trace; /* --trace N; -1 = default (3 with --out) */
-} cli;
+/* The command line (args.h); cmd_run below reads it as `cli`. */
+typedef hs_cli_args cli;
+_Static_assert(HS_CLI_GRID_MAX <= 64, "cmd_run keeps the runs of a grid in arrays of 64");
 
 static int fail(hs_error *err)
 {
     fprintf(stderr, "hedgesim: %s\n", err->msg);
     return err->status == HS_OK ? 1 : (int)err->status;
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "hedgesim: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage);
-    return 2;
-}
-
-/* A whole non-negative number for an option, or -1. */
-static long long option_number(const char *text)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    return (end == text || *end || errno || v < 0) ? -1 : v;
-}
-
-static int parse_args(int argc, char **argv, cli *c)
-{
-    memset(c, 0, sizeof *c);
-    c->trace = -1;
-    if (argc < 2)
-        return usage_error("missing command (expected run, validate or list)%s", "");
-    c->command = argv[1];
-    if (!strcmp(c->command, "-h") || !strcmp(c->command, "--help") || !strcmp(c->command, "help")) {
-        fputs(usage, stdout);
-        exit(0);
-    }
-    if (strcmp(c->command, "run") && strcmp(c->command, "validate") && strcmp(c->command, "list"))
-        return usage_error("unknown command '%s' (expected run, validate or list)", c->command);
-    int own = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = !strcmp(a, "--paths") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
-                    !strcmp(a, "--set") || !strcmp(a, "--out") || !strcmp(a, "--trace");
-        if (takes && !val)
-            return usage_error("option %s needs a value", a);
-        if (!strcmp(a, "--json"))
-            c->json = 1;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
-            c->quiet = 1;
-        else if (!strcmp(a, "--out"))
-            c->out_dir = argv[++i];
-        else if (!strcmp(a, "--pnl"))
-            c->pnl = 1;
-        else if (!strcmp(a, "--plot"))
-            c->plot = 1;
-        else if (!strcmp(a, "--report"))
-            c->report = 1;
-        else if (!strcmp(a, "--trace")) {
-            c->trace = option_number(val);
-            if (c->trace < 0 || c->trace > HS_TRACE_MAX)
-                return usage_error("--trace expects a number of paths in [0, 64], not '%s'", val);
-            i++;
-        }
-        else if (!strcmp(a, "--set")) {
-            if (c->n_sets >= MAX_SETS)
-                return usage_error("too many --set options (at most %s)", "256");
-            c->sets[c->n_sets++] = argv[++i];
-        } else if (!strcmp(a, "--paths") || !strcmp(a, "--seed") || !strcmp(a, "--threads")) {
-            /* Rewritten as overrides so the scenario validator checks the range. */
-            if (option_number(val) < 0)
-                return usage_error("%s expects a whole number >= 0", a);
-            snprintf(c->own[own], sizeof c->own[own], "simulation.%s=%s", a + 2, val);
-            c->sets[c->n_sets++] = c->own[own++];
-            if (!strcmp(a, "--threads"))
-                c->threads = (int)option_number(val);
-            i++;
-        } else if (a[0] == '-')
-            return usage_error("unknown option '%s'", a);
-        else if (!c->scenario)
-            c->scenario = a;
-        else
-            return usage_error("unexpected argument '%s' (one scenario file at a time)", a);
-    }
-    if (strcmp(c->command, "list") && !c->scenario)
-        return usage_error("%s needs a scenario file", c->command);
-    if ((c->plot || c->report || c->pnl || c->trace > 0) && !c->out_dir)
-        return usage_error("%s needs --out DIR (the files it reads and writes live there)",
-                           c->plot ? "--plot" : c->report ? "--report" : c->pnl ? "--pnl" : "--trace");
-    return 0;
-}
-
-static void print_params(const hs_param *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char range[96] = "";
-        if (p[i].kind == HS_PARAM_REAL || p[i].kind == HS_PARAM_INT)
-            hs_param_range_str(&p[i], range, sizeof range);
-        char def[48] = "";
-        if (p[i].flags & HS_PARAM_REQUIRED)
-            snprintf(def, sizeof def, "required");
-        else if (p[i].flags & HS_PARAM_DERIVED)
-            snprintf(def, sizeof def, "derived");
-        else if (p[i].kind == HS_PARAM_REAL || p[i].kind == HS_PARAM_INT)
-            snprintf(def, sizeof def, "default %g", p[i].def);
-        if (p[i].kind == HS_PARAM_NAME && p[i].choices)
-            snprintf(range, sizeof range, "%s", p[i].choices);
-        else if (p[i].kind == HS_PARAM_LIST)
-            snprintf(range, sizeof range, "list");
-        else if (p[i].kind == HS_PARAM_TEXT)
-            snprintf(range, sizeof range, "text");
-        printf("      %-16s %-16s %-14s %s (%s)\n", p[i].key, range, def, p[i].help, p[i].unit);
-    }
-}
-
-static int cmd_list(void)
-{
-    printf("models ([model] type):\n");
-    for (const hs_model_type *const *t = hs_model_types(); *t; t++) {
-        printf("  %-16s %s\n", (*t)->name, (*t)->help);
-        print_params((*t)->params, (*t)->n_params);
-    }
-    printf("rebalancing rules ([strategy.*] rebalance):\n");
-    for (const hs_rule_type *const *t = hs_rule_types(); *t; t++) {
-        printf("  %-16s %s\n", (*t)->name, (*t)->help);
-        print_params((*t)->params, (*t)->n_params);
-    }
-    printf("hedge ratios ([strategy.*] ratio):\n");
-    for (const hs_ratio_type *const *t = hs_ratio_types(); *t; t++) {
-        printf("  %-16s %s\n", (*t)->name, (*t)->help);
-        print_params((*t)->params, (*t)->n_params);
-    }
-    printf("hedge vol, frictions and carry (keys of every [strategy.*]):\n");
-    size_t n_common;
-    const hs_param *common = hs_strategy_common_params(&n_common);
-    print_params(common, n_common);
-    printf("stress overlays ([stress.*] type):\n");
-    for (const hs_stress_type *const *t = hs_stress_types(); *t; t++) {
-        printf("  %-16s %s\n", (*t)->name, (*t)->help);
-        print_params((*t)->params, (*t)->n_params);
-    }
-    printf("instruments ([option] type):\n");
-    for (const hs_instrument_type *const *t = hs_instrument_types(); *t; t++)
-        printf("  %-16s %s\n", (*t)->name, (*t)->help);
-    return 0;
 }
 
 /* Progress on stderr, at most ten times a second, only on a terminal. */
@@ -255,44 +98,141 @@ static int write_rows(FILE *fp, const void *user)
     return 0;
 }
 
-/* A grid: the one --set outside [strategy.*] whose value is a list.  Returns its index
- * in c->sets, -1 when there is none, -2 (with a message) when there are several. */
-static int find_grid(const cli *c, hs_error *err)
+/* hs_ini_set_at records any command-line origin as "--set"; a message about a
+ * [simulation] key whose last override came from --paths, --seed or --threads names
+ * that option instead ("--paths: [simulation]: paths = 1 is outside ...").  Once the
+ * scenario keeps the origin it is given, the message already starts so and this does
+ * nothing. */
+static void name_option(const cli *c, hs_error *err)
 {
-    int found = -1;
-    for (size_t i = 0; i < c->n_sets; i++) {
-        const char *eq = strchr(c->sets[i], '=');
-        if (!eq || !strchr(eq, ',') || !strncmp(c->sets[i], "strategy.", 9))
+    static const char prefix[] = "--set: [simulation]: ";
+    static const char *const keys[] = {"paths", "seed", "threads"};
+    if (strncmp(err->msg, prefix, strlen(prefix)))
+        return;
+    const char *rest = err->msg + strlen(prefix);
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        size_t n = strlen(keys[k]);
+        if (strncmp(rest, keys[k], n) || rest[n] != ' ')
             continue;
-        if (found >= 0) {
-            hs_error_set(err, HS_EINPUT, "--set %s: a second grid after --set %s (expected one "
-                         "list-valued --set outside [strategy.*]: grids have one axis)",
-                         c->sets[i], c->sets[found]);
-            return -2;
+        const char *origin = NULL;
+        for (size_t i = 0; i < c->n_sets; i++) {
+            const char *t = c->sets[i];
+            if (!strncmp(t, "simulation.", 11) && !strncmp(t + 11, keys[k], n) &&
+                t[11 + n + strspn(t + 11 + n, " ")] == '=')
+                origin = c->origins[i].file;
         }
-        found = (int)i;
+        if (origin && strcmp(origin, "--set") && origin[0] == '-') {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s%s", origin, err->msg + strlen("--set"));
+            memcpy(err->msg, msg, sizeof msg);
+        }
+        return;
     }
-    return found;
 }
 
 /* Load the scenario with the overrides, the grid's (index grid, or -1) replaced by the
  * single value "key=value" in one.  A value of the file's [grid] names that line in
- * messages, a value of --set names --set. */
+ * messages, a value of --set names --set, --paths/--seed/--threads name the option. */
 static hs_status load_value(const cli *c, int grid, const char *one, hs_scenario **sc,
                             hs_error *err)
 {
-    const char *sets[MAX_SETS + 4];
-    hs_origin origins[MAX_SETS + 4];
-    for (size_t i = 0; i < c->n_sets; i++) {
+    const char **sets = malloc((c->n_sets + 1) * sizeof *sets);
+    if (!sets)
+        return hs_error_set(err, HS_ERUNTIME, "out of memory");
+    for (size_t i = 0; i < c->n_sets; i++)
         sets[i] = c->sets[i];
-        origins[i] = (hs_origin){"--set", 0};
-    }
-    if (grid >= 0) {
+    if (grid >= 0)
         sets[grid] = one;
-        if (c->axis_line > 0 && c->sets[grid] == c->axis)
-            origins[grid] = (hs_origin){c->scenario, c->axis_line};
+    hs_status st = hs_scenario_load_at(c->scenario, sets, c->origins, c->n_sets, sc, err);
+    free((void *)sets);
+    if (st)
+        name_option(c, err);
+    return st;
+}
+
+/* Paths traced in a run of sc: --trace N, else 3 with --out, but never more than
+ * HS_TRACE_ROWS_MAX rows: a default trace of a scenario with very many steps or
+ * strategies traces fewer paths (maybe none) instead of being refused. */
+static size_t trace_paths_for(const cli *c, const hs_scenario *sc)
+{
+    if (c->trace >= 0)
+        return (size_t)c->trace;
+    size_t want = c->out_dir ? 3 : 0;
+    uint64_t per_path = hs_trace_rows(sc, 1);
+    if (per_path && want > HS_TRACE_ROWS_MAX / per_path)
+        want = (size_t)(HS_TRACE_ROWS_MAX / per_path);
+    return want;
+}
+
+/* Check the trace and estimate the memory of one run of sc before anything starts.
+ * An explicit --trace longer than HS_TRACE_ROWS_MAX rows is refused, naming --trace. */
+static hs_status check_run(const cli *c, const hs_scenario *sc, hs_memory *m, hs_error *err)
+{
+    hs_run_opts opts = {.trace_paths = trace_paths_for(c, sc)};
+    *m = hs_memory_estimate(sc, &opts);
+    if (m->run.trace_rows > HS_TRACE_ROWS_MAX) {
+        char mem[32], csv[32];
+        uint64_t per_path = hs_trace_rows(sc, 1);
+        size_t fit = (size_t)(HS_TRACE_ROWS_MAX / per_path);
+        char hint[96];
+        if (fit)
+            snprintf(hint, sizeof hint, "expected --trace %zu or less for this scenario", fit);
+        else
+            snprintf(hint, sizeof hint, "this scenario's steps allow no trace: drop --trace");
+        return hs_error_set(
+            err, HS_EINPUT,
+            "--trace %lld: %zu traced paths x %zu strateg%s x %zu steps + 1 = "
+            "%llu trace rows (~%s in memory, ~%s of paths.csv), more than the "
+            "limit of %d rows (%s)",
+            c->trace, m->run.trace_paths, sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
+            sc->grid.steps, (unsigned long long)m->run.trace_rows,
+            hs_cli_bytes_str((double)m->run.trace, mem, sizeof mem),
+            hs_cli_bytes_str(m->paths_csv, csv, sizeof csv), HS_TRACE_ROWS_MAX, hint);
     }
-    return hs_scenario_load_at(c->scenario, sets, origins, c->n_sets, sc, err);
+    return HS_OK;
+}
+
+/* A default trace (3 paths with --out) that HS_TRACE_ROWS_MAX cut says so, once. */
+static void note_trace(const cli *c, const hs_scenario *sc, const hs_memory *m, int *noted)
+{
+    if (*noted || c->trace >= 0 || !c->out_dir || c->quiet || c->json || m->run.trace_paths >= 3 ||
+        m->run.trace_paths >= sc->paths)
+        return;
+    *noted = 1;
+    fprintf(stderr,
+            "hedgesim: note: paths.csv traces %zu paths, not 3: %zu strateg%s x %zu steps + 1 "
+            "allow no more within %d trace rows\n",
+            m->run.trace_paths, sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
+            sc->grid.steps, HS_TRACE_ROWS_MAX);
+}
+
+/* Refuse a run (all of a grid's runs: their results are kept until the files are
+ * written) whose estimate exceeds --max-memory or the machine's available memory;
+ * the message details the biggest run (paths x n_strat). */
+static hs_status check_memory(const cli *c, uint64_t paths, size_t n_strat, size_t kept,
+                              size_t transient, const hs_memory *biggest, size_t n_runs,
+                              hs_error *err)
+{
+    size_t total = kept > SIZE_MAX - transient ? SIZE_MAX : kept + transient;
+    const char *source = "--max-memory";
+    size_t limit = c->max_memory ? c->max_memory : hs_cli_memory_available(&source);
+    if (total <= limit)
+        return HS_OK;
+    char need[32], have[32], res[32], trace[32], scratch[32], runs[48] = "";
+    if (n_runs > 1)
+        snprintf(runs, sizeof runs, " for its %zu grid runs", n_runs);
+    return hs_error_set(err, HS_EINPUT,
+                        "%s: needs ~%s of memory%s (%llu paths x %zu strateg%s: results ~%s, "
+                        "trace ~%s, workspace and statistics ~%s), more than %s (%s); expected "
+                        "fewer paths, strategies%s, or a larger --max-memory SIZE",
+                        c->scenario, hs_cli_bytes_str((double)total, need, sizeof need), runs,
+                        (unsigned long long)paths, n_strat, n_strat == 1 ? "y" : "ies",
+                        hs_cli_bytes_str((double)biggest->run.results, res, sizeof res),
+                        hs_cli_bytes_str((double)biggest->run.trace, trace, sizeof trace),
+                        hs_cli_bytes_str((double)biggest->transient, scratch, sizeof scratch),
+                        hs_cli_bytes_str((double)limit, have, sizeof have),
+                        c->max_memory ? "--max-memory" : source,
+                        n_runs > 1 ? " or grid values" : "");
 }
 
 /* Run the scenario (loaded as by load_value unless given) and build its report. */
@@ -303,8 +243,7 @@ static hs_status run_one(cli *c, int grid, const char *one, hs_scenario **sc, hs
     if (st)
         return st;
     progress prog = {wall(), 0};
-    hs_run_opts opts = {.threads = c->threads};
-    opts.trace_paths = c->trace >= 0 ? (size_t)c->trace : c->out_dir ? 3 : 0;
+    hs_run_opts opts = {.trace_paths = trace_paths_for(c, *sc)};
     if (!c->quiet && isatty(STDERR_FILENO)) {
         opts.progress = show_progress;
         opts.progress_user = &prog;
@@ -380,10 +319,11 @@ static int cmd_run(cli *c, int validate_only)
 {
     hs_error err;
     hs_error_clear(&err);
-    int grid = find_grid(c, &err);
+    int grid = hs_cli_find_grid(c, &err);
     if (grid == -2)
         return fail(&err);
-    /* Check the scenario (every grid value) before anything is created on disk. */
+    /* Check the scenario (every grid value), its trace and the memory of all its runs
+     * before anything is created on disk. */
     hs_scenario *preloaded = NULL;
     {
         hs_scenario *sc = NULL;
@@ -392,39 +332,72 @@ static int cmd_run(cli *c, int validate_only)
                 return fail(&err);
             if (sc->axis_key[0]) {
                 /* The file's [grid]: one more override, checked value by value below. */
-                snprintf(c->axis, sizeof c->axis, "%s=%s", sc->axis_key, sc->axis_values);
-                c->axis_line = sc->axis_line;
-                c->sets[c->n_sets] = c->axis;
-                grid = (int)c->n_sets++;
+                if (hs_cli_add_axis(c, sc->axis_key, sc->axis_values, sc->axis_line, &err)) {
+                    hs_scenario_free(sc);
+                    return fail(&err);
+                }
+                grid = (int)c->n_sets - 1;
             }
         }
+        hs_memory m, biggest;
+        memset(&biggest, 0, sizeof biggest);
+        size_t kept = 0, transient = 0, n_runs = 1, big_strat = 0;
+        uint64_t big_paths = 0;
+        int noted = 0;
         if (grid >= 0) {
             /* Check every value of the grid. */
-            char one[512], key[256];
-            const char *eq = strchr(c->sets[grid], '=');
-            snprintf(key, sizeof key, "%.*s", (int)(eq - c->sets[grid]), c->sets[grid]);
-            char vals[512];
-            snprintf(vals, sizeof vals, "%s", eq + 1);
-            for (char *save = NULL, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+            if (hs_cli_grid_split(c, grid, &err)) {
+                hs_scenario_free(sc);
+                return fail(&err);
+            }
+            n_runs = c->n_values;
+            for (size_t g = 0; g < c->n_values; g++) {
                 hs_scenario_free(sc);
                 sc = NULL;
-                snprintf(one, sizeof one, "%s=%s", key, v);
-                if (load_value(c, grid, one, &sc, &err))
+                if (load_value(c, grid, c->grid_ones[g], &sc, &err) || check_run(c, sc, &m, &err)) {
+                    hs_scenario_free(sc);
                     return fail(&err);
+                }
+                kept = kept > SIZE_MAX - m.kept ? SIZE_MAX : kept + m.kept;
+                if (m.transient > transient)
+                    transient = m.transient;
+                if (!g || m.total > biggest.total) {
+                    biggest = m;
+                    big_paths = sc->paths;
+                    big_strat = sc->n_strategies;
+                }
+                note_trace(c, sc, &m, &noted);
             }
+        } else {
+            if (check_run(c, sc, &m, &err)) {
+                hs_scenario_free(sc);
+                return fail(&err);
+            }
+            kept = m.kept;
+            transient = m.transient;
+            biggest = m;
+            big_paths = sc->paths;
+            big_strat = sc->n_strategies;
+            note_trace(c, sc, &m, &noted);
+        }
+        if (check_memory(c, big_paths, big_strat, kept, transient, &biggest, n_runs, &err)) {
+            hs_scenario_free(sc);
+            return fail(&err);
         }
         if (validate_only) {
-            printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps",
+            char need[32];
+            size_t total = kept > SIZE_MAX - transient ? SIZE_MAX : kept + transient;
+            printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps, "
+                   "~%s of memory",
                    c->scenario, sc->name, sc->model->name, sc->n_legs, sc->n_legs == 1 ? "" : "s",
                    sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
-                   (unsigned long long)sc->paths, sc->grid.steps);
+                   (unsigned long long)sc->paths, sc->grid.steps,
+                   hs_cli_bytes_str((double)total, need, sizeof need));
             if (grid >= 0) {
                 const char *eq = strchr(c->sets[grid], '=');
                 printf(", grid %.*s = %s", (int)(eq - c->sets[grid]), c->sets[grid], eq + 1);
             }
             printf("\n");
-        }
-        if (validate_only) {
             hs_scenario_free(sc);
             return 0;
         }
@@ -445,35 +418,16 @@ static int cmd_run(cli *c, int validate_only)
         }
     }
 
-    /* One run, or one per grid value. */
-    char key[256] = "", vals[1024] = "";
-    const char *values[64];
-    size_t n_values = 1;
-    values[0] = NULL;
-    if (grid >= 0) {
-        const char *eq = strchr(c->sets[grid], '=');
-        snprintf(key, sizeof key, "%.*s", (int)(eq - c->sets[grid]), c->sets[grid]);
-        snprintf(vals, sizeof vals, "%s", eq + 1);
-        n_values = 0;
-        for (char *save = NULL, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
-            if (n_values == 64) {
-                hs_error_set(&err, HS_EINPUT, "--set %s: more than 64 grid values", c->sets[grid]);
-                return fail(&err);
-            }
-            while (*v == ' ')
-                v++;
-            values[n_values++] = v;
-        }
-    }
+    /* One run, or one per grid value (split and checked above, HS_CLI_GRID_MAX at most). */
+    const char *key = c->grid_key, *const *values = (const char *const *)c->grid_values;
+    size_t n_values = grid >= 0 ? c->n_values : 1;
     hs_scenario *scs[64] = {preloaded};
     hs_results *ress[64] = {NULL};
     runs r = {0};
     hs_status st = HS_OK;
-    char ones[64][512];
     for (size_t g = 0; g < n_values && !st; g++) {
-        if (grid >= 0)
-            snprintf(ones[g], sizeof ones[g], "%s=%s", key, values[g]);
-        st = run_one(c, grid, ones[g], &scs[g], &ress[g], &r.rep[g], &err);
+        st = run_one(c, grid, grid >= 0 ? c->grid_ones[g] : NULL, &scs[g], &ress[g], &r.rep[g],
+                     &err);
         if (r.rep[g]) {
             r.n = g + 1;
             if (grid >= 0) {
@@ -559,10 +513,10 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "calibrate"))
         return hs_cli_calibrate(argc, argv);
     cli c;
-    int rc = parse_args(argc, argv, &c);
-    if (rc)
-        return rc;
-    if (!strcmp(c.command, "list"))
-        return cmd_list();
-    return cmd_run(&c, !strcmp(c.command, "validate"));
+    int rc = hs_cli_parse_args(argc, argv, &c);
+    if (!rc)
+        rc = !strcmp(c.command, "list") ? hs_cli_list()
+                                        : cmd_run(&c, !strcmp(c.command, "validate"));
+    hs_cli_args_free(&c);
+    return rc;
 }

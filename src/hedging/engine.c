@@ -519,6 +519,108 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
     return HS_OK;
 }
 
+/* Size arithmetic that saturates at SIZE_MAX instead of wrapping: an estimate of an
+ * impossible run must read as impossible, and a product that overflows must never
+ * reach malloc as a small number. */
+static size_t sat_mul(size_t a, size_t b)
+{
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+static size_t sat_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t sat_u64(uint64_t v)
+{
+    return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+}
+
+/* Paths traced for a request: at most HS_TRACE_MAX, the paths run, one block. */
+static size_t trace_paths_of(const hs_scenario *sc, const hs_run_opts *opts)
+{
+    size_t tp = opts ? opts->trace_paths : 0;
+    if (tp > HS_TRACE_MAX)
+        tp = HS_TRACE_MAX;
+    if (tp > sc->paths)
+        tp = (size_t)sc->paths;
+    if (tp > HS_BLOCK)
+        tp = HS_BLOCK;
+    return tp;
+}
+
+uint64_t hs_trace_rows(const hs_scenario *sc, size_t trace_paths)
+{
+    /* n_strategies <= 256, trace_paths <= 64 and steps <= 1e6: no overflow, but keep
+     * the product saturating for any caller. */
+    return sat_mul(sat_mul(sc->n_strategies, trace_paths), sat_add(sc->grid.steps, 1));
+}
+
+static int threads_of(const hs_scenario *sc, const hs_run_opts *opts, uint64_t n_blocks)
+{
+    int threads = opts && opts->threads > 0 ? opts->threads : sc->threads;
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+    if ((uint64_t)threads > n_blocks)
+        threads = (int)n_blocks;
+    return threads;
+}
+
+/* Bytes of one thread's workspace (workspace_alloc, with its 64-byte rounding). */
+static size_t workspace_bytes(const plan *p)
+{
+    size_t arrays = 4 + HS_MODEL_STATE + 6 + BOOK_ARRAYS * p->n_strat;
+    for (size_t s = 0; s < p->n_strat; s++)
+        arrays = sat_add(arrays, p->ratio_arrays[s]);
+    size_t bytes = sat_add(sat_mul(sat_mul(HS_BLOCK, arrays), sizeof(double)), 64);
+    bytes = sat_add(bytes, sizeof(workspace) + (p->n_strat ? p->n_strat : 1) * sizeof(book));
+    return sat_add(bytes, HS_BLOCK * sizeof(hs_pcg64));
+}
+
+hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
+{
+    hs_run_memory m = {0};
+    size_t n_strat = sc->n_strategies;
+    uint64_t n_blocks = (sc->paths + HS_BLOCK - 1) / HS_BLOCK;
+    size_t cells = sat_mul(n_strat, sat_u64(sc->paths));
+    size_t per_cell =
+        4 * sizeof(double) + sizeof(float); /* pnl, hedge_error, cost, carry, trades */
+    m.results = sat_add(sat_mul(cells, per_cell), n_strat * sizeof(hs_strategy_means));
+    m.results = sat_add(m.results, sizeof(hs_results));
+    m.trace_paths = trace_paths_of(sc, opts);
+    m.trace_rows = hs_trace_rows(sc, m.trace_paths);
+    m.trace = sat_mul(sat_u64(m.trace_rows), HS_TR_FIELDS * sizeof(double));
+    m.threads = threads_of(sc, opts, n_blocks);
+    /* The ratios' per-lane state (a realized-vol window) is known only once the
+     * strategies are set up: do it as hs_run would.  If that fails, hs_run fails the
+     * same way before allocating anything, and the estimate counts no ratio state. */
+    plan *p = calloc(1, sizeof *p);
+    size_t ws = 0;
+    if (p) {
+        hs_error e;
+        hs_error_clear(&e);
+        if (plan_init(p, sc, &e) != HS_OK) {
+            memset(p->ratio_arrays, 0, sizeof p->ratio_arrays);
+            p->n_strat = n_strat;
+        }
+        ws = workspace_bytes(p);
+        plan_free(p);
+    }
+    m.workspaces = sat_mul(ws, (size_t)(m.threads > 0 ? m.threads : 1));
+    m.workspaces =
+        sat_add(m.workspaces, sat_mul(sat_mul(sat_u64(n_blocks), n_strat), sizeof(block_sums)));
+    m.workspaces = sat_add(m.workspaces, sat_mul(sat_add(sc->grid.steps, 1), sizeof(double)));
+    m.workspaces = sat_add(m.workspaces, sizeof(plan));
+    return m;
+}
+
+size_t hs_run_memory_bytes(const hs_scenario *sc, const hs_run_opts *opts)
+{
+    hs_run_memory m = hs_run_memory_of(sc, opts);
+    return sat_add(sat_add(m.results, m.trace), m.workspaces);
+}
+
 void hs_results_free(hs_results *res)
 {
     if (!res)
@@ -547,29 +649,43 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     size_t n_strat = sc->n_strategies;
     uint64_t paths = sc->paths;
     uint64_t n_blocks = (paths + HS_BLOCK - 1) / HS_BLOCK;
+    size_t tp = trace_paths_of(sc, opts);
+    uint64_t trace_rows = hs_trace_rows(sc, tp);
+    if (trace_rows > HS_TRACE_ROWS_MAX) {
+        plan_free(p);
+        return hs_error_set(err, HS_EINPUT,
+                            "a trace of %zu paths x %zu strategies x %zu steps is %llu rows, "
+                            "more than %d (expected fewer traced paths)",
+                            tp, n_strat, sc->grid.steps + 1, (unsigned long long)trace_rows,
+                            HS_TRACE_ROWS_MAX);
+    }
+    /* The element counts of the arrays below, refused rather than wrapped when their
+     * byte sizes would not fit a size_t (sat_mul saturates). */
+    size_t cells = sat_mul(n_strat, sat_u64(paths));
+    size_t trace_cells = sat_mul(sat_u64(trace_rows), HS_TR_FIELDS);
+    if (sat_mul(cells, sizeof(double)) == SIZE_MAX ||
+        sat_mul(trace_cells, sizeof(double)) == SIZE_MAX ||
+        sat_mul(sat_mul(sat_u64(n_blocks), n_strat), sizeof(block_sums)) == SIZE_MAX) {
+        plan_free(p);
+        return hs_error_set(err, HS_ERUNTIME, "%llu paths x %zu strategies do not fit in memory",
+                            (unsigned long long)paths, n_strat);
+    }
     hs_results *res = calloc(1, sizeof *res);
     block_sums *sums = NULL;
     if (res) {
         res->n_strategies = n_strat;
         res->paths = paths;
-        res->pnl = malloc(n_strat * paths * sizeof *res->pnl);
-        res->hedge_error = malloc(n_strat * paths * sizeof *res->hedge_error);
-        res->cost = calloc(n_strat * paths, sizeof *res->cost);
-        res->carry = calloc(n_strat * paths, sizeof *res->carry);
-        res->trades = malloc(n_strat * paths * sizeof *res->trades);
-        size_t tp = opts ? opts->trace_paths : 0;
-        if (tp > HS_TRACE_MAX)
-            tp = HS_TRACE_MAX;
-        if (tp > paths)
-            tp = (size_t)paths;
-        if (tp > HS_BLOCK)
-            tp = HS_BLOCK;
+        res->pnl = malloc(cells * sizeof *res->pnl);
+        res->hedge_error = malloc(cells * sizeof *res->hedge_error);
+        res->cost = calloc(cells, sizeof *res->cost);
+        res->carry = calloc(cells, sizeof *res->carry);
+        res->trades = malloc(cells * sizeof *res->trades);
         p->trace_paths = tp;
         res->trace_paths = tp;
         if (tp)
-            res->trace = calloc(n_strat * tp * (sc->grid.steps + 1) * HS_TR_FIELDS, sizeof *res->trace);
+            res->trace = calloc(trace_cells, sizeof *res->trace);
         res->means = calloc(n_strat, sizeof *res->means);
-        sums = calloc(n_blocks * n_strat, sizeof *sums);
+        sums = calloc((size_t)n_blocks * n_strat, sizeof *sums);
     }
     if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->trades ||
         !res->means || !sums || (res->trace_paths && !res->trace)) {
@@ -580,11 +696,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
                             (unsigned long long)paths, n_strat);
     }
 
-    int threads = opts && opts->threads > 0 ? opts->threads : sc->threads;
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-    if ((uint64_t)threads > n_blocks)
-        threads = (int)n_blocks;
+    int threads = threads_of(sc, opts, n_blocks);
     int failed = 0;
     uint64_t done = 0;
     double t0 = now_seconds();

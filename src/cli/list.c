@@ -1,0 +1,70 @@
+/*
+ * `hedgesim list` (list.h): every model, rule, ratio, common strategy key, stress
+ * overlay and instrument with its keys, ranges, defaults and units, from the registries
+ * and their parameter tables.
+ */
+#include "list.h"
+
+#include <stdio.h>
+
+#include "hedgesim/engine.h"
+#include "hedgesim/instrument.h"
+#include "hedgesim/scenario.h"
+
+static void print_params(const hs_param *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* The range: numbers' bounds, a NAME's choices (printed whole, however long a
+         * registry makes them), or the kind. */
+        char range[96] = "";
+        const char *shown = range;
+        if (p[i].kind == HS_PARAM_REAL || p[i].kind == HS_PARAM_INT)
+            hs_param_range_str(&p[i], range, sizeof range);
+        char def[48] = "";
+        if (p[i].flags & HS_PARAM_REQUIRED)
+            snprintf(def, sizeof def, "required");
+        else if (p[i].flags & HS_PARAM_DERIVED)
+            snprintf(def, sizeof def, "derived");
+        else if (p[i].kind == HS_PARAM_REAL || p[i].kind == HS_PARAM_INT)
+            snprintf(def, sizeof def, "default %g", p[i].def);
+        if (p[i].kind == HS_PARAM_NAME && p[i].choices)
+            shown = p[i].choices;
+        else if (p[i].kind == HS_PARAM_LIST)
+            shown = "list";
+        else if (p[i].kind == HS_PARAM_TEXT)
+            shown = "text";
+        printf("      %-16s %-16s %-14s %s (%s)\n", p[i].key, shown, def, p[i].help, p[i].unit);
+    }
+}
+
+int hs_cli_list(void)
+{
+    printf("models ([model] type):\n");
+    for (const hs_model_type *const *t = hs_model_types(); *t; t++) {
+        printf("  %-16s %s\n", (*t)->name, (*t)->help);
+        print_params((*t)->params, (*t)->n_params);
+    }
+    printf("rebalancing rules ([strategy.*] rebalance):\n");
+    for (const hs_rule_type *const *t = hs_rule_types(); *t; t++) {
+        printf("  %-16s %s\n", (*t)->name, (*t)->help);
+        print_params((*t)->params, (*t)->n_params);
+    }
+    printf("hedge ratios ([strategy.*] ratio):\n");
+    for (const hs_ratio_type *const *t = hs_ratio_types(); *t; t++) {
+        printf("  %-16s %s\n", (*t)->name, (*t)->help);
+        print_params((*t)->params, (*t)->n_params);
+    }
+    printf("hedge vol, frictions and carry (keys of every [strategy.*]):\n");
+    size_t n_common;
+    const hs_param *common = hs_strategy_common_params(&n_common);
+    print_params(common, n_common);
+    printf("stress overlays ([stress.*] type):\n");
+    for (const hs_stress_type *const *t = hs_stress_types(); *t; t++) {
+        printf("  %-16s %s\n", (*t)->name, (*t)->help);
+        print_params((*t)->params, (*t)->n_params);
+    }
+    printf("instruments ([option] type):\n");
+    for (const hs_instrument_type *const *t = hs_instrument_types(); *t; t++)
+        printf("  %-16s %s\n", (*t)->name, (*t)->help);
+    return 0;
+}
