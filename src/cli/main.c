@@ -98,38 +98,6 @@ static int write_rows(FILE *fp, const void *user)
     return 0;
 }
 
-/* hs_ini_set_at records any command-line origin as "--set"; a message about a
- * [simulation] key whose last override came from --paths, --seed or --threads names
- * that option instead ("--paths: [simulation]: paths = 1 is outside ...").  Once the
- * scenario keeps the origin it is given, the message already starts so and this does
- * nothing. */
-static void name_option(const cli *c, hs_error *err)
-{
-    static const char prefix[] = "--set: [simulation]: ";
-    static const char *const keys[] = {"paths", "seed", "threads"};
-    if (strncmp(err->msg, prefix, strlen(prefix)))
-        return;
-    const char *rest = err->msg + strlen(prefix);
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        size_t n = strlen(keys[k]);
-        if (strncmp(rest, keys[k], n) || rest[n] != ' ')
-            continue;
-        const char *origin = NULL;
-        for (size_t i = 0; i < c->n_sets; i++) {
-            const char *t = c->sets[i];
-            if (!strncmp(t, "simulation.", 11) && !strncmp(t + 11, keys[k], n) &&
-                t[11 + n + strspn(t + 11 + n, " ")] == '=')
-                origin = c->origins[i].file;
-        }
-        if (origin && strcmp(origin, "--set") && origin[0] == '-') {
-            char msg[sizeof err->msg];
-            snprintf(msg, sizeof msg, "%s%s", origin, err->msg + strlen("--set"));
-            memcpy(err->msg, msg, sizeof msg);
-        }
-        return;
-    }
-}
-
 /* Load the scenario with the overrides, the grid's (index grid, or -1) replaced by the
  * single value "key=value" in one.  A value of the file's [grid] names that line in
  * messages, a value of --set names --set, --paths/--seed/--threads name the option. */
@@ -145,8 +113,6 @@ static hs_status load_value(const cli *c, int grid, const char *one, hs_scenario
         sets[grid] = one;
     hs_status st = hs_scenario_load_at(c->scenario, sets, c->origins, c->n_sets, sc, err);
     free((void *)sets);
-    if (st)
-        name_option(c, err);
     return st;
 }
 

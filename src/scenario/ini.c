@@ -513,7 +513,11 @@ hs_status hs_ini_set_at(hs_ini *ini, const char *assignment, hs_origin origin, h
     free(e->set);
     e->value = v;
     e->set = set;
-    e->origin = origin.line > 0 ? origin : (hs_origin){"--set", 0};
+    /* A line (the file's [grid]) or an option's name (--paths, --seed, --threads) is
+     * kept for messages; anything else is a plain --set. */
+    e->origin = origin.line > 0 || (origin.file && origin.file[0] == '-')
+                    ? origin
+                    : (hs_origin){"--set", 0};
     e->used = 0;
 done:
     free(buf);
