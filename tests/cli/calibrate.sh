@@ -6,16 +6,8 @@
 # naming the file, option or value; --returns on prices, percent returns and a fit that
 # `validate` would refuse print no section; special files are refused without a hang.
 # Usage: tests/cli/calibrate.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
+. "$(dirname "$0")/lib.sh" "$@"
 data=scenarios/data/eu_stock_markets.csv
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # expect_exit CODE CMD...: the exit code, and for code 2 exactly one line on stderr.
 expect_exit() {
@@ -145,5 +137,4 @@ expect_exit 2 timeout 10 "$bin" calibrate garch "$tmp/fifo.csv" --column DAX && 
 expect_exit 2 timeout 10 "$bin" calibrate garch /dev/zero --column DAX && grep -q "/dev/zero: is a character device" "$tmp/err" && ok || bad "/dev/zero input: $(cat "$tmp/err")"
 expect_exit 2 timeout 10 "$bin" calibrate garch "$tmp" --column DAX && grep -q "is a directory" "$tmp/err" && ok || bad "directory input: $(cat "$tmp/err")"
 
-echo "cli_calibrate: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_tests calibrate

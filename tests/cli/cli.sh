@@ -4,15 +4,7 @@
 # line the fragments its message must hold), nothing written on failure, and the
 # outputs of a good run (JSON keys, CSV rows, files written whole).
 # Usage: tests/cli/cli.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 # expect_exit CODE CMD...: the exit code, and for code 2 a single line on stderr.
 expect_exit() {
@@ -167,5 +159,4 @@ expect_exit 0 "$bin" run scenarios/derman_kamal.ini --paths 1000 --out "$tmp/rep
 expect_exit 2 "$bin" run scenarios/derman_kamal.ini --plot
 grep -q -- "--plot needs --out DIR" "$tmp/err" && ok || bad "--plot without --out: message"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_tests cli

@@ -5,16 +5,8 @@
 # option or key, value and what was expected; 0 where the right result is a run), never
 # a signal (exit >= 128) or a hang (124), and leave no --out directory when refused.
 # Usage: tests/cli/hostile_args.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh" "$@"
 dk=scenarios/derman_kamal.ini
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # expect CODE CMD...: the exit code under a timeout; for 2, exactly one line on stderr
 # (two or more only for usage errors, whose usage text follows the first line).
@@ -153,5 +145,4 @@ expect 0 "$bin" run "$dk" --paths 10 --set simulation.steps=1000 --set strategy.
 expect 0 "$bin" run "$dk" "${long_steps[@]}" --out "$tmp/tr0" && grep -q "note: paths.csv traces 0 paths" "$tmp/err" &&
     [ ! -e "$tmp/tr0/paths.csv" ] && ok || bad "default trace at steps = 1e6"
 
-echo "cli: $pass passed, $fail failed (hostile_args)"
-[ "$fail" -eq 0 ]
+done_tests hostile_args

@@ -8,17 +8,9 @@
 # scenario names holding " \ ' $ ; # @ and UTF-8 (every figure drawn, report.html
 # well-formed XML).  Prints "cli: N passed, N failed" like cli.sh (scripts/test sums it).
 # Usage: tests/cli/hostile_data.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh" "$@"
 py=/usr/bin/python3
 root=$(pwd)
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # expect_exit CODE CMD...: the exit code under a 20 s timeout (124 is a hang), and for
 # code 2 exactly one line on stderr.
@@ -195,5 +187,4 @@ expect_exit 0 "$bin" run "$tmp/names.ini" --out "$tmp/grid" --set model.sigma=0.
 figures_ok "$tmp/grid" "frontier grid convergence"
 page_ok "$tmp/grid"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_tests hostile_data

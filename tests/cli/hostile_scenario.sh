@@ -5,17 +5,9 @@
 # numbers, `every` without steps.  Each bad input must exit 2 with one line on stderr
 # naming where and what, create no output directory, and never hang (timeout 10).
 # Usage: tests/cli/hostile_scenario.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh" "$@"
 base=scenarios/derman_kamal.ini
 n=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # refuse "PART|PART..." ARGS...: `run ARGS --out DIR` exits 2 within 10 s with one line on
 # stderr holding every part, and DIR is not created; `validate ARGS` does the same.
@@ -139,5 +131,4 @@ grep -q '"steps": 21,' "$tmp/every.json" && ok || bad "every = 1: not 21 daily s
 sed 's/^hedges = 21, 84.*//; s/^rebalance = interval//' "$base" >"$tmp/empty.ini"
 refuse "[strategy.hedge]|give exactly one of 'hedges' and 'every'" "$tmp/empty.ini"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_tests hostile_scenario

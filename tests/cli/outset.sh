@@ -6,21 +6,14 @@
 # run; an unwritable, foreign or too long --out is refused with exit 2 before the
 # simulation; a full disk fails with exit 1 and leaves the old set.
 # Usage: tests/cli/outset.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
-pass=0
-fail=0
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh" "$@"
 mounts=()
 cleanup() {
     for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done
     chmod -R u+w "$tmp" 2>/dev/null
     rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+trap cleanup EXIT # replaces lib.sh's: unmount and unlock first
 
 sc=scenarios/derman_kamal.ini
 set_files="summary.json summary.csv pairs.csv convergence.csv pnl.csv paths.csv"
@@ -217,5 +210,4 @@ else
     echo "outset: mount not permitted, full-disk case skipped"
 fi
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_tests outset

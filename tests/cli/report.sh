@@ -9,17 +9,10 @@
 # and gnuplot failing.  The plot checks are skipped, with a message, without gnuplot;
 # a check in headless Chromium runs only where chromium is installed.
 # Usage: tests/cli/report.sh PATH/TO/hedgesim   (run from the source root)
-set -u
-bin=$1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh" "$@"
 py=/usr/bin/python3
 figures="frontier pnl_density convergence path grid"
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { # check DESCRIPTION CMD...: passes when CMD succeeds
     local what=$1
     shift
@@ -225,5 +218,4 @@ else
     echo "cli_report: skipping the browser check (it needs chromium and gnuplot)"
 fi
 
-echo "cli_report: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+done_tests report
