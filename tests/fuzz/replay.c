@@ -99,7 +99,8 @@ int main(int argc, char **argv)
             names[n++] = strdup(e->d_name);
         }
         closedir(d);
-        qsort(names, n, sizeof *names, by_name);
+        if (n)
+            qsort(names, n, sizeof *names, by_name);
         for (size_t i = 0; i < n; i++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", argv[a], names[i]);
