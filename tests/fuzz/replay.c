@@ -80,6 +80,13 @@ static int replay(const char *path)
 int main(int argc, char **argv)
 {
     int pass = 0, fail = 0;
+    /* The children's scratch directories go under one of ours, removed at the end even
+     * when a child crashed before its own clean-up. */
+    hs_fuzz_tmpdir();
+    setenv("TMPDIR", hs_fuzz_dir, 1);
+    hs_fuzz_dir[0] = '\0'; /* each child makes its own */
+    char parent[sizeof hs_fuzz_dir];
+    memcpy(parent, getenv("TMPDIR"), strlen(getenv("TMPDIR")) + 1);
     for (int a = 1; a < argc; a++) {
         DIR *d = opendir(argv[a]);
         if (!d)
@@ -115,6 +122,8 @@ int main(int argc, char **argv)
         }
         free(names);
     }
+    memcpy(hs_fuzz_dir, parent, sizeof parent);
+    hs_fuzz_cleanup();
     printf("fuzz: %d passed, %d failed\n", pass, fail);
     return fail ? 1 : 0;
 }
