@@ -119,6 +119,11 @@ hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_s
 hs_status hs_scenario_load_at(const char *path, const char *const *sets, const hs_origin *origins,
                               size_t n_sets, hs_scenario **out, hs_error *err);
 
+/* The same from INI text held in memory; `file` names it in messages and is where
+ * relative data files resolve from (tests, embedding programs). */
+hs_status hs_scenario_load_string(const char *text, const char *file, const char *const *sets,
+                                  size_t n_sets, hs_scenario **out, hs_error *err);
+
 void hs_scenario_free(hs_scenario *sc);
 
 /* The keys every [strategy.*] section has (hedge vol, frictions, carry), for `list`. */

@@ -67,20 +67,36 @@ hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_s
     return hs_scenario_load_at(path, sets, NULL, n_sets, out, err);
 }
 
-hs_status hs_scenario_load_at(const char *path, const char *const *sets, const hs_origin *origins,
-                              size_t n_sets, hs_scenario **out, hs_error *err)
+/* Apply the overrides to ini, build, and free ini whatever happens. */
+static hs_status override_and_build(hs_ini *ini, const char *const *sets,
+                                    const hs_origin *origins, size_t n_sets, hs_scenario **out,
+                                    hs_error *err)
 {
-    *out = NULL;
-    hs_ini *ini = NULL;
-    hs_status st = hs_ini_read(path, &ini, err);
-    if (st)
-        return st;
+    hs_status st = HS_OK;
     for (size_t i = 0; i < n_sets && !st; i++)
         st = hs_ini_set_at(ini, sets[i], origins ? origins[i] : (hs_origin){"--set", 0}, err);
     if (!st)
         st = hs_scenario_build(ini, out, err);
     hs_ini_free(ini);
     return st;
+}
+
+hs_status hs_scenario_load_at(const char *path, const char *const *sets, const hs_origin *origins,
+                              size_t n_sets, hs_scenario **out, hs_error *err)
+{
+    *out = NULL;
+    hs_ini *ini = NULL;
+    hs_status st = hs_ini_read(path, &ini, err);
+    return st ? st : override_and_build(ini, sets, origins, n_sets, out, err);
+}
+
+hs_status hs_scenario_load_string(const char *text, const char *file, const char *const *sets,
+                                  size_t n_sets, hs_scenario **out, hs_error *err)
+{
+    *out = NULL;
+    hs_ini *ini = NULL;
+    hs_status st = hs_ini_parse_string(text, file, &ini, err);
+    return st ? st : override_and_build(ini, sets, NULL, n_sets, out, err);
 }
 
 void hs_scenario_free(hs_scenario *sc)

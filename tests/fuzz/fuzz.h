@@ -65,6 +65,20 @@ static inline const char *hs_fuzz_tmpdir(void)
     return hs_fuzz_dir;
 }
 
+#ifdef HS_SOURCE_ROOT
+/* The bundled data files, as data/NAME in the scratch directory: bootstrap and replay
+ * scenarios of the corpus name them so. */
+static inline void hs_fuzz_link_data(void)
+{
+    char link[512];
+    snprintf(link, sizeof link, "%s/data", hs_fuzz_tmpdir());
+    if (symlink(HS_SOURCE_ROOT "/scenarios/data", link) != 0) {
+        perror(link);
+        abort();
+    }
+}
+#endif
+
 /* Write size bytes to NAME in the scratch directory; the full path goes to path. */
 static inline void hs_fuzz_write(const char *name, const uint8_t *data, size_t size, char *path,
                                  size_t len)

@@ -30,12 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char link[512];
-    snprintf(link, sizeof link, "%s/data", hs_fuzz_tmpdir());
-    if (symlink(HS_SOURCE_ROOT "/scenarios/data", link) != 0) {
-        perror(link);
-        abort();
-    }
+    hs_fuzz_link_data();
     devnull = fopen("/dev/null", "w");
     if (!devnull)
         abort();

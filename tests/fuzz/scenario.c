@@ -21,13 +21,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    /* Data files of bootstrap and replay scenarios are found as data/NAME. */
-    char link[512];
-    snprintf(link, sizeof link, "%s/data", hs_fuzz_tmpdir());
-    if (symlink(HS_SOURCE_ROOT "/scenarios/data", link) != 0) {
-        perror(link);
-        abort();
-    }
+    hs_fuzz_link_data();
     return 0;
 }
 

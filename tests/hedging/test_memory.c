@@ -44,14 +44,10 @@ static const char *text = "[simulation]\npaths = 100000\nseed = 42\nsteps = 84\n
 
 static hs_scenario *load(const char *const *sets, size_t n_sets)
 {
-    hs_ini *ini = NULL;
     hs_error err;
-    cr_assert_eq(hs_ini_parse_string(text, "memory.ini", &ini, &err), HS_OK, "%s", err.msg);
-    for (size_t i = 0; i < n_sets; i++)
-        cr_assert_eq(hs_ini_set(ini, sets[i], &err), HS_OK, "%s", err.msg);
     hs_scenario *sc = NULL;
-    cr_assert_eq(hs_scenario_build(ini, &sc, &err), HS_OK, "%s", err.msg);
-    hs_ini_free(ini);
+    cr_assert_eq(hs_scenario_load_string(text, "memory.ini", sets, n_sets, &sc, &err), HS_OK,
+                 "%s", err.msg);
     return sc;
 }
 

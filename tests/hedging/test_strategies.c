@@ -31,12 +31,10 @@
 
 static hs_scenario *load(const char *text)
 {
-    hs_ini *ini = NULL;
     hs_error err;
-    cr_assert_eq(hs_ini_parse_string(text, "strategies.ini", &ini, &err), HS_OK, "%s", err.msg);
     hs_scenario *sc = NULL;
-    cr_assert_eq(hs_scenario_build(ini, &sc, &err), HS_OK, "%s", err.msg);
-    hs_ini_free(ini);
+    cr_assert_eq(hs_scenario_load_string(text, "strategies.ini", NULL, 0, &sc, &err), HS_OK,
+                 "%s", err.msg);
     return sc;
 }
 

@@ -29,15 +29,9 @@ static hs_status build(const hs_model_type *t, const char *set, hs_scenario **sc
              "[option.p]\ntype = put\nstrike = 90\nmaturity = 0.2\nquantity = 2\nvol = 0.3\n"
              "[strategy.hedge]\nhedges = 50, 10\n",
              t->name, t->example);
-    hs_ini *ini = NULL;
     /* Relative data files in examples resolve against the source root. */
-    hs_status st = hs_ini_parse_string(text, HS_SOURCE_ROOT "/generic.ini", &ini, err);
-    if (!st && set)
-        st = hs_ini_set(ini, set, err);
-    if (!st)
-        st = hs_scenario_build(ini, sc, err);
-    hs_ini_free(ini);
-    return st;
+    return hs_scenario_load_string(text, HS_SOURCE_ROOT "/generic.ini", &set, set ? 1 : 0, sc,
+                                   err);
 }
 
 static void run_finite(const hs_scenario *sc, const char *what)

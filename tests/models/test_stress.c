@@ -29,14 +29,7 @@ static hs_status build(const char *extra, const char *const *sets, size_t n_sets
 {
     char text[4096];
     snprintf(text, sizeof text, "%s%s", base, extra);
-    hs_ini *ini = NULL;
-    hs_status st = hs_ini_parse_string(text, "stress.ini", &ini, err);
-    for (size_t i = 0; i < n_sets && !st; i++)
-        st = hs_ini_set(ini, sets[i], err);
-    if (!st)
-        st = hs_scenario_build(ini, sc, err);
-    hs_ini_free(ini);
-    return st;
+    return hs_scenario_load_string(text, "stress.ini", sets, n_sets, sc, err);
 }
 
 static hs_results *run(const char *extra, const char *const *sets, size_t n_sets)
