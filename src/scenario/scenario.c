@@ -68,9 +68,8 @@ hs_status hs_scenario_load(const char *path, const char *const *sets, size_t n_s
 }
 
 /* Apply the overrides to ini, build, and free ini whatever happens. */
-static hs_status override_and_build(hs_ini *ini, const char *const *sets,
-                                    const hs_origin *origins, size_t n_sets, hs_scenario **out,
-                                    hs_error *err)
+static hs_status override_and_build(hs_ini *ini, const char *const *sets, const hs_origin *origins,
+                                    size_t n_sets, hs_scenario **out, hs_error *err)
 {
     hs_status st = HS_OK;
     for (size_t i = 0; i < n_sets && !st; i++)
