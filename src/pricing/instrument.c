@@ -22,6 +22,12 @@ void hs_delta_args_init(hs_delta_args *a, double strike, double tau, double rate
                         double sigma, double weight)
 {
     double sd = sigma * sqrt(tau);
+    /* A vanishing sigma sqrt(tau) (a subnormal vol, or one that underflows with tau)
+     * would make (ln S + shift) / sd a 0 / 0 at the strike: below 1e-150 it is taken as
+     * 1e-150, the zero-variance limit to within 1e-150, and 1 / sd^2 (digital gammas)
+     * stays finite.  No practical scenario comes near it. */
+    if (!(sd >= 1e-150))
+        sd = 1e-150;
     a->sd = sd;
     a->inv_sd = 1.0 / sd;
     a->shift = -log(strike) + (rate - div + 0.5 * sigma * sigma) * tau;

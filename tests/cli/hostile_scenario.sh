@@ -118,6 +118,16 @@ refuse "'#' does not start a comment" "$tmp/hash.ini"
 
 # --- numbers: subnormals are numbers, overflow is "too large", zeros are read whole.
 accept "$base" --set market.rate=4.9e-324
+# A subnormal vol (sigma sqrt(tau) underflows to 0) at the money used to give NaN deltas
+# (0 / 0, found by the fuzzer): every instrument, under a band rule too, runs finite.
+for t in call put digital_call digital_put; do
+    timeout 60 "$bin" run "$base" --paths 200 --json --quiet --set market.rate=0 \
+        --set option.vol=4.9e-324 --set option.type=$t --set +strategy.b.rebalance=band \
+        --set +strategy.b.band=0.1 >"$tmp/sub.json" 2>"$tmp/err" &&
+        /usr/bin/python3 -c "import json,math,sys; d=json.load(open('$tmp/sub.json'))
+sys.exit(0 if all(math.isfinite(s['pnl']['std']) for s in d['strategies']) else 1)" &&
+        ok || bad "subnormal vol, $t: $(head -c 300 "$tmp/err")"
+done
 refuse "--set: [market]: spot = 1e999 is too large" "$base" --set market.spot=1e999
 timeout 60 "$bin" run "$base" --paths 100 --json --quiet \
     --set "simulation.seed=$(printf '0%.0s' $(seq 60))7" >"$tmp/seed.json" 2>"$tmp/err"
