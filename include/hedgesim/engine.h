@@ -55,6 +55,8 @@ typedef struct hs_strategy_means {
     double trades, turnover, cost;
     double edge;  /* deterministic premium edge, time-T money */
     double carry; /* mean carry (borrow fees, negative) */
+    unsigned long long model_delta_fallbacks; /* ratio model: lanes whose delta came from
+                                               * the formula instead of a table */
 } hs_strategy_means;
 
 typedef struct hs_results {

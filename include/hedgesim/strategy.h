@@ -124,6 +124,7 @@ typedef struct hs_ratio_ctx {
     double consts[8];  /* set by the ratio's prepare */
     int has_hedge_leg; /* the ratio also trades a listed option (delta_gamma) */
     hs_leg hedge_leg;  /* that option: quantity unused; vol is the vol it trades at */
+    void *data;        /* the ratio's per-run memory (begin/end), NULL without one */
 } hs_ratio_ctx;
 
 /* Per-lane memory of a ratio (running estimates): HS_RATIO_STATE arrays of HS_BLOCK. */
@@ -150,6 +151,13 @@ struct hs_ratio_type {
                    double *state);
     /* Optional: how many per-lane arrays of HS_BLOCK doubles the state needs (0 if NULL). */
     size_t (*state_arrays)(const hs_ratio_ctx *ctx);
+    /* Optional: per-run memory in ctx->data, allocated by begin when a run starts (the
+     * engine calls it after prepare; the scenario builder's trial set-up does not) and
+     * freed by end (also after a begin that failed, and with data NULL). */
+    hs_status (*begin)(hs_ratio_ctx *ctx, hs_error *err);
+    void (*end)(hs_ratio_ctx *ctx);
+    /* Optional: lanes whose target fell back from a table to the formula (ratio model). */
+    unsigned long long (*fallbacks)(const hs_ratio_ctx *ctx);
 };
 
 /* Set up a strategy for a run: its rule's state and its ratio's context (calling the

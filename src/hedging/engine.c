@@ -469,6 +469,9 @@ static void plan_free(plan *p)
 {
     if (!p)
         return;
+    for (size_t s = 0; s < p->n_strat; s++)
+        if (p->sc && p->sc->strategies[s].ratio->end)
+            p->sc->strategies[s].ratio->end(&p->ratio_ctx[s]);
     hs_model_release(&p->model);
     free(p->growth);
     free(p);
@@ -497,6 +500,8 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
         if (st)
             return st;
         const hs_ratio_type *rt = strat->ratio;
+        if (rt->begin && (st = rt->begin(&p->ratio_ctx[s], err)) != HS_OK)
+            return st;
         p->ratio_arrays[s] = rt->state_arrays ? rt->state_arrays(&p->ratio_ctx[s]) : 0;
         p->need_old |= rt->update != NULL;
         p->gap_steps[s] = strat->costs.min_gap > 0
@@ -745,8 +750,10 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
             co += sums[blk * n_strat + s].cost;
             ca += sums[blk * n_strat + s].carry;
         }
+        const hs_ratio_type *rt = sc->strategies[s].ratio;
         res->means[s] = (hs_strategy_means){tr / (double)paths, to / (double)paths,
-                                            co / (double)paths, p->edge[s], ca / (double)paths};
+                                            co / (double)paths, p->edge[s], ca / (double)paths,
+                                            rt->fallbacks ? rt->fallbacks(&p->ratio_ctx[s]) : 0};
     }
     free(sums);
     plan_free(p);

@@ -11,21 +11,64 @@
  *           about 80 microseconds (0.2 ms when Feller fails, 1.7 ms at xi = 2),
  *           so keep paths x hedges modest (20 000 paths x 21 hedges: about 30 s).
  *
+ * Under merton the formula is replaced by default (key `model_delta = table`) by a table
+ * per rebalance date of the book's hedge as a function of x = ln S (delta_table.h), built
+ * from the series the first time a lane needs that date (so only dates that trade are
+ * built; each table is the same whichever thread builds it) over
+ *
+ *   x in ln S0 + mu t +- (8 sd(t) + 0.1),  sd(t)^2 = (sigma^2 + lambda (mu_J^2 + delta^2)) t,
+ *
+ * the log price's mean +- 8 of its standard deviations at t (plus a margin).  Its error,
+ * measured when it is built, is below 2e-8 per unit of the book's quantity; a lane outside
+ * the range uses the series and is counted (model_delta_fallbacks in the JSON).  Memory:
+ * one table of some hundreds of doubles per date, never per path.  `model_delta = exact`
+ * keeps the series for every lane (the reference the table is tested against).  Heston
+ * always uses the formula for now (see the README's strategies section).
+ *
  * For any other model prepare refuses with a message (no closed-form price exists in
  * the library for it).  The delta is minimised-variance only in the complete-market
  * sense; under jumps and stochastic vol it is the model's price sensitivity, the
  * hedge a practitioner using the model would put on (Hull, section 27.1; Heston 1993).
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "hedgesim/delta_table.h"
 #include "hedgesim/instrument.h"
 #include "hedgesim/heston.h"
 #include "hedgesim/merton.h"
 #include "hedgesim/strategy.h"
 
 enum { KIND_GBM, KIND_MERTON, KIND_HESTON };
+enum { C_KIND, C_EXACT };
+enum { P_MODEL_DELTA };
+
+/* Standard deviations of ln S_t on either side of its mean that a table covers. */
+#define RANGE_SDS 8.0
+/* ... plus this margin in ln S (paths at t = 0 and in the first steps). */
+#define RANGE_MARGIN 0.1
+
+static const hs_param params[] = {
+    {"model_delta", HS_PARAM_NAME, 0, 0, 0, "name",
+     "how the model delta is computed: table (per-date interpolant, merton) or exact "
+     "(the formula for every lane)",
+     "table|exact", HS_PARAM_SWEEP},
+};
+
+/* One date's table: built is 0 (not yet), 1 (table ready) or 2 (no table: formula). */
+typedef struct date_table {
+    _Atomic int built;
+    hs_delta_table t;
+} date_table;
+
+typedef struct tables {
+    size_t steps;
+    date_table *dates; /* [steps] */
+    _Atomic unsigned long long fallbacks;
+} tables;
 
 static int model_kind(const hs_model_type *t)
 {
@@ -46,25 +89,133 @@ static hs_status prepare(hs_ratio_ctx *c, const hs_origin *origins, const char *
         return HS_OK; /* checked again by the engine, which has the model */
     int kind = model_kind(c->model->type);
     if (kind < 0)
-        return hs_error_set(err, HS_EINPUT, "%s: ratio = model: model '%s' has no price in the "
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: ratio = model: model '%s' has no price in the "
                             "library (expected a model among gbm, merton, heston, or ratio = bs)",
                             context, c->model->type->name);
     for (size_t j = 0; j < c->n_legs; j++) {
         const hs_instrument_type *t = c->legs[j].type;
         if (t != &hs_instrument_call && t != &hs_instrument_put)
-            return hs_error_set(err, HS_EINPUT, "%s: ratio = model: leg [%s] is a %s (expected "
-                                "calls and puts: the model prices only those)", context,
-                                c->legs[j].name, t->name);
+            return hs_error_set(err, HS_EINPUT,
+                                "%s: ratio = model: leg [%s] is a %s (expected "
+                                "calls and puts: the model prices only those)",
+                                context, c->legs[j].name, t->name);
     }
-    c->consts[0] = kind;
+    c->consts[C_KIND] = kind;
+    c->consts[C_EXACT] = c->par[P_MODEL_DELTA];
     return HS_OK;
+}
+
+/* Merton delta of one leg at spot s (NaN when the series refuses). */
+static double merton_leg_delta(const hs_ratio_ctx *c, const hs_leg *leg, double spot, double tau)
+{
+    const hs_model *m = c->model;
+    hs_merton_jumps jumps = {hs_model_param(m, "lambda"), hs_model_param(m, "jump_mean"),
+                             hs_model_param(m, "jump_std")};
+    hs_bs_kind bk = leg->type == &hs_instrument_put ? HS_BS_PUT : HS_BS_CALL;
+    hs_merton_value v;
+    hs_error e;
+    if (hs_merton_eval(bk, spot, leg->strike, tau, c->market->rate, c->market->dividend,
+                       hs_model_param(m, "sigma"), &jumps, &v, &e) == HS_OK)
+        return v.delta;
+    return NAN;
+}
+
+/* The book's hedge (minus the sum of quantity x delta over live legs) at step k and spot
+ * e^x under merton, as the table tabulates it. */
+typedef struct book_at {
+    const hs_ratio_ctx *c;
+    size_t k;
+} book_at;
+
+static double merton_book_hedge(double x, void *user)
+{
+    const book_at *ba = user;
+    const hs_ratio_ctx *c = ba->c;
+    double t = (double)ba->k * c->grid->dt, h = 0.0, spot = exp(x);
+    for (size_t j = 0; j < c->n_legs; j++) {
+        const hs_leg *leg = &c->legs[j];
+        if (leg->expiry_step <= ba->k)
+            continue;
+        h -= leg->quantity * merton_leg_delta(c, leg, spot, leg->maturity - t);
+    }
+    return h;
+}
+
+/* The table of step k, built on first use; NULL when there is none (the formula). */
+static const hs_delta_table *merton_table(const hs_ratio_ctx *c, size_t k)
+{
+    tables *tb = c->data;
+    if (!tb || k >= tb->steps)
+        return NULL;
+    date_table *d = &tb->dates[k];
+    int b = atomic_load_explicit(&d->built, memory_order_acquire);
+    if (!b) {
+#pragma omp critical(hs_ratio_model_table)
+        {
+            if (!atomic_load_explicit(&d->built, memory_order_relaxed)) {
+                const hs_model *m = c->model;
+                double t = (double)k * c->grid->dt;
+                double sigma = hs_model_param(m, "sigma"), lambda = hs_model_param(m, "lambda");
+                double mj = hs_model_param(m, "jump_mean"), sj = hs_model_param(m, "jump_std");
+                double mu = hs_model_param(m, "mu");
+                if (!isfinite(mu))
+                    mu = c->market->rate - c->market->dividend;
+                double sd = sqrt((sigma * sigma + lambda * (mj * mj + sj * sj)) * t);
+                double mid = log(c->market->spot) + mu * t;
+                double half = RANGE_SDS * sd + RANGE_MARGIN;
+                book_at ba = {c, k};
+                hs_error e;
+                int ok = hs_delta_table_build(&d->t, mid - half, mid + half, merton_book_hedge, &ba,
+                                              &e) == HS_OK;
+                atomic_store_explicit(&d->built, ok ? 1 : 2, memory_order_release);
+            }
+        }
+        b = atomic_load_explicit(&d->built, memory_order_acquire);
+    }
+    return b == 1 ? &d->t : NULL;
+}
+
+static hs_status begin(hs_ratio_ctx *c, hs_error *err)
+{
+    if (!c->model || (int)c->consts[C_KIND] != KIND_MERTON || c->consts[C_EXACT] != 0.0)
+        return HS_OK;
+    tables *tb = calloc(1, sizeof *tb);
+    if (tb)
+        tb->dates = calloc(c->grid->steps ? c->grid->steps : 1, sizeof *tb->dates);
+    if (!tb || !tb->dates) {
+        free(tb);
+        return hs_error_set(err, HS_ERUNTIME, "ratio = model: out of memory for delta tables");
+    }
+    tb->steps = c->grid->steps;
+    c->data = tb;
+    return HS_OK;
+}
+
+static void end(hs_ratio_ctx *c)
+{
+    tables *tb = c->data;
+    if (!tb)
+        return;
+    for (size_t k = 0; k < tb->steps; k++)
+        if (atomic_load(&tb->dates[k].built) == 1)
+            hs_delta_table_free(&tb->dates[k].t);
+    free(tb->dates);
+    free(tb);
+    c->data = NULL;
+}
+
+static unsigned long long fallbacks(const hs_ratio_ctx *c)
+{
+    const tables *tb = c->data;
+    return tb ? atomic_load(&tb->fallbacks) : 0;
 }
 
 static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const double *state,
                    double *delta, double *gamma, double *units)
 {
     (void)state, (void)units;
-    int kind = (int)c->consts[0];
+    int kind = (int)c->consts[C_KIND];
     const hs_model *m = c->model;
     if (kind == KIND_GBM) {
         hs_book_hedge_lanes(c, k, b, m->type->sigma(m), delta, gamma);
@@ -75,6 +226,24 @@ static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
     if (gamma)
         for (size_t i = 0; i < HS_BLOCK; i++)
             gamma[i] = 0.0; /* band rules get no model gamma: they see a flat book */
+    /* The lanes the formula serves: all of them, or those outside the date's table. */
+    size_t lanes[HS_BLOCK], n_lanes = 0;
+    const hs_delta_table *tab = kind == KIND_MERTON ? merton_table(c, k) : NULL;
+    if (tab) {
+        for (size_t i = 0; i < b->n; i++) {
+            double h = hs_delta_table_eval(tab, b->logspot[i]);
+            if (isnan(h))
+                lanes[n_lanes++] = i;
+            else
+                delta[i] = h;
+        }
+        if (n_lanes)
+            atomic_fetch_add_explicit(&((tables *)c->data)->fallbacks, n_lanes,
+                                      memory_order_relaxed);
+    } else {
+        for (size_t i = 0; i < b->n; i++)
+            lanes[n_lanes++] = i;
+    }
     double t = (double)k * c->grid->dt;
     for (size_t j = 0; j < c->n_legs; j++) {
         const hs_leg *leg = &c->legs[j];
@@ -82,25 +251,18 @@ static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
             continue;
         double tau = leg->maturity - t;
         hs_bs_kind bk = leg->type == &hs_instrument_put ? HS_BS_PUT : HS_BS_CALL;
-        for (size_t i = 0; i < b->n; i++) {
+        for (size_t l = 0; l < n_lanes; l++) {
+            size_t i = lanes[l];
             double d = NAN;
-            if (kind == KIND_MERTON) {
-                hs_merton_jumps jumps = {hs_model_param(m, "lambda"), hs_model_param(m, "jump_mean"),
-                                         hs_model_param(m, "jump_std")};
-                hs_merton_value v;
-                hs_error e;
-                if (hs_merton_eval(bk, b->spot[i], leg->strike, tau, c->market->rate,
-                                   c->market->dividend, hs_model_param(m, "sigma"), &jumps, &v,
-                                   &e) == HS_OK)
-                    d = v.delta;
-            }
-            else if (kind == KIND_HESTON) {
+            if (kind == KIND_MERTON)
+                d = merton_leg_delta(c, leg, b->spot[i], tau);
+            else if (kind == KIND_HESTON)
                 d = hs_heston_lane_delta(m, bk, b->spot[i], b->state[i], leg->strike, tau);
-            }
             /* A failed evaluation keeps the Black-Scholes delta at the leg's vol. */
             if (!isfinite(d))
-                d = leg->type->greeks(b->spot[i], leg->strike, tau, c->market->rate,
-                                      c->market->dividend, leg->vol)
+                d = leg->type
+                        ->greeks(b->spot[i], leg->strike, tau, c->market->rate, c->market->dividend,
+                                 leg->vol)
                         .delta;
             delta[i] -= leg->quantity * d;
         }
@@ -110,8 +272,11 @@ static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
 const hs_ratio_type hs_ratio_model = {
     .name = "model",
     .help = "the path model's own delta (gbm, merton series, heston semi-closed form)",
-    .params = NULL,
-    .n_params = 0,
+    .params = params,
+    .n_params = sizeof params / sizeof params[0],
     .prepare = prepare,
     .target = target,
+    .begin = begin,
+    .end = end,
+    .fallbacks = fallbacks,
 };

@@ -377,6 +377,9 @@ json_t *hs_report_json(const hs_report *rep)
         json_object_set_new(o, "turnover_mean", num(r->means.turnover));
         json_object_set_new(o, "cost_mean", num(r->means.cost));
         json_object_set_new(o, "edge", num(r->means.edge));
+        if (r->strategy->ratio == &hs_ratio_model)
+            json_object_set_new(o, "model_delta_fallbacks",
+                                json_integer((json_int_t)r->means.model_delta_fallbacks));
         json_object_set_new(o, "pnl", summary_json(&r->pnl));
         json_object_set_new(o, "hedge_error", summary_json(&r->hedge_error));
         json_object_set_new(o, "derman_kamal_std", num(r->derman_kamal_std));

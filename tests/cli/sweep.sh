@@ -121,7 +121,8 @@ bases["stress"] = write("stress", models["gbm"], one_strategy + stress)
 rule_section = {"hedges": "iv", "every": "ev", "band": "bd", "to": "bd",
                 "risk_aversion": "ww", "move": "mv"}
 ratio_section = {"decay": "rz", "init_vol": "rz", "window": "rw", "hedge_type": "dg",
-                 "hedge_strike": "dg", "hedge_maturity": "dg", "hedge_vol": "dg"}
+                 "hedge_strike": "dg", "hedge_maturity": "dg", "hedge_vol": "dg",
+                 "model_delta": "md"}
 stress_section = {"crash": "c", "gap": "g", "vol": "v"}
 
 def target(part, item, key):
