@@ -64,6 +64,14 @@ def rounds(jobs, repeat):
     return out
 
 
+def count(n):
+    """1M, 200k or 500: a path count for a label."""
+    for unit, name in ((1_000_000, "M"), (1000, "k")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit:,}{name}"
+    return f"{n:,}"
+
+
 def med(xs):
     return statistics.median(xs)
 
@@ -153,7 +161,7 @@ def main():
     r = rounds({"np": NUMPY_PEER + ["--paths", str(large), "--seed", "1"],
                 "hs1": big + ["--threads", "1"], "hs2": big + ["--threads", "2"]}, repeat)
     x = ratio(r["np"], r["hs1"])
-    label = f"{large // 1000:,}k x 84, 84 hedges"
+    label = f"{count(large)} x 84, 84 hedges"
     row(f"{label}, 1 thread, end to end, vs NumPy",
         f"{x:.1f}x ({med([w for w, _ in r['hs1']]):.3f} s vs "
         f"{med([w for w, _ in r['np']]):.3f} s)", ">= 12x", x >= 12)
@@ -180,7 +188,7 @@ def main():
                        "--paths", str(mpaths)]
         r = rounds(jobs, repeat)
         for m, scen in MODELS:
-            row(f"`{m}` ({scen}), {mpaths // 1000:,}k x 84, 84 hedges, 1 thread: "
+            row(f"`{m}` ({scen}), {count(mpaths)} x 84, 84 hedges, 1 thread: "
                 "engine ns per path-step", f"{engine(r[m], 'ns_per_path_step'):.2f}")
 
         # 5. The cost of ratio = model per lane and rebalance.
