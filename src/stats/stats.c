@@ -173,7 +173,7 @@ hs_status hs_summary_moments(const double *x, size_t n, hs_summary *out, hs_erro
 
 hs_status hs_summary_sort(const double *x, size_t n, double *sorted, hs_error *err)
 {
-    if (n < 2 || !x || !sorted)
+    if (n < 2 || !x || !sorted || sorted == x)
         return check_args(x, n, sorted, x, err);
     memcpy(sorted, x, n * sizeof *sorted);
     /* A radix sort (sort.c): GSL's heapsort took a fifth of a whole run. */

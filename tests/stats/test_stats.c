@@ -370,6 +370,33 @@ Test(stats_scale, pnl_near_1e_minus_90)
 
 /* Misuse by the caller: missing buffers, or the scratch buffer being the data itself
  * (which would sort the caller's paths in place). */
+/* The three parts of hs_summary_compute (moments, sort, order statistics), as the report
+ * runs them on different threads, give its summary bit for bit, and the ten values of
+ * stats_known/ten_values by hand (mean 1.5, q50 = 2.5, min -6); a non-finite value is
+ * caught by the moments part with the same message. */
+Test(stats_parts, parts_equal_the_whole)
+{
+    double x[10] = {3, -1, 4, 1, -5, 9, 2, -6, 5, 3}, sorted[10], scratch[10];
+    hs_summary whole, parts;
+    hs_error err;
+    cr_assert_eq(hs_summary_compute(x, 10, scratch, &whole, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_moments(x, 10, &parts, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_sort(x, 10, sorted, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_order(sorted, 10, &parts, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(memcmp(&whole, &parts, sizeof whole), 0);
+    cr_assert_eq(memcmp(sorted, scratch, sizeof sorted), 0);
+    expect_near("mean", parts.mean, 1.5, 1e-15);
+    expect_near("q50", parts.q50, 2.5, 1e-15);
+    expect_near("min", parts.min, -6, 0);
+    x[4] = NAN;
+    hs_error e1, e2;
+    cr_assert_eq(hs_summary_compute(x, 10, scratch, &whole, &e1), HS_ERUNTIME);
+    cr_assert_eq(hs_summary_moments(x, 10, &parts, &e2), HS_ERUNTIME);
+    cr_assert_str_eq(e1.msg, e2.msg);
+    cr_assert_eq(hs_summary_moments(x, 1, &parts, &e2), HS_ERUNTIME);
+    cr_assert_eq(hs_summary_sort(x, 10, x, &e2), HS_ERUNTIME);
+}
+
 Test(stats_error, bad_buffers)
 {
     double x[] = {1, 2, 3}, scratch[3];
