@@ -229,12 +229,12 @@ static hs_status build_wave(const hs_scenario *sc, const hs_results *res, hs_rep
 #pragma omp task firstprivate(w, r, pnl)
             w->pm = hs_summary_moments(pnl, paths, &r->pnl, &w->e_pm);
 #pragma omp task firstprivate(w, pnl)
-            w->ps = hs_summary_sort(pnl, paths, w->sorted_pnl, &w->e_ps);
+            w->ps = hs_summary_sort(pnl, paths, w->sorted_pnl, threads, &w->e_ps);
 #pragma omp task firstprivate(w, r, he)
             w->hm = hs_summary_moments(he, paths, &r->hedge_error, &w->e_hm);
             if (!w->frictionless) {
 #pragma omp task firstprivate(w, he)
-                w->hs = hs_summary_sort(he, paths, w->sorted_he, &w->e_hs);
+                w->hs = hs_summary_sort(he, paths, w->sorted_he, threads, &w->e_hs);
             }
             /* A strategy without costs (or borrow fees) never writes its cost (carry)
              * array, which stays zero pages (engine.c): reading it would only fault them

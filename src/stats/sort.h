@@ -10,4 +10,9 @@
  * when the temporary buffer cannot be allocated (x is then unchanged). */
 int hs_sort_doubles(double *x, size_t n);
 
+/* The same, each pass shared among up to `parts` OpenMP tasks (run by the threads of
+ * the enclosing parallel region, or at once outside one): the same result for any
+ * `parts`.  parts <= 1, or fewer than 65536 values, sorts serially. */
+int hs_sort_doubles_parts(double *x, size_t n, int parts);
+
 #endif

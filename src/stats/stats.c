@@ -85,7 +85,7 @@ hs_status hs_summary_compute(const double *x, size_t n, double *scratch, hs_summ
     if (!st)
         st = hs_summary_moments(x, n, &s, err);
     if (!st)
-        st = hs_summary_sort(x, n, scratch, err);
+        st = hs_summary_sort(x, n, scratch, 1, err);
     if (!st)
         st = hs_summary_order(scratch, n, &s, err);
     if (!st)
@@ -171,13 +171,13 @@ hs_status hs_summary_moments(const double *x, size_t n, hs_summary *out, hs_erro
     return HS_OK;
 }
 
-hs_status hs_summary_sort(const double *x, size_t n, double *sorted, hs_error *err)
+hs_status hs_summary_sort(const double *x, size_t n, double *sorted, int parts, hs_error *err)
 {
     if (n < 2 || !x || !sorted || sorted == x)
         return check_args(x, n, sorted, x, err);
     memcpy(sorted, x, n * sizeof *sorted);
     /* A radix sort (sort.c): GSL's heapsort took a fifth of a whole run. */
-    if (hs_sort_doubles(sorted, n) != 0)
+    if (hs_sort_doubles_parts(sorted, n, parts) != 0)
         return hs_error_set(err, HS_ERUNTIME, "out of memory sorting %zu values", n);
     return HS_OK;
 }
