@@ -8,7 +8,7 @@
  * which drops most high-byte passes for P&L samples of one sign and magnitude.  It is
  * several times faster than GSL's heapsort on the 10^5 - 10^7 samples of a run.
  *
- * hs_sort_doubles_parts shares each pass among `parts` OpenMP tasks (the standard
+ * hs_sort_doubles_to shares each pass among `parts` OpenMP tasks (the standard
  * parallel LSD radix sort, e.g. Zagha & Blelloch 1991, "Radix sort for vector
  * multiprocessors"): the keys are cut into `parts` contiguous ranges, each range counts
  * its bytes, and key j of range c with byte b goes to
@@ -39,8 +39,18 @@ static inline double from_key(uint64_t k)
 
 int hs_sort_doubles(double *x, size_t n)
 {
-    if (n < 2)
+    return hs_sort_doubles_to(x, x, n, 1);
+}
+
+/* The serial sort of x into out (out may be x: every key is read before any is
+ * written back). */
+static int sort_serial(const double *x, double *out, size_t n)
+{
+    if (n < 2) {
+        if (n == 1)
+            out[0] = x[0];
         return 0;
+    }
     uint64_t *a = malloc(2 * n * sizeof *a);
     if (!a)
         return -1;
@@ -74,7 +84,7 @@ int hs_sort_doubles(double *x, size_t n)
         dst = t;
     }
     for (size_t i = 0; i < n; i++)
-        x[i] = from_key(src[i]);
+        out[i] = from_key(src[i]);
     free(a);
     return 0;
 }
@@ -83,7 +93,7 @@ int hs_sort_doubles(double *x, size_t n)
 #define PART_MIN 32768
 #define PARTS_MAX 64
 
-int hs_sort_doubles_parts(double *x, size_t n, int parts)
+int hs_sort_doubles_to(const double *x, double *out, size_t n, int parts)
 {
     size_t P = parts > 1 ? (size_t)parts : 1;
     if (P > PARTS_MAX)
@@ -91,7 +101,7 @@ int hs_sort_doubles_parts(double *x, size_t n, int parts)
     if (P > n / PART_MIN)
         P = n / PART_MIN;
     if (P < 2)
-        return hs_sort_doubles(x, n);
+        return sort_serial(x, out, n);
     uint64_t *a = malloc(2 * n * sizeof *a);
     size_t(*count)[8][256] = calloc(P, sizeof *count);
     if (!a || !count) {
@@ -161,9 +171,9 @@ int hs_sort_doubles_parts(double *x, size_t n, int parts)
         dst = t;
     }
     for (size_t c = 0; c < P; c++) {
-#pragma omp task firstprivate(c) shared(x, src, lo)
+#pragma omp task firstprivate(c) shared(out, src, lo)
         for (size_t i = lo[c]; i < lo[c + 1]; i++)
-            x[i] = from_key(src[i]);
+            out[i] = from_key(src[i]);
     }
 #pragma omp taskwait
     free(count);

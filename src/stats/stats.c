@@ -175,9 +175,8 @@ hs_status hs_summary_sort(const double *x, size_t n, double *sorted, int parts, 
 {
     if (n < 2 || !x || !sorted || sorted == x)
         return check_args(x, n, sorted, x, err);
-    memcpy(sorted, x, n * sizeof *sorted);
     /* A radix sort (sort.c): GSL's heapsort took a fifth of a whole run. */
-    if (hs_sort_doubles_parts(sorted, n, parts) != 0)
+    if (hs_sort_doubles_to(x, sorted, n, parts) != 0)
         return hs_error_set(err, HS_ERUNTIME, "out of memory sorting %zu values", n);
     return HS_OK;
 }
