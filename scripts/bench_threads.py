@@ -16,6 +16,7 @@ interleaved loop and printed one line each.  Timings only: it never fails on a r
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,9 @@ def main():
     a = ap.parse_args()
     if a.repeat < 3:
         ap.error("--repeat must be at least 3 (medians)")
+    # Binaries as given from here; the scenario from the repository root.
+    a.hedgesim = [os.path.abspath(b) if os.sep in b else b for b in a.hedgesim]
+    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
     times = {(b, t): [] for b in a.hedgesim for t in (1, 2)}
     for b in a.hedgesim:  # one warm-up each: page cache, CPU frequency
