@@ -40,17 +40,37 @@ size_t hs_tail_ranks_needed(size_t n);
 hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uint64_t seed,
                         size_t resamples, hs_ci *out, hs_error *err);
 
+/* hs_ci_compute in three steps, so that the resamples can be shared among threads
+ * with the same result for any split:
+ *   hs_boot_init draws every resample's random numbers, in resample order, from `seed`
+ *     (nothing to draw, and the VaR/ES intervals NaN, when resamples == 0 or n < 40);
+ *   hs_boot_run computes resamples [r0, r1) of the sorted sample into fixed slots (any
+ *     ranges, on any threads, once each; it allocates its own scratch);
+ *   hs_boot_ci fills *out from the summary and the resamples.
+ * hs_boot_free releases what init allocated (also after a failed init). */
+typedef struct hs_boot {
+    size_t n, m, need, resamples;
+    unsigned *k;   /* per resample: draws among the m lowest outcomes */
+    uint64_t *key; /* per resample: the hash key of its indices */
+    double *stats; /* 4 x resamples: var95, es95, var99, es99 of each resample */
+} hs_boot;
+
+hs_status hs_boot_init(hs_boot *b, size_t n, uint64_t seed, size_t resamples, hs_error *err);
+hs_status hs_boot_run(hs_boot *b, const double *sorted, size_t r0, size_t r1, hs_error *err);
+void hs_boot_ci(hs_boot *b, const hs_summary *s, hs_ci *out);
+void hs_boot_free(hs_boot *b);
+
 /* Standard error of a sample std by the delta method: s sqrt((exkurt + 2) / (4 n)). */
 double hs_std_stderr(double std, double exkurt, size_t n);
 
 /* A paired comparison of two strategies' outcomes x and y on the same paths. */
 typedef struct hs_pair {
-    size_t a, b;       /* strategy indices */
-    double mean_diff;  /* mean of x - y */
+    size_t a, b;        /* strategy indices */
+    double mean_diff;   /* mean of x - y */
     double stderr_diff; /* std of x - y over sqrt(n) */
-    double z;          /* mean_diff / stderr_diff (0 when both are 0) */
+    double z;           /* mean_diff / stderr_diff (0 when both are 0) */
     hs_interval ci95;
-    double corr;       /* correlation of x and y (NaN if either is constant) */
+    double corr; /* correlation of x and y (NaN if either is constant) */
 } hs_pair;
 
 void hs_pair_compute(const double *x, const double *y, size_t n, hs_pair *out);

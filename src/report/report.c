@@ -29,8 +29,10 @@ static hs_mean_std mean_std(const double *x, size_t n)
     return (hs_mean_std){m, n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0};
 }
 
-/* Paired comparisons of P&L: all pairs, or each strategy with the next for big sweeps. */
-static hs_status build_pairs(hs_report *rep, hs_error *err)
+/* Paired comparisons of P&L: all pairs, or each strategy with the next for big sweeps.
+ * Each pair is a pure function of two P&L columns written to its own slot, so the
+ * threads share them in any order. */
+static hs_status build_pairs(hs_report *rep, int threads, hs_error *err)
 {
     size_t n = rep->n, paths = rep->res->paths;
     size_t cap = n <= HS_PAIRS_ALL ? n * (n - 1) / 2 : n - 1;
@@ -45,10 +47,20 @@ static hs_status build_pairs(hs_report *rep, hs_error *err)
             if (n > HS_PAIRS_ALL && b != a + 1)
                 continue;
             hs_pair *p = &rep->pairs[rep->n_pairs++];
-            hs_pair_compute(rep->res->pnl + a * paths, rep->res->pnl + b * paths, paths, p);
             p->a = a;
             p->b = b;
         }
+    const double *pnl = rep->res->pnl;
+    hs_pair *pairs = rep->pairs;
+    long np = (long)rep->n_pairs;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && np > 1)
+    for (long i = 0; i < np; i++) {
+        hs_pair *p = &pairs[i];
+        size_t a = p->a, b = p->b;
+        hs_pair_compute(pnl + a * paths, pnl + b * paths, paths, p);
+        p->a = a;
+        p->b = b;
+    }
     return HS_OK;
 }
 
@@ -131,26 +143,204 @@ static hs_status build_convergence(hs_report *rep, hs_error *err)
     return HS_OK;
 }
 
+/* Bootstrap resamples are shared out in at most this many ranges per strategy. */
+#define BOOT_PARTS 64
+
+/* The statistics of one strategy while they are computed: its sorted samples, its
+ * bootstrap, and the status of each part, so that the error reported is the one the
+ * serial order (P&L summary, intervals, hedging error summary; strategy by strategy)
+ * meets first, whichever thread met it. */
+typedef struct strat_work {
+    double *sorted_pnl, *sorted_he;
+    hs_boot boot;
+    int frictionless, parts;
+    hs_status pm, ps, po, bi, hm, hs, ho;
+    hs_error e_pm, e_ps, e_po, e_bi, e_hm, e_hs, e_ho;
+    hs_status bp[BOOT_PARTS];
+    hs_error e_bp[BOOT_PARTS];
+} strat_work;
+
+/* The first failure of a strategy in the serial order, or HS_OK. */
+static hs_status first_error(const strat_work *w, hs_error *err)
+{
+    const hs_status st[] = {w->pm, w->ps, w->po, w->bi};
+    const hs_error *e[] = {&w->e_pm, &w->e_ps, &w->e_po, &w->e_bi};
+    for (int i = 0; i < 4; i++)
+        if (st[i]) {
+            if (err)
+                *err = *e[i];
+            return st[i];
+        }
+    for (int i = 0; i < w->parts; i++)
+        if (w->bp[i]) {
+            if (err)
+                *err = w->e_bp[i];
+            return w->bp[i];
+        }
+    const hs_status st2[] = {w->hm, w->hs, w->ho};
+    const hs_error *e2[] = {&w->e_hm, &w->e_hs, &w->e_ho};
+    for (int i = 0; i < 3; i++)
+        if (st2[i]) {
+            if (err)
+                *err = *e2[i];
+            return st2[i];
+        }
+    return HS_OK;
+}
+
+/* The statistics of strategies [s0, s1) on `threads` threads.  Every sum runs over one
+ * sample in path order on one thread, and every result lands in its own slot, so the
+ * numbers are those of the serial loop, bit for bit, for any thread count:
+ *   stage 1, in parallel: the moments of the P&L and of the hedging error, the sort of
+ *     each sample (the hedging error's only when costs make it no shift of the P&L),
+ *     the cost and carry attribution;
+ *   stage 2, in parallel: the order statistics of each sample and the bootstrap
+ *     resamples of the P&L (drawn up front in resample order: hs_boot_init), in parts;
+ *   then, serially, the intervals, the hedge counts, and the first error if any. */
+static hs_status build_wave(const hs_scenario *sc, const hs_results *res, hs_report *rep,
+                            strat_work *work, size_t s0, size_t s1, int threads, int vanilla,
+                            hs_error *err)
+{
+    size_t paths = res->paths;
+    for (size_t s = s0; s < s1; s++) {
+        strat_work *w = &work[s - s0];
+        hs_strategy_report *r = &rep->strategies[s];
+        r->strategy = &sc->strategies[s];
+        r->means = res->means[s];
+        const hs_costs *c = &r->strategy->costs;
+        w->frictionless = c->prop == 0 && c->fee == 0 && c->spread == 0 && c->borrow == 0;
+        w->pm = w->ps = w->po = w->bi = w->hm = w->hs = w->ho = HS_OK;
+        /* The resamples are drawn before any thread starts: cheap, and in one order. */
+        w->bi = hs_boot_init(&w->boot, paths, sc->seed * 1000003u + s, HS_BOOTSTRAP_RESAMPLES,
+                             &w->e_bi);
+        size_t want = (size_t)threads * 2;
+        w->parts = (int)(want < BOOT_PARTS ? want : BOOT_PARTS);
+        for (int i = 0; i < w->parts; i++)
+            w->bp[i] = HS_OK;
+    }
+
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#pragma omp single
+    {
+        for (size_t s = s0; s < s1; s++) {
+            strat_work *w = &work[s - s0];
+            hs_strategy_report *r = &rep->strategies[s];
+            const double *pnl = res->pnl + s * paths, *he = res->hedge_error + s * paths;
+#pragma omp task firstprivate(w, r, pnl)
+            w->pm = hs_summary_moments(pnl, paths, &r->pnl, &w->e_pm);
+#pragma omp task firstprivate(w, pnl)
+            w->ps = hs_summary_sort(pnl, paths, w->sorted_pnl, threads, &w->e_ps);
+#pragma omp task firstprivate(w, r, he)
+            w->hm = hs_summary_moments(he, paths, &r->hedge_error, &w->e_hm);
+            if (!w->frictionless) {
+#pragma omp task firstprivate(w, he)
+                w->hs = hs_summary_sort(he, paths, w->sorted_he, threads, &w->e_hs);
+            }
+            /* A strategy without costs (or borrow fees) never writes its cost (carry)
+             * array, which stays zero pages (engine.c): reading it would only fault them
+             * in. */
+            const hs_costs *c = &r->strategy->costs;
+            int costly = c->prop > 0 || c->fee > 0 || c->spread > 0;
+            r->cost = r->carry = (hs_mean_std){0, 0};
+            if (costly) {
+#pragma omp task firstprivate(r, s)
+                r->cost = mean_std(res->cost + s * paths, paths);
+            }
+            if (c->borrow > 0) {
+#pragma omp task firstprivate(r, s)
+                r->carry = mean_std(res->carry + s * paths, paths);
+            }
+        }
+#pragma omp taskwait
+        for (size_t s = s0; s < s1; s++) {
+            strat_work *w = &work[s - s0];
+            hs_strategy_report *r = &rep->strategies[s];
+            if (w->pm || w->ps)
+                continue;
+            /* The bootstrap resamples the sorted P&L's lower tail, in parts. */
+            if (!w->bi)
+                for (int i = 0; i < w->parts; i++) {
+                    size_t R = w->boot.resamples, parts = (size_t)w->parts;
+                    size_t r0 = R * (size_t)i / parts, r1 = R * (size_t)(i + 1) / parts;
+#pragma omp task firstprivate(w, i, r0, r1)
+                    w->bp[i] = hs_boot_run(&w->boot, w->sorted_pnl, r0, r1, &w->e_bp[i]);
+                }
+#pragma omp task firstprivate(w, r)
+            {
+                w->po = hs_summary_order(w->sorted_pnl, paths, &r->pnl, &w->e_po);
+                if (!w->hm && w->frictionless) {
+                    /* hedge_error = fl(pnl - edge) path by path, a monotone map of the
+                     * P&L: its sorted values are the sorted P&L's, shifted; no second
+                     * sort. */
+                    for (size_t i = 0; i < paths; i++)
+                        w->sorted_he[i] = w->sorted_pnl[i] - r->means.edge;
+                }
+                if (!w->hm && !w->hs)
+                    w->ho = hs_summary_order(w->sorted_he, paths, &r->hedge_error, &w->e_ho);
+            }
+        }
+#pragma omp taskwait
+    }
+
+    for (size_t s = s0; s < s1; s++) {
+        strat_work *w = &work[s - s0];
+        hs_strategy_report *r = &rep->strategies[s];
+        hs_status st = first_error(w, err);
+        if (st)
+            return st;
+        hs_boot_ci(&w->boot, &r->pnl, &r->ci);
+        hs_boot_free(&w->boot);
+        hs_rule_state rs;
+        r->hedges = 0;
+        if (r->strategy->rule->hedges &&
+            r->strategy->rule->prepare(&rs, r->strategy->rule_par, NULL, &sc->grid, "", NULL) ==
+                HS_OK)
+            r->hedges = r->strategy->rule->hedges(&rs);
+        /* Derman-Kamal describes delta hedging; a gamma-neutral hedge has no such std. */
+        r->derman_kamal_std =
+            r->hedges && isfinite(rep->model_sigma) && vanilla &&
+                    r->strategy->ratio != &hs_ratio_delta_gamma
+                ? hs_derman_kamal_std(rep->book.vega, rep->model_sigma, (double)r->hedges)
+                : NAN;
+    }
+    return HS_OK;
+}
+
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
                           hs_error *err)
 {
     *out = NULL;
+    /* The threads of the run: the statistics follow the simulation's thread count, so
+     * `--threads 1` stays serial.  A wave of up to `threads` strategies is in flight at a
+     * time, each with its two sorted samples. */
+    int threads = res->threads > 1 ? res->threads : 1;
+    size_t wave = (size_t)threads < res->n_strategies ? (size_t)threads : res->n_strategies;
+    if (wave == 0)
+        wave = 1;
     hs_report *rep = calloc(1, sizeof *rep);
-    double *scratch = malloc(res->paths * sizeof *scratch);
-    double *scratch2 = malloc(res->paths * sizeof *scratch2);
-    if (!rep || !scratch || !scratch2) {
+    strat_work *work = calloc(wave, sizeof *work);
+    int ok = rep && work;
+    for (size_t i = 0; ok && i < wave; i++) {
+        work[i].sorted_pnl = malloc(res->paths * sizeof *work[i].sorted_pnl);
+        work[i].sorted_he = malloc(res->paths * sizeof *work[i].sorted_he);
+        ok = work[i].sorted_pnl && work[i].sorted_he;
+    }
+    if (!ok) {
+        for (size_t i = 0; work && i < wave; i++) {
+            free(work[i].sorted_pnl);
+            free(work[i].sorted_he);
+        }
+        free(work);
         free(rep);
-        free(scratch);
-        free(scratch2);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for statistics");
     }
     rep->sc = sc;
     rep->res = res;
     rep->book = hs_book_greeks_t0(sc, NAN);
     double sign = sc->legs[0].quantity < 0 ? -1.0 : 1.0;
-    rep->option = (hs_book_greeks){sign * rep->book.value, sign * rep->book.delta,
-                                   sign * rep->book.gamma, sign * rep->book.vega,
-                                   sign * rep->book.theta};
+    rep->option =
+        (hs_book_greeks){sign * rep->book.value, sign * rep->book.delta, sign * rep->book.gamma,
+                         sign * rep->book.vega, sign * rep->book.theta};
     hs_model m;
     hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);
@@ -159,51 +349,20 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     /* Derman-Kamal's formula is for calls and puts (smooth payoffs with a vega). */
     int vanilla = 1;
     for (size_t j = 0; j < sc->n_legs; j++)
-        vanilla &= sc->legs[j].type == &hs_instrument_call || sc->legs[j].type == &hs_instrument_put;
-    for (size_t s = 0; s < rep->n && !st; s++) {
-        hs_strategy_report *r = &rep->strategies[s];
-        r->strategy = &sc->strategies[s];
-        r->means = res->means[s];
-        st = hs_summary_compute(res->pnl + s * res->paths, res->paths, scratch, &r->pnl, err);
-        /* scratch now holds the P&L sorted: the bootstrap resamples its lower tail. */
-        if (!st)
-            st = hs_ci_compute(scratch, res->paths, &r->pnl, sc->seed * 1000003u + s,
-                               HS_BOOTSTRAP_RESAMPLES, &r->ci, err);
-        const hs_costs *c = &r->strategy->costs;
-        int frictionless = c->prop == 0 && c->fee == 0 && c->spread == 0 && c->borrow == 0;
-        if (!st && frictionless) {
-            /* hedge_error = fl(pnl - edge) path by path, a monotone map of the P&L: its
-             * sorted values are the sorted P&L's, shifted; no second sort. */
-            for (size_t i = 0; i < res->paths; i++)
-                scratch2[i] = scratch[i] - r->means.edge;
-            st = hs_summary_compute_sorted(res->hedge_error + s * res->paths, res->paths,
-                                           scratch2, &r->hedge_error, err);
-        } else if (!st) {
-            st = hs_summary_compute(res->hedge_error + s * res->paths, res->paths, scratch2,
-                                    &r->hedge_error, err);
-        }
-        /* A strategy without costs (or borrow fees) never writes its cost (carry) array,
-         * which stays zero pages (engine.c): reading it would only fault them in. */
-        int costly = c->prop > 0 || c->fee > 0 || c->spread > 0;
-        r->cost = costly ? mean_std(res->cost + s * res->paths, res->paths) : (hs_mean_std){0, 0};
-        r->carry = c->borrow > 0 ? mean_std(res->carry + s * res->paths, res->paths)
-                                 : (hs_mean_std){0, 0};
-        hs_rule_state rs;
-        r->hedges = 0;
-        if (!st && r->strategy->rule->hedges &&
-            r->strategy->rule->prepare(&rs, r->strategy->rule_par, NULL, &sc->grid, "", NULL) == HS_OK)
-            r->hedges = r->strategy->rule->hedges(&rs);
-        /* Derman-Kamal describes delta hedging; a gamma-neutral hedge has no such std. */
-        r->derman_kamal_std = r->hedges && isfinite(rep->model_sigma) && vanilla &&
-                                      r->strategy->ratio != &hs_ratio_delta_gamma
-                                  ? hs_derman_kamal_std(rep->book.vega, rep->model_sigma,
-                                                        (double)r->hedges)
-                                  : NAN;
+        vanilla &=
+            sc->legs[j].type == &hs_instrument_call || sc->legs[j].type == &hs_instrument_put;
+    for (size_t s0 = 0; s0 < rep->n && !st; s0 += wave) {
+        size_t s1 = s0 + wave < rep->n ? s0 + wave : rep->n;
+        st = build_wave(sc, res, rep, work, s0, s1, threads, vanilla, err);
     }
-    free(scratch);
-    free(scratch2);
+    for (size_t i = 0; i < wave; i++) {
+        hs_boot_free(&work[i].boot);
+        free(work[i].sorted_pnl);
+        free(work[i].sorted_he);
+    }
+    free(work);
     if (!st)
-        st = build_pairs(rep, err);
+        st = build_pairs(rep, threads, err);
     if (!st)
         st = build_convergence(rep, err);
     if (st) {

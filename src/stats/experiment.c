@@ -157,43 +157,67 @@ static void hash_indices(uint32_t *restrict idx, uint64_t base, size_t n, size_t
     }
 }
 
-hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uint64_t seed,
-                        size_t resamples, hs_ci *out, hs_error *err)
+/* Whether a sample gets a bootstrap: 40 outcomes at least, and indices that fit the
+ * 32-bit slots of a resample. */
+static int boot_applies(size_t n, size_t resamples)
 {
-    memset(out, 0, sizeof *out);
-    out->mean = (hs_interval){s->mean - HS_Z95 * s->stderr_mean, s->mean + HS_Z95 * s->stderr_mean};
-    double se_std = hs_std_stderr(s->std, s->exkurt, n);
-    out->std = (hs_interval){fmax(0.0, s->std - HS_Z95 * se_std), s->std + HS_Z95 * se_std};
-    out->resamples = resamples;
-    if (resamples == 0 || n < 40 || n > UINT32_MAX) {
-        out->var95 = out->es95 = out->var99 = out->es99 = (hs_interval){NAN, NAN};
+    return resamples > 0 && n >= 40 && n <= UINT32_MAX;
+}
+
+hs_status hs_boot_init(hs_boot *b, size_t n, uint64_t seed, size_t resamples, hs_error *err)
+{
+    memset(b, 0, sizeof *b);
+    b->n = n;
+    b->resamples = resamples;
+    if (!boot_applies(n, resamples))
         return HS_OK;
-    }
     /* The m = n/16 lowest outcomes hold every rank the 5% and 1% measures read (n/20 + 2
      * of them) with overwhelming probability (K ~ Binomial(n, 1/16) falls short of n/20
      * by 0.0125 n, over 11 standard deviations at n = 50 000); otherwise the whole
      * sample is used. */
-    size_t m = (n + 15) / 16, need = hs_tail_ranks_needed(n);
-    double *stats = malloc(4 * resamples * sizeof *stats);
-    unsigned *counts = malloc(n * sizeof *counts);
-    uint32_t *first = malloc((n + 1) * sizeof *first);
+    b->m = (n + 15) / 16;
+    b->need = hs_tail_ranks_needed(n);
+    b->stats = malloc(4 * resamples * sizeof *b->stats);
+    b->k = malloc(resamples * sizeof *b->k);
+    b->key = malloc(resamples * sizeof *b->key);
     gsl_rng *rng = gsl_rng_alloc(hs_gsl_rng_pcg64);
-    if (!stats || !counts || !first || !rng) {
-        free(stats);
-        free(counts);
-        free(first);
+    if (!b->stats || !b->k || !b->key || !rng) {
         if (rng)
             gsl_rng_free(rng);
+        hs_boot_free(b);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for the bootstrap");
     }
+    /* Every random number of every resample is drawn here, in resample order, from the
+     * two streams seeded by `seed`: the tail size K (a binomial, whose number of uniforms
+     * varies) and the key of the counter-based hash of its indices.  A resample is then a
+     * pure function of (K, key), whichever thread computes it. */
     gsl_rng_set(rng, (unsigned long)seed);
     hs_pcg64 draws;
     hs_pcg64_seed(&draws, seed, 0x626f6f74u); /* "boot" */
-    uint32_t idx[BOOT_CHUNK];
     for (size_t r = 0; r < resamples; r++) {
-        unsigned int k = gsl_ran_binomial(rng, (double)m / (double)n, (unsigned int)n);
-        size_t range = m, len = k;
-        if (k < need) {
+        b->k[r] = gsl_ran_binomial(rng, (double)b->m / (double)n, (unsigned int)n);
+        b->key[r] = hs_pcg64_next(&draws);
+    }
+    gsl_rng_free(rng);
+    return HS_OK;
+}
+
+hs_status hs_boot_run(hs_boot *b, const double *sorted, size_t r0, size_t r1, hs_error *err)
+{
+    if (!b->stats || r0 >= r1)
+        return HS_OK;
+    size_t n = b->n, resamples = b->resamples;
+    unsigned *counts = malloc(n * sizeof *counts);
+    uint32_t *first = malloc((n + 1) * sizeof *first);
+    if (!counts || !first) {
+        free(counts);
+        free(first);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for the bootstrap");
+    }
+    uint32_t idx[BOOT_CHUNK];
+    for (size_t r = r0; r < r1; r++) {
+        size_t range = b->m, len = b->k[r];
+        if (b->k[r] < b->need) {
             range = n; /* fall back to the whole resample */
             len = n;
         }
@@ -201,7 +225,7 @@ hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uin
         /* Uniform indices in [0, range): a counter-based hash (SplitMix64's finaliser of
          * key + i * gamma, Steele, Lea & Flood 2014) in a loop that vectorises, then
          * Lemire's multiply-shift (bias below range / 2^64). */
-        uint64_t key = hs_pcg64_next(&draws);
+        uint64_t key = b->key[r];
         for (size_t i0 = 0; i0 < len; i0 += BOOT_CHUNK) {
             size_t c = len - i0 < BOOT_CHUNK ? len - i0 : BOOT_CHUNK;
             hash_indices(idx, key + i0 * UINT64_C(0x9e3779b97f4a7c15), c, range);
@@ -211,17 +235,53 @@ hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uin
         double v[4];
         hs_resample_tails(sorted, counts, n, first, v);
         for (int q = 0; q < 4; q++)
-            stats[(size_t)q * resamples + r] = v[q];
+            b->stats[(size_t)q * resamples + r] = v[q];
     }
-    out->var95 = percentile_interval(stats, resamples);
-    out->es95 = percentile_interval(stats + resamples, resamples);
-    out->var99 = percentile_interval(stats + 2 * resamples, resamples);
-    out->es99 = percentile_interval(stats + 3 * resamples, resamples);
-    gsl_rng_free(rng);
     free(first);
     free(counts);
-    free(stats);
     return HS_OK;
+}
+
+void hs_boot_ci(hs_boot *b, const hs_summary *s, hs_ci *out)
+{
+    size_t n = b->n, resamples = b->resamples;
+    memset(out, 0, sizeof *out);
+    out->mean = (hs_interval){s->mean - HS_Z95 * s->stderr_mean, s->mean + HS_Z95 * s->stderr_mean};
+    double se_std = hs_std_stderr(s->std, s->exkurt, n);
+    out->std = (hs_interval){fmax(0.0, s->std - HS_Z95 * se_std), s->std + HS_Z95 * se_std};
+    out->resamples = resamples;
+    if (!b->stats) {
+        out->var95 = out->es95 = out->var99 = out->es99 = (hs_interval){NAN, NAN};
+        return;
+    }
+    out->var95 = percentile_interval(b->stats, resamples);
+    out->es95 = percentile_interval(b->stats + resamples, resamples);
+    out->var99 = percentile_interval(b->stats + 2 * resamples, resamples);
+    out->es99 = percentile_interval(b->stats + 3 * resamples, resamples);
+}
+
+void hs_boot_free(hs_boot *b)
+{
+    free(b->stats);
+    free(b->k);
+    free(b->key);
+    b->stats = NULL;
+    b->k = NULL;
+    b->key = NULL;
+}
+
+hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uint64_t seed,
+                        size_t resamples, hs_ci *out, hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    hs_boot b;
+    hs_status st = hs_boot_init(&b, n, seed, resamples, err);
+    if (!st)
+        st = hs_boot_run(&b, sorted, 0, resamples, err);
+    if (!st)
+        hs_boot_ci(&b, s, out);
+    hs_boot_free(&b);
+    return st;
 }
 
 void hs_pair_compute(const double *x, const double *y, size_t n, hs_pair *out)

@@ -57,23 +57,9 @@ static size_t hs_ceil_percent(size_t n, size_t m)
     return n / 100 * m + (n % 100 * m + 99) / 100;
 }
 
-static hs_status summarise(const double *x, size_t n, double *scratch, int presorted,
-                           hs_summary *out, hs_error *err);
-
-hs_status hs_summary_compute(const double *x, size_t n, double *scratch, hs_summary *out,
-                             hs_error *err)
-{
-    return summarise(x, n, scratch, 0, out, err);
-}
-
-hs_status hs_summary_compute_sorted(const double *x, size_t n, double *sorted, hs_summary *out,
-                                    hs_error *err)
-{
-    return summarise(x, n, sorted, 1, out, err);
-}
-
-static hs_status summarise(const double *x, size_t n, double *scratch, int presorted,
-                           hs_summary *out, hs_error *err)
+/* The arguments every entry point checks first, with the message of each case. */
+static hs_status check_args(const double *x, size_t n, const double *scratch, const void *out,
+                            hs_error *err)
 {
     if (n < 2)
         return hs_error_set(err, HS_ERUNTIME, "summary statistics need at least 2 values, got %zu",
@@ -88,27 +74,64 @@ static hs_status summarise(const double *x, size_t n, double *scratch, int preso
     if (scratch == x)
         return hs_error_set(err, HS_ERUNTIME,
                             "summary statistics: scratch buffer is the data itself");
-    /* One pass checks every value, copies it for the sort below and finds the range. */
+    return HS_OK;
+}
+
+hs_status hs_summary_compute(const double *x, size_t n, double *scratch, hs_summary *out,
+                             hs_error *err)
+{
+    hs_summary s;
+    hs_status st = check_args(x, n, scratch, out, err);
+    if (!st)
+        st = hs_summary_moments(x, n, &s, err);
+    if (!st)
+        st = hs_summary_sort(x, n, scratch, 1, err);
+    if (!st)
+        st = hs_summary_order(scratch, n, &s, err);
+    if (!st)
+        *out = s;
+    return st;
+}
+
+hs_status hs_summary_compute_sorted(const double *x, size_t n, double *sorted, hs_summary *out,
+                                    hs_error *err)
+{
+    hs_summary s;
+    hs_status st = check_args(x, n, sorted, out, err);
+    if (!st)
+        st = hs_summary_moments(x, n, &s, err);
+    if (!st)
+        st = hs_summary_order(sorted, n, &s, err);
+    if (!st)
+        *out = s;
+    return st;
+}
+
+hs_status hs_summary_moments(const double *x, size_t n, hs_summary *out, hs_error *err)
+{
+    if (n < 2 || !x || !out)
+        return check_args(x, n, x ? x + 1 : NULL, out, err);
+    /* One pass checks every value and finds the range. */
     double lo = x[0], hi = x[0];
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i]))
             return hs_error_set(err, HS_ERUNTIME,
                                 "summary statistics: x[%zu] = %g is not finite (n = %zu)", i, x[i],
                                 n);
-        if (!presorted)
-            scratch[i] = x[i];
         lo = x[i] < lo ? x[i] : lo;
         hi = x[i] > hi ? x[i] : hi;
     }
 
     hs_summary s;
+    memset(&s, 0, sizeof s);
     s.n = n;
     /* The moments are taken over x in path order, so that they do not depend on how the
-     * sort below happens to arrange equal values.  The mean is GSL's (summed in long
-     * double: it cannot overflow); the central moments of orders 2, 3 and 4 are summed in
-     * one pass and combined exactly as gsl_stats_sd_m, gsl_stats_skew_m_sd and
-     * gsl_stats_kurtosis_m_sd define them (three passes fewer over the data; equal to
-     * GSL's to rounding), over deviations scaled by 2^k (head of this file). */
+     * sort arranges equal values.  The mean is GSL's (summed in long double: it cannot
+     * overflow); the central moments of orders 2, 3 and 4 are summed in one pass and
+     * combined exactly as gsl_stats_sd_m, gsl_stats_skew_m_sd and gsl_stats_kurtosis_m_sd
+     * define them (three passes fewer over the data; equal to GSL's to rounding), over
+     * deviations scaled by 2^k (head of this file).  Each sum runs in path order on one
+     * thread: the same bits for any thread count. */
     s.mean = gsl_stats_mean(x, 1, n);
     /* Half the largest deviation: halved so that it cannot overflow. */
     double half = fmax(0.5 * hi - 0.5 * s.mean, 0.5 * s.mean - 0.5 * lo);
@@ -144,37 +167,50 @@ static hs_status summarise(const double *x, size_t n, double *scratch, int preso
         s.skew = 0.0;
         s.exkurt = 0.0;
     }
+    *out = s;
+    return HS_OK;
+}
 
+hs_status hs_summary_sort(const double *x, size_t n, double *sorted, int parts, hs_error *err)
+{
+    if (n < 2 || !x || !sorted || sorted == x)
+        return check_args(x, n, sorted, x, err);
     /* A radix sort (sort.c): GSL's heapsort took a fifth of a whole run. */
-    if (!presorted && hs_sort_doubles(scratch, n) != 0)
+    if (hs_sort_doubles_to(x, sorted, n, parts) != 0)
         return hs_error_set(err, HS_ERUNTIME, "out of memory sorting %zu values", n);
-    s.min = scratch[0];
-    s.max = scratch[n - 1];
-    s.q01 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.01);
-    s.q05 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.05);
-    s.q50 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.50);
-    s.q95 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.95);
-    s.q99 = gsl_stats_quantile_from_sorted_data(scratch, 1, n, 0.99);
+    return HS_OK;
+}
+
+hs_status hs_summary_order(const double *sorted, size_t n, hs_summary *s, hs_error *err)
+{
+    if (n < 2 || !sorted || !s)
+        return check_args(sorted, n, sorted ? sorted + 1 : NULL, s, err);
+    s->min = sorted[0];
+    s->max = sorted[n - 1];
+    s->q01 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.01);
+    s->q05 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.05);
+    s->q50 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.50);
+    s->q95 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.95);
+    s->q99 = gsl_stats_quantile_from_sorted_data(sorted, 1, n, 0.99);
 
     /* Losses are reported positive: VaR and ES are minus the lower-tail outcomes.  k is
      * at least 1 because n >= 2. */
-    s.var95 = -s.q05;
-    s.var99 = -s.q01;
-    s.es95 = -gsl_stats_mean(scratch, 1, hs_ceil_percent(n, 5));
-    s.es99 = -gsl_stats_mean(scratch, 1, hs_ceil_percent(n, 1));
+    s->var95 = -s->q05;
+    s->var99 = -s->q01;
+    s->es95 = -gsl_stats_mean(sorted, 1, hs_ceil_percent(n, 5));
+    s->es99 = -gsl_stats_mean(sorted, 1, hs_ceil_percent(n, 1));
 
     /* Finite inputs can still overflow: a sample spanning more than the largest double
      * has a std (or an ES) beyond it.  Report that rather than hand back an infinite
      * summary. */
-    const double fields[] = {s.mean, s.std, s.stderr_mean, s.skew, s.exkurt, s.q01,
-                             s.q05,  s.q50, s.q95,         s.q99,  s.es95,   s.es99};
+    const double fields[] = {s->mean, s->std, s->stderr_mean, s->skew, s->exkurt, s->q01,
+                             s->q05,  s->q50, s->q95,         s->q99,  s->es95,   s->es99};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         if (!isfinite(fields[i]))
             return hs_error_set(err, HS_ERUNTIME,
                                 "summary statistics overflowed (mean %g, std %g): values "
                                 "too large in magnitude",
-                                s.mean, s.std);
-    *out = s;
+                                s->mean, s->std);
     return HS_OK;
 }
 

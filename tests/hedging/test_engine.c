@@ -10,7 +10,9 @@
  *  - an option sold above its fair vol earns the premium edge BS(sigma_trade) -
  *    BS(sigma_true), compounded to T (Ahmad & Wilmott 2005, hedging at the actual vol);
  *  - costs are paid on exactly the trades of the frictionless hedge;
- *  - the output is bit-identical for 1, 2 and 7 threads.
+ *  - the output is bit-identical for 1, 2 and 7 threads;
+ *  - the report (statistics, bootstrap intervals, pairs), computed on the run's threads,
+ *    is byte-identical for 1, 2 and 3 threads and equal to the serial statistics.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -19,6 +21,7 @@
 
 #include "hedgesim/bs.h"
 #include "hedgesim/engine.h"
+#include "hedgesim/experiment.h"
 #include "hedgesim/instrument.h"
 #include "hedgesim/report.h"
 #include "hedgesim/scenario.h"
@@ -90,6 +93,75 @@ Test(engine, bit_identical_for_1_2_and_7_threads)
     cr_assert_str_eq(j1, j7);
     free(j1), free(j2), free(j7);
     hs_results_free(r1), hs_results_free(r2), hs_results_free(r7);
+    hs_scenario_free(sc);
+}
+
+/* Five strategies, frictionless and with costs, spread, fee and a borrow fee: with 2 and
+ * 3 threads the report runs them in waves of 2 and 3 (the last one partial), with the
+ * P&L and hedging error samples and the bootstrap resamples shared among threads. */
+static const char *stats_text =
+    "[simulation]\npaths = 5000\nseed = 7\nsteps = 42\n"
+    "[market]\nspot = 100\nrate = 0.03\n"
+    "[model]\ntype = gbm\nsigma = 0.25\n"
+    "[option]\ntype = call\nstrike = 105\nmaturity = 0.25\nquantity = -1\n"
+    "[strategy.plain]\nhedges = 6, 42\n"
+    "[strategy.costly]\nhedges = 21\ncost = 0.002\nspread = 0.01\nfee = 0.001\n"
+    "[strategy.short]\nhedges = 21\nborrow = 0.01\n"
+    "[strategy.band]\nrebalance = band\nband = 0.05\n";
+
+Test(engine, report_byte_identical_for_1_2_and_3_threads)
+{
+    hs_scenario *sc = load(stats_text, NULL, 0);
+    cr_assert_eq(sc->n_strategies, 5);
+    hs_results *r[3] = {run(sc, 1), run(sc, 2), run(sc, 3)};
+    cr_assert_eq(r[1]->threads, 2);
+    cr_assert_eq(r[2]->threads, 3);
+    char *j[3];
+    for (int t = 0; t < 3; t++)
+        j[t] = json_without_timing(sc, r[t]);
+    cr_assert_str_eq(j[0], j[1]);
+    cr_assert_str_eq(j[0], j[2]);
+    /* The JSON holds what the threads computed: ten pairs and bootstrap intervals. */
+    json_t *js = json_loads(j[0], 0, NULL);
+    cr_assert_not_null(js);
+    cr_assert_eq(json_array_size(json_object_get(js, "pairs")), 10);
+    json_t *s0 = json_array_get(json_object_get(js, "strategies"), 0);
+    cr_assert(json_is_real(json_array_get(json_object_get(json_object_get(s0, "ci"), "var99"), 0)));
+    json_decref(js);
+
+    /* On 3 threads the report equals the serial statistics, field for field. */
+    hs_report *rep = NULL;
+    hs_error err;
+    cr_assert_eq(hs_report_build(sc, r[2], &rep, &err), HS_OK, "%s", err.msg);
+    size_t n = r[2]->paths;
+    double *sorted = malloc(n * sizeof *sorted);
+    for (size_t s = 0; s < sc->n_strategies; s++) {
+        hs_summary pnl, he;
+        hs_ci ci;
+        cr_assert_eq(hs_summary_compute(r[2]->pnl + s * n, n, sorted, &he, &err), HS_OK);
+        cr_assert_eq(hs_summary_compute(r[2]->hedge_error + s * n, n, sorted, &he, &err), HS_OK);
+        cr_assert_eq(hs_summary_compute(r[2]->pnl + s * n, n, sorted, &pnl, &err), HS_OK);
+        cr_assert_eq(hs_ci_compute(sorted, n, &pnl, sc->seed * 1000003u + s, HS_BOOTSTRAP_RESAMPLES,
+                                   &ci, &err),
+                     HS_OK);
+        cr_assert_eq(memcmp(&rep->strategies[s].pnl, &pnl, sizeof pnl), 0, "strategy %zu", s);
+        cr_assert_eq(memcmp(&rep->strategies[s].hedge_error, &he, sizeof he), 0, "strategy %zu", s);
+        cr_assert_eq(memcmp(&rep->strategies[s].ci, &ci, sizeof ci), 0, "strategy %zu", s);
+    }
+    for (size_t i = 0; i < rep->n_pairs; i++) {
+        hs_pair p;
+        const hs_pair *q = &rep->pairs[i];
+        hs_pair_compute(r[2]->pnl + q->a * n, r[2]->pnl + q->b * n, n, &p);
+        p.a = q->a;
+        p.b = q->b;
+        cr_assert_eq(memcmp(&p, q, sizeof p), 0, "pair %zu", i);
+    }
+    free(sorted);
+    hs_report_free(rep);
+    for (int t = 0; t < 3; t++) {
+        free(j[t]);
+        hs_results_free(r[t]);
+    }
     hs_scenario_free(sc);
 }
 

@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hedgesim/experiment.h"
 #include "hedgesim/rng.h"
@@ -79,6 +80,32 @@ Test(ci, bootstrap_is_reproducible_and_needs_data)
     cr_assert(a.es99.lo == b.es99.lo && a.var95.hi == b.var95.hi, "same seed, same interval");
     hs_ci_compute(scratch, 10, &s, 9, 100, &a, &err);
     cr_assert(isnan(a.var95.lo), "too few outcomes for a tail bootstrap: NaN, not noise");
+}
+
+/* The bootstrap in steps, its resamples computed in parts in any order (as threads
+ * would), gives the intervals of hs_ci_compute bit for bit. */
+Test(ci, bootstrap_in_parts_equals_the_whole)
+{
+    enum { N = 3000, R = 37 };
+    static double x[N], scratch[N];
+    hs_pcg64 rng;
+    hs_path_stream(&rng, 6, 0);
+    for (int i = 0; i < N; i++)
+        x[i] = hs_pcg64_normal(&rng) + (i % 7 == 0 ? -3.0 : 0.0);
+    hs_summary s;
+    hs_error err;
+    cr_assert_eq(hs_summary_compute(x, N, scratch, &s, &err), HS_OK);
+    hs_ci whole, parts;
+    cr_assert_eq(hs_ci_compute(scratch, N, &s, 21, R, &whole, &err), HS_OK);
+    hs_boot b;
+    cr_assert_eq(hs_boot_init(&b, N, 21, R, &err), HS_OK);
+    const size_t cut[] = {20, 37, 0, 5, 5, 20}; /* [20,37), [0,5), [5,20): out of order */
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(hs_boot_run(&b, scratch, cut[2 * i], cut[2 * i + 1], &err), HS_OK);
+    hs_boot_ci(&b, &s, &parts);
+    hs_boot_free(&b);
+    cr_assert_eq(memcmp(&whole, &parts, sizeof whole), 0);
+    cr_assert(isfinite(whole.var99.lo) && whole.var99.lo < whole.var99.hi);
 }
 
 /* The resample's VaR and ES read from counts over the sorted sample equal those of the

@@ -370,6 +370,69 @@ Test(stats_scale, pnl_near_1e_minus_90)
 
 /* Misuse by the caller: missing buffers, or the scratch buffer being the data itself
  * (which would sort the caller's paths in place). */
+/* The three parts of hs_summary_compute (moments, sort, order statistics), as the report
+ * runs them on different threads, give its summary bit for bit, and the ten values of
+ * stats_known/ten_values by hand (mean 1.5, q50 = 2.5, min -6); a non-finite value is
+ * caught by the moments part with the same message. */
+Test(stats_parts, parts_equal_the_whole)
+{
+    double x[10] = {3, -1, 4, 1, -5, 9, 2, -6, 5, 3}, sorted[10], scratch[10];
+    hs_summary whole, parts;
+    hs_error err;
+    cr_assert_eq(hs_summary_compute(x, 10, scratch, &whole, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_moments(x, 10, &parts, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_sort(x, 10, sorted, 1, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(hs_summary_order(sorted, 10, &parts, &err), HS_OK, "%s", err.msg);
+    cr_assert_eq(memcmp(&whole, &parts, sizeof whole), 0);
+    cr_assert_eq(memcmp(sorted, scratch, sizeof sorted), 0);
+    expect_near("mean", parts.mean, 1.5, 1e-15);
+    expect_near("q50", parts.q50, 2.5, 1e-15);
+    expect_near("min", parts.min, -6, 0);
+    x[4] = NAN;
+    hs_error e1, e2;
+    cr_assert_eq(hs_summary_compute(x, 10, scratch, &whole, &e1), HS_ERUNTIME);
+    cr_assert_eq(hs_summary_moments(x, 10, &parts, &e2), HS_ERUNTIME);
+    cr_assert_str_eq(e1.msg, e2.msg);
+    cr_assert_eq(hs_summary_moments(x, 1, &parts, &e2), HS_ERUNTIME);
+    cr_assert_eq(hs_summary_sort(x, 10, x, 1, &e2), HS_ERUNTIME);
+}
+
+/* The radix sort with its passes shared among OpenMP tasks gives the serial sort bit for
+ * bit, for several part counts, on 4 threads: 300 000 values of both signs, -0.0 and
+ * +0.0, ties, and magnitudes from 1e-300 to 1e300 (so that every byte pass runs). */
+Test(stats_parts, parallel_sort_equals_the_serial_sort)
+{
+    enum { N = 300000 };
+    double *x = malloc(N * sizeof *x), *one = malloc(N * sizeof *one),
+           *many = malloc(N * sizeof *many);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 3);
+    for (size_t i = 0; i < N; i++) {
+        double u = gsl_rng_uniform(rng);
+        x[i] = i % 5 == 0   ? (double)(i % 17) - 8.0 /* ties */
+               : i % 5 == 1 ? (i % 2 ? -0.0 : 0.0)
+                            : (u - 0.5) * pow(10.0, (double)(i % 601) - 300.0);
+    }
+    hs_error err;
+    cr_assert_eq(hs_summary_sort(x, N, one, 1, &err), HS_OK);
+    for (size_t i = 1; i < N; i++)
+        cr_assert(one[i - 1] <= one[i] &&
+                      !(signbit(one[i - 1]) == 0 && signbit(one[i]) && one[i] == 0.0),
+                  "serial sort out of order at %zu", i);
+    const int parts[] = {2, 3, 7};
+    for (int p = 0; p < 3; p++) {
+        hs_status st = HS_OK;
+        memset(many, 0, N * sizeof *many);
+#pragma omp parallel num_threads(4)
+#pragma omp single
+        st = hs_summary_sort(x, N, many, parts[p], &err);
+        cr_assert_eq(st, HS_OK);
+        cr_assert_eq(memcmp(one, many, N * sizeof *one), 0, "%d parts", parts[p]);
+    }
+    gsl_rng_free(rng);
+    free(x), free(one), free(many);
+}
+
 Test(stats_error, bad_buffers)
 {
     double x[] = {1, 2, 3}, scratch[3];
