@@ -31,9 +31,15 @@ hs_memory hs_memory_estimate(const hs_scenario *sc, const hs_run_opts *opts)
     size_t n = sc->n_strategies;
     size_t paths = sc->paths > SIZE_MAX ? SIZE_MAX : (size_t)sc->paths;
 
-    /* hs_report_build: scratch and scratch2 (paths doubles each), live while
-     * hs_summary_compute's radix sort holds 2 * paths uint64 keys. */
-    m.report_scratch = sat_mul(paths, 2 * sizeof(double) + 2 * sizeof(uint64_t));
+    /* hs_report_build on the run's T threads: a wave of min(T, n) strategies at a time,
+     * each holding its sorted P&L and hedge error (2 doubles per path), and up to
+     * min(T, 2n) radix sorts (hs_summary_sort) or bootstrap pieces at once, each with
+     * 2 uint64 keys per path: 16 bytes per path for each.  One thread: 32 bytes a path. */
+    size_t t = m.run.threads > 1 ? (size_t)m.run.threads : 1;
+    size_t wave = n < t ? n : t, sorts = 2 * n < t ? 2 * n : t;
+    m.report_scratch = sat_mul(sat_mul(paths, 2 * sizeof(double)), wave ? wave : 1);
+    m.report_scratch = sat_add(m.report_scratch,
+                               sat_mul(sat_mul(paths, 2 * sizeof(uint64_t)), sorts ? sorts : 1));
     /* build_pairs: all pairs up to HS_PAIRS_ALL strategies, else each with the next;
      * build_convergence: one fit per strategy at most. */
     size_t pairs = n <= HS_PAIRS_ALL ? n * (n ? n - 1 : 0) / 2 : n - 1;
