@@ -15,15 +15,15 @@
 
 #include "hedgesim/instrument.h"
 
-static const char *const summary_keys[] = {"mean", "std", "stderr", "skew", "exkurt", "min",
-                                           "max", "q01", "q05", "q50", "q95", "q99", "var95",
-                                           "es95", "var99", "es99"};
+static const char *const summary_keys[] = {"mean",  "std",  "stderr", "skew", "exkurt", "min",
+                                           "max",   "q01",  "q05",    "q50",  "q95",    "q99",
+                                           "var95", "es95", "var99",  "es99"};
 
 static void summary_values(const hs_summary *s, double v[16])
 {
-    double x[16] = {s->mean, s->std,  s->stderr_mean, s->skew,  s->exkurt, s->min,
-                    s->max,  s->q01,  s->q05,         s->q50,   s->q95,    s->q99,
-                    s->var95, s->es95, s->var99,      s->es99};
+    double x[16] = {s->mean,  s->std,  s->stderr_mean, s->skew, s->exkurt, s->min,
+                    s->max,   s->q01,  s->q05,         s->q50,  s->q95,    s->q99,
+                    s->var95, s->es95, s->var99,       s->es99};
     memcpy(v, x, sizeof x);
 }
 
@@ -84,9 +84,11 @@ int hs_report_csv_rows(const hs_report *rep, FILE *fp)
         fprintf(fp, ",%s,%s,", r->strategy->rule->name, r->strategy->ratio->name);
         if (r->hedges)
             fprintf(fp, "%zu", r->hedges);
-        double head[10] = {r->strategy->vol, r->strategy->costs.prop, r->means.trades,
-                           r->means.turnover, r->means.cost, r->means.edge, r->derman_kamal_std,
-                           r->cost.std, r->carry.mean, r->carry.std};
+        double head[10] = {r->strategy->vol,    r->strategy->costs.prop,
+                           r->means.trades,     r->means.turnover,
+                           r->means.cost,       r->means.edge,
+                           r->derman_kamal_std, r->cost.std,
+                           r->carry.mean,       r->carry.std};
         for (int i = 0; i < 10; i++)
             csv_num(fp, head[i]);
         double v[16];
@@ -96,8 +98,8 @@ int hs_report_csv_rows(const hs_report *rep, FILE *fp)
         summary_values(&r->hedge_error, v);
         for (size_t i = 0; i < 16; i++)
             csv_num(fp, v[i]);
-        const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std, &r->ci.var95, &r->ci.es95,
-                                    &r->ci.var99, &r->ci.es99};
+        const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std,   &r->ci.var95,
+                                    &r->ci.es95, &r->ci.var99, &r->ci.es99};
         for (int k = 0; k < 6; k++) {
             csv_num(fp, iv[k]->lo);
             csv_num(fp, iv[k]->hi);
@@ -110,7 +112,8 @@ int hs_report_csv_rows(const hs_report *rep, FILE *fp)
 int hs_paths_csv_header(FILE *fp)
 {
     fputs("grid_key,grid_value,strategy,path,step,time,spot,option_value,target,held,cash,"
-          "portfolio_value,hedge_error,trades\n", fp);
+          "portfolio_value,hedge_error,trades\n",
+          fp);
     return ferror(fp) ? -1 : 0;
 }
 
@@ -142,7 +145,8 @@ int hs_report_csv(const hs_report *rep, FILE *fp)
 
 int hs_pairs_csv_header(FILE *fp)
 {
-    fputs("grid_key,grid_value,strategy_a,strategy_b,mean_diff,stderr,z,ci95_lo,ci95_hi,corr\n", fp);
+    fputs("grid_key,grid_value,strategy_a,strategy_b,mean_diff,stderr,z,ci95_lo,ci95_hi,corr\n",
+          fp);
     return ferror(fp) ? -1 : 0;
 }
 
@@ -165,7 +169,8 @@ int hs_pairs_csv_rows(const hs_report *rep, FILE *fp)
 int hs_convergence_csv_header(FILE *fp)
 {
     fputs("grid_key,grid_value,group,hedges,std,std_se,derman_kamal_std,ratio_to_dk,slope,"
-          "slope_se,slope_ci95_lo,slope_ci95_hi\n", fp);
+          "slope_se,slope_ci95_lo,slope_ci95_hi\n",
+          fp);
     return ferror(fp) ? -1 : 0;
 }
 
@@ -177,8 +182,8 @@ int hs_convergence_csv_rows(const hs_report *rep, FILE *fp)
             grid_cols(rep, fp);
             csv_text(fp, c->group);
             fprintf(fp, ",%.0f", c->hedges[i]);
-            double v[8] = {c->std[i], c->std_se[i], c->dk[i], c->std[i] / c->dk[i], c->fit.slope,
-                           c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi};
+            double v[8] = {c->std[i],    c->std_se[i],    c->dk[i],       c->std[i] / c->dk[i],
+                           c->fit.slope, c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi};
             for (int k = 0; k < 8; k++)
                 csv_num(fp, v[k]);
             fputc('\n', fp);

@@ -122,8 +122,8 @@ json_t *hs_report_json(const hs_report *rep)
             json_object_set_new(so, o->type->params[j].key, num(o->par[j]));
         json_object_set_new(so, "first_step", json_integer((json_int_t)o->k_from + 1));
         json_object_set_new(so, "last_step", json_integer((json_int_t)o->k_to));
-        json_object_set_new(so, "text", json_string(hs_stress_describe(o, &sc->grid, text,
-                                                                       sizeof text)));
+        json_object_set_new(so, "text",
+                            json_string(hs_stress_describe(o, &sc->grid, text, sizeof text)));
         json_array_append_new(stress, so);
     }
     json_object_set_new(root, "stress", stress);
@@ -151,7 +151,8 @@ json_t *hs_report_json(const hs_report *rep)
         json_object_set_new(o, "name", json_string(r->strategy->name));
         json_object_set_new(o, "rebalance", json_string(r->strategy->rule->name));
         json_object_set_new(o, "ratio", json_string(r->strategy->ratio->name));
-        json_object_set_new(o, "hedges", r->hedges ? json_integer((json_int_t)r->hedges) : json_null());
+        json_object_set_new(o, "hedges",
+                            r->hedges ? json_integer((json_int_t)r->hedges) : json_null());
         json_object_set_new(o, "vol", num(r->strategy->vol));
         const hs_costs *c = &r->strategy->costs;
         json_object_set_new(o, "cost", num(c->prop));
@@ -178,13 +179,14 @@ json_t *hs_report_json(const hs_report *rep)
         json_object_set_new(o, "derman_kamal_std", num(r->derman_kamal_std));
         json_t *attr = json_object();
         json_object_set_new(attr, "edge", num(r->means.edge));
-        json_object_set_new(attr, "replication", mean_std_json(r->hedge_error.mean, r->hedge_error.std));
+        json_object_set_new(attr, "replication",
+                            mean_std_json(r->hedge_error.mean, r->hedge_error.std));
         json_object_set_new(attr, "cost", mean_std_json(-r->cost.mean, r->cost.std));
         json_object_set_new(attr, "carry", mean_std_json(r->carry.mean, r->carry.std));
         json_object_set_new(o, "attribution", attr);
         json_t *ci = json_object();
-        const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std, &r->ci.var95, &r->ci.es95,
-                                    &r->ci.var99, &r->ci.es99};
+        const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std,   &r->ci.var95,
+                                    &r->ci.es95, &r->ci.var99, &r->ci.es99};
         static const char *const ci_keys[6] = {"mean", "std", "var95", "es95", "var99", "es99"};
         for (int k = 0; k < 6; k++) {
             json_t *pair = json_array();

@@ -125,7 +125,8 @@ static hs_status build_convergence(hs_report *rep, hs_error *err)
         for (size_t i = 0; i < c->k; i++) {
             const hs_strategy_report *r = &rep->strategies[c->members[i]];
             c->std[i] = r->hedge_error.std;
-            c->std_se[i] = hs_std_stderr(r->hedge_error.std, r->hedge_error.exkurt, rep->res->paths);
+            c->std_se[i] =
+                hs_std_stderr(r->hedge_error.std, r->hedge_error.exkurt, rep->res->paths);
             c->dk[i] = r->derman_kamal_std;
             ratio += c->std[i] / c->dk[i];
         }

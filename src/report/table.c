@@ -25,8 +25,8 @@ int hs_report_table(const hs_report *rep, FILE *fp)
         fprintf(fp, "%s\n", sc->description);
     for (size_t i = 0; i < sc->n_stress; i++) {
         char text[256];
-        fprintf(fp, "Stress overlay %s\n", hs_stress_describe(&sc->stress[i], &sc->grid, text,
-                                                              sizeof text));
+        fprintf(fp, "Stress overlay %s\n",
+                hs_stress_describe(&sc->stress[i], &sc->grid, text, sizeof text));
     }
     fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.value,
             rep->option.delta, rep->option.gamma, rep->option.vega);
@@ -45,16 +45,19 @@ int hs_report_table(const hs_report *rep, FILE *fp)
         char dk[16] = "-";
         if (isfinite(r->derman_kamal_std))
             snprintf(dk, sizeof dk, "%.4f", r->derman_kamal_std);
-        fprintf(fp, "%-*s | %7.1f | %9.4f | %8.4f | %8.4f | %8s | %6.2f | %7.2f | %8.4f | %8.4f | %8.4f\n",
-                (int)w, r->strategy->name, r->means.trades, r->pnl.mean, r->pnl.stderr_mean,
-                r->pnl.std, dk, r->pnl.skew, r->pnl.exkurt, r->pnl.var99, r->pnl.es99,
-                r->means.cost);
+        fprintf(
+            fp,
+            "%-*s | %7.1f | %9.4f | %8.4f | %8.4f | %8s | %6.2f | %7.2f | %8.4f | %8.4f | %8.4f\n",
+            (int)w, r->strategy->name, r->means.trades, r->pnl.mean, r->pnl.stderr_mean, r->pnl.std,
+            dk, r->pnl.skew, r->pnl.exkurt, r->pnl.var99, r->pnl.es99, r->means.cost);
     }
     fprintf(fp, "\nP&L at maturity in time-T money; VaR/ES are losses (positive); "
                 "D&K std = sqrt(pi/4) vega sigma / sqrt(N).\n");
 
-    fprintf(fp, "\n95%% confidence intervals (mean, std: asymptotic; VaR, ES: bootstrap, %zu "
-                "resamples)\n", rep->n ? rep->strategies[0].ci.resamples : 0);
+    fprintf(fp,
+            "\n95%% confidence intervals (mean, std: asymptotic; VaR, ES: bootstrap, %zu "
+            "resamples)\n",
+            rep->n ? rep->strategies[0].ci.resamples : 0);
     fprintf(fp, "%-*s | %21s | %19s | %19s | %19s\n", (int)w, "strategy", "P&L mean", "P&L std",
             "VaR 99%", "ES 99%");
     for (size_t s = 0; s < rep->n; s++) {
@@ -94,8 +97,9 @@ int hs_report_table(const hs_report *rep, FILE *fp)
     }
     for (size_t j = 0; j < rep->n_conv; j++) {
         const hs_convergence *c = &rep->conv[j];
-        fprintf(fp, "\nConvergence of '%s': std(hedging error) ~ N^%.3f (s.e. %.3f, 95%% CI "
-                    "[%.3f, %.3f]; theory -1/2 for smooth books, 0 under jumps)",
+        fprintf(fp,
+                "\nConvergence of '%s': std(hedging error) ~ N^%.3f (s.e. %.3f, 95%% CI "
+                "[%.3f, %.3f]; theory -1/2 for smooth books, 0 under jumps)",
                 c->group, c->fit.slope, c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi);
         if (isfinite(c->dk_ratio))
             fprintf(fp, "; std / Derman-Kamal = %.3f on average", c->dk_ratio);
