@@ -218,7 +218,8 @@ static inline void draw_uniforms(uint64_t *restrict st, const uint64_t *restrict
  * z[i] = hs_normal_icdf(u[i]) for m <= HS_FILL_CHUNK uniforms in (0, 1), in passes that
  * are each either vectorisable or free of unpredictable branches:
  *   1. the central formula for EVERY lane, branch-free (SIMD);
- *   2. without branching, list the lanes with |q| > 0.425 (about 15% of them);
+ *   2. flag the lanes with |q| > 0.425 (about 15% of them) as bits of a word per 64
+ *      lanes (SIMD) and list the set bits;
  *   3. gather their tail masses and take r = sqrt(-ln m) with log_normal (SIMD);
  *   4. the intermediate-tail formula for every listed lane (SIMD);
  *   5. write the tail lanes back, taking the far-tail formula where r > 5 (m below
@@ -235,10 +236,16 @@ static inline void icdf_chunk(const double *restrict u, double *restrict z, size
     uint16_t tail[HS_FILL_CHUNK];
     for (size_t i = 0; i < m; i++)
         z[i] = icdf_central(u[i] - 0.5);
+    /* The tail lanes of each 64 as the set bits of a word (an OR reduction, SIMD),
+     * then listed bit by bit: the scalar work is per tail lane, not per lane. */
     size_t ntail = 0;
-    for (size_t i = 0; i < m; i++) {
-        tail[ntail] = (uint16_t)i;
-        ntail += fabs(u[i] - 0.5) > 0.425;
+    for (size_t w = 0; w < m; w += 64) {
+        size_t len = m - w < 64 ? m - w : 64;
+        uint64_t bits = 0;
+        for (size_t i = 0; i < len; i++)
+            bits |= (uint64_t)(fabs(u[w + i] - 0.5) > 0.425) << i;
+        for (; bits; bits &= bits - 1)
+            tail[ntail++] = (uint16_t)(w + (size_t)__builtin_ctzll(bits));
     }
     for (size_t j = 0; j < ntail; j++) {
         double uj = u[tail[j]];
