@@ -229,6 +229,12 @@ static inline void draw_uniforms(uint64_t *restrict st, const uint64_t *restrict
  * in the same order, as in hs_normal_icdf (whose tails also take log_normal, as the
  * masses here are >= 2^-53, normal numbers), so the result equals it bit for bit.
  */
+/* Always inlined: an out-of-line copy would be compiled for the baseline only, and the
+ * vector clones of the kernels below would call it (GCC keeps a function this large out
+ * of line when it has several callers). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline void icdf_chunk(const double *restrict u, double *restrict z, size_t m)
 {
     double mass[HS_FILL_CHUNK];
