@@ -251,11 +251,13 @@ Test(normal_draw, fill_lanes_tails_identical)
      * state s0 outputs a, the increment s1 - M s0 (made odd with a low bit of s1, below
      * the output bits) steps it to s1, which outputs b.  u = (a 2^20 + (b >> 12) +
      * 0.5) 2^-52. */
-    const uint32_t pairs[][2] = {
-        {0u, 0u},          {0xffffffffu, 0xffffffffu}, {0u, 1u << 12},   {0u, 1u << 20},
-        {0u, 1u << 28},    {0xffffffffu, 0u},          {0u, 0x0000f000u}, {1u, 0u},
-        {0xfffffffeu, 0u}, {1u << 8, 0u},              {1u << 16, 0u},   {0xffffffffu, 1u << 24},
-        {1u << 30, 5u},    {0x9e3779b9u, 0x7f4a7c15u}};
+    const uint32_t pairs[][2] = {{0u, 0u},          {0xffffffffu, 0xffffffffu},
+                                 {0u, 1u << 12},    {0u, 1u << 20},
+                                 {0u, 1u << 28},    {0xffffffffu, 0u},
+                                 {0u, 0x0000f000u}, {1u, 0u},
+                                 {0xfffffffeu, 0u}, {1u << 8, 0u},
+                                 {1u << 16, 0u},    {0xffffffffu, 1u << 24},
+                                 {1u << 30, 5u},    {0x9e3779b9u, 0x7f4a7c15u}};
     enum { N = sizeof pairs / sizeof pairs[0] };
     hs_pcg32_lanes *lanes = hs_pcg32_lanes_alloc(N);
     hs_pcg32 scalar[N];

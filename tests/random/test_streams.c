@@ -1,6 +1,7 @@
 /*
- * Tests of the per-path stream scheme (random/streams.c, pcg32 streams) across paths, where a Monte Carlo
- * estimate averages: the k-th normal of paths 0..n-1 must be an i.i.d. N(0, 1) sample.
+ * Tests of the per-path stream scheme (random/streams.c, pcg32 streams) across paths,
+ * where a Monte Carlo estimate averages: the k-th normal of paths 0..n-1 must be an
+ * i.i.d. N(0, 1) sample.
  * A scheme whose paths share structure (windows of one LCG at power-of-two distances
  * share their low state bits) fails these tests.  Bounds: 4 standard errors; the
  * Kolmogorov-Smirnov statistic below its 1% critical value 1.628 / sqrt(n)
