@@ -198,8 +198,9 @@ double hs_pcg32_normal(hs_pcg32 *rng);
  * lane in turn. */
 void hs_normal_fill_lanes(hs_pcg32_lanes *lanes, double *z, size_t n);
 
-/* z[i] = hs_normal_icdf(u[i]) for u[i] strictly inside (0, 1), vectorised (the
- * inversion step of hs_normal_fill_lanes); bit-identical to the scalar function. */
+/* z[i] = hs_normal_icdf(u[i]) for u[i] strictly inside (0, 1) (subnormal u included),
+ * vectorised (the inversion step of hs_normal_fill_lanes); bit-identical to the scalar
+ * function. */
 void hs_normal_icdf_lanes(const double *u, double *z, size_t n);
 
 /* Natural log of a positive normal double x (DBL_MIN <= x < inf), within 1 ulp, using

@@ -222,12 +222,12 @@ static inline void draw_uniforms(uint64_t *restrict st, const uint64_t *restrict
  *      lanes (SIMD) and list the set bits;
  *   3. gather their tail masses and take r = sqrt(-ln m) with log_normal (SIMD);
  *   4. the intermediate-tail formula for every listed lane (SIMD);
- *   5. write the tail lanes back, taking the far-tail formula where r > 5 (m below
+ *   5. write the tail lanes back, taking the scalar far tail where r > 5 (m below
  *      1.4e-11: rare).
  * Values computed in passes 1 and 4 for lanes that do not use them are finite and
  * discarded.  Each lane's value comes from the same helpers, with the same operations
- * in the same order, as in hs_normal_icdf (whose tails also take log_normal, as the
- * masses here are >= 2^-53, normal numbers), so the result equals it bit for bit.
+ * in the same order, as in hs_normal_icdf (whose tails also take log_normal for every
+ * normal mass; the fill's masses are >= 2^-53), so the result equals it bit for bit.
  */
 /* Always inlined: an out-of-line copy would be compiled for the baseline only, and the
  * vector clones of the kernels below would call it (GCC keeps a function this large out
@@ -263,8 +263,11 @@ static inline void icdf_chunk(const double *restrict u, double *restrict z, size
         val[j] = tail_near(mass[j]);
     for (size_t j = 0; j < ntail; j++) {
         size_t i = tail[j];
-        double v = mass[j] <= 5.0 ? val[j] : tail_far(mass[j]);
-        z[i] = u[i] - 0.5 < 0.0 ? -v : v;
+        double q = u[i] - 0.5;
+        /* r > 5 (rare) takes the scalar tail, which recomputes the same r; it is also
+         * where a subnormal mass lands (log_normal gives about -709 for it, r > 26),
+         * and the scalar tail takes libm's log there, so any u in (0, 1) is exact. */
+        z[i] = mass[j] <= 5.0 ? (q < 0.0 ? -val[j] : val[j]) : icdf_tail(u[i], q);
     }
 }
 

@@ -295,17 +295,19 @@ Test(normal_draw, fill_lanes_tails_identical)
 Test(normal_draw, icdf_lanes_bit_identical_to_scalar)
 {
     /* The inversion alone on uniforms spread over (0, 1) in log scale towards both
-     * ends, down to DBL_MIN (the vector log covers the normal range). */
+     * ends, down to DBL_MIN and into the subnormals (where the scalar tail takes
+     * libm's log, the vector log covering the normal range only). */
     enum { N = 4000 };
     static double u[N], z[N];
     for (size_t i = 0; i < N; i++) {
-        double t = pow(2.0, -1022.0 * (double)(i / 2) / (N / 2));
-        u[i] = i % 2 ? 1.0 - t * 0.5 : t * 0.5;
-        if (u[i] < DBL_MIN)
-            u[i] = DBL_MIN;
+        double t = pow(2.0, -1074.0 * (double)(i / 2) / (N / 2));
+        u[i] = i % 2 ? 1.0 - t * 0.5 : t;
         if (u[i] <= 0.0 || u[i] >= 1.0)
             u[i] = 0.5;
     }
+    u[0] = 0x1p-1074;
+    u[2] = DBL_MIN;
+    u[4] = DBL_MIN / 3.0;
     hs_normal_icdf_lanes(u, z, N);
     for (size_t i = 0; i < N; i++)
         cr_assert(z[i] == hs_normal_icdf(u[i]), "u = %a: %a != %a", u[i], z[i],
