@@ -13,7 +13,8 @@
 typedef struct lanes {
     double spot[HS_BLOCK], logspot[HS_BLOCK], z[HS_BLOCK];
     double state[HS_MODEL_STATE * HS_BLOCK];
-    hs_pcg64 rng[HS_BLOCK];
+    uint64_t rng_state[HS_BLOCK], rng_inc[HS_BLOCK];
+    hs_pcg32_lanes rng; /* points at rng_state and rng_inc */
     hs_block b;
 } lanes;
 
@@ -22,7 +23,8 @@ static inline lanes *lanes_alloc(void)
 {
     lanes *l = calloc(1, sizeof *l);
     cr_assert_not_null(l);
-    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, l->rng};
+    l->rng = (hs_pcg32_lanes){l->rng_state, l->rng_inc};
+    l->b = (hs_block){0, 0, l->spot, l->logspot, l->state, l->z, &l->rng};
     return l;
 }
 

@@ -50,7 +50,7 @@ typedef struct hs_block {
     double *logspot;     /* [HS_BLOCK] */
     double *state;       /* [HS_MODEL_STATE * HS_BLOCK] model's own per-lane state */
     double *z;           /* [HS_BLOCK] scratch for normals */
-    hs_pcg64 *rng;       /* [HS_BLOCK] per-path generators */
+    hs_pcg32_lanes *rng; /* HS_BLOCK per-path generators, lane i of path first_path + i */
 } hs_block;
 
 /* A model's parameter values as the scenario gave them, by kind of row:

@@ -10,9 +10,10 @@
  *          section 6, and the reference implementation pcg-c (pcg_basic / pcg_variants).
  *
  * Per-path streams (docs/architecture.md): path p of a run with seed s draws only from
- * its own pcg64 stream, hs_path_stream(s, p): its increment and starting state are
- * hashed from (s, p) with the SplitMix64 finaliser, and the increments of the paths of
- * a run are all different by construction (see random/streams.c).  A path's draws depend only
+ * its own pcg32 stream, hs_path_stream(s, p): its increment is a bijection of p (so the
+ * paths of a run all have different increments) and its starting state is hashed from
+ * (s, p) with SplitMix64 (see random/streams.c).  The engine keeps a block's generators
+ * as pcg32 lanes (hs_pcg32_lanes) and steps them together.  A path's draws depend only
  * on (seed, p), never on thread count, block size or MPI rank.
  */
 #ifndef HEDGESIM_RNG_H
@@ -37,8 +38,27 @@ typedef struct hs_pcg32 {
 
 /* Seed as pcg32_srandom_r(rng, initstate, initseq) in pcg-c. */
 void hs_pcg32_seed(hs_pcg32 *rng, uint64_t initstate, uint64_t initseq);
-/* Next 32-bit output. */
-uint32_t hs_pcg32_next(hs_pcg32 *rng);
+/* pcg-c's PCG_DEFAULT_MULTIPLIER_64 = 6364136223846793005 (Knuth's MMIX multiplier). */
+#define HS_PCG32_MULT UINT64_C(0x5851f42d4c957f2d)
+
+/* XSH-RR output of a state, kept in a 64-bit word (high half zero): xorshift the high
+ * bits down, keep 32 of them, and rotate right by the top five bits, the best-mixed
+ * bits of an LCG state.  Written on 64-bit words only, with the 32-bit rotation masked
+ * back to 32 bits, so that a loop of it over lanes vectorises without packing. */
+static inline uint64_t hs_pcg32_output(uint64_t old)
+{
+    uint64_t x = (((old >> 18u) ^ old) >> 27u) & UINT64_C(0xffffffff);
+    uint64_t rot = old >> 59u;
+    return ((x >> rot) | (x << ((-rot) & 31u))) & UINT64_C(0xffffffff);
+}
+
+/* Next 32-bit output: pcg-c outputs the OLD state and then steps. */
+static inline uint32_t hs_pcg32_next(hs_pcg32 *rng)
+{
+    uint64_t old = rng->state;
+    rng->state = old * HS_PCG32_MULT + rng->inc;
+    return (uint32_t)hs_pcg32_output(old);
+}
 /* Jump ahead by delta draws in O(log delta) (Brown 1994, "Random number generation
  * with arbitrary strides"). */
 void hs_pcg32_advance(hs_pcg32 *rng, uint64_t delta);
@@ -95,14 +115,69 @@ static inline double hs_pcg64_uniform(hs_pcg64 *rng)
     return hs_u01_from_u64(hs_pcg64_next(rng));
 }
 
+/* Uniform in (0, 1) from two consecutive pcg32 outputs a (first) and b:
+ * hs_u01_from_u64(a * 2^32 + b), i.e. (k + 0.5) * 2^-52 with k = a * 2^20 + (b >> 12),
+ * the 52 bits of which are a's 32 and b's top 20 (the best bits of each output). */
+static inline double hs_pcg32_uniform(hs_pcg32 *rng)
+{
+    uint64_t a = hs_pcg32_next(rng);
+    uint64_t b = hs_pcg32_next(rng);
+    return hs_u01_from_u64((a << 32u) | b);
+}
+
+/* ------------------------------------------------- pcg32 lanes (per-path SoA) */
+
+/* The generators of a block of paths in structure-of-arrays form: lane i is the pcg32
+ * (state[i], inc[i]), stepped exactly as hs_pcg32_next steps it, so that a loop over
+ * lanes is a loop of independent 64-bit multiply-adds the compiler vectorises. */
+typedef struct hs_pcg32_lanes {
+    uint64_t *state; /* [lanes] */
+    uint64_t *inc;   /* [lanes], odd: each lane's stream */
+} hs_pcg32_lanes;
+
+/* n lanes in one 64-byte-aligned allocation, zeroed (NULL when out of memory); free
+ * with hs_pcg32_lanes_free.  hs_pcg32_lanes_bytes(n): the bytes it takes. */
+hs_pcg32_lanes *hs_pcg32_lanes_alloc(size_t n);
+void hs_pcg32_lanes_free(hs_pcg32_lanes *lanes);
+size_t hs_pcg32_lanes_bytes(size_t n);
+
+/* Lane i as a scalar generator, and back. */
+static inline hs_pcg32 hs_pcg32_lanes_get(const hs_pcg32_lanes *lanes, size_t i)
+{
+    hs_pcg32 g = {lanes->state[i], lanes->inc[i]};
+    return g;
+}
+static inline void hs_pcg32_lanes_set(hs_pcg32_lanes *lanes, size_t i, const hs_pcg32 *g)
+{
+    lanes->state[i] = g->state;
+    lanes->inc[i] = g->inc;
+}
+
+/* One uniform from lane i: hs_pcg32_uniform of that lane (for the models' scalar
+ * loops; hs_uniform_fill_lanes is the vectorised form). */
+static inline double hs_pcg32_lanes_uniform(hs_pcg32_lanes *lanes, size_t i)
+{
+    hs_pcg32 g = hs_pcg32_lanes_get(lanes, i);
+    double u = hs_pcg32_uniform(&g);
+    lanes->state[i] = g.state;
+    return u;
+}
+
+/* u[i] = hs_pcg32_lanes_uniform(lanes, i) for i in [0, n): one uniform (two draws) from
+ * every lane, vectorised, bit-identical to the scalar form. */
+void hs_uniform_fill_lanes(hs_pcg32_lanes *lanes, double *u, size_t n);
+
 /* ------------------------------------------------------- per-path streams */
 
 /* The stream (initseq) used where a single generator is seeded from one integer: the
  * GSL adapter and the known-answer tests.  54 is pcg-c's demo stream. */
 #define HS_RNG_STREAM 54u
 
-/* Generator of path `path` in a run seeded `seed`: its own stream (random/streams.c). */
-void hs_path_stream(hs_pcg64 *rng, uint64_t seed, uint64_t path);
+/* Generator of path `path` in a run seeded `seed`: a pcg32 of its own stream, different
+ * from every other path's of the run (random/streams.c). */
+void hs_path_stream(hs_pcg32 *rng, uint64_t seed, uint64_t path);
+/* Lane `lane` of a block set to hs_path_stream(seed, path). */
+void hs_pcg32_lanes_seed_path(hs_pcg32_lanes *lanes, size_t lane, uint64_t seed, uint64_t path);
 
 /* ---------------------------------------------------------- normal variates */
 
@@ -112,13 +187,27 @@ void hs_path_stream(hs_pcg64 *rng, uint64_t seed, uint64_t path);
 double hs_normal_icdf(double u);
 
 /* Standard normal variate by inversion: hs_normal_icdf(hs_pcg64_uniform(rng)).  One
- * uniform per normal, so the k-th normal of a path is its k-th draw. */
+ * uniform per normal, so the k-th normal of a stream is its k-th draw. */
 double hs_pcg64_normal(hs_pcg64 *rng);
+/* The same from pcg32: hs_normal_icdf(hs_pcg32_uniform(rng)), two outputs per normal.
+ * A path's k-th normal (or uniform) is its outputs 2k and 2k + 1. */
+double hs_pcg32_normal(hs_pcg32 *rng);
 
-/* Fill z[0..n) with standard normals, z[i] drawn from rngs[i] (one draw each): the
- * block form used by the path models.  Bit-identical to calling hs_pcg64_normal on
- * each generator in turn. */
-void hs_normal_fill_lanes(hs_pcg64 *rngs, double *z, size_t n);
+/* Fill z[0..n) with standard normals, z[i] from lane i (one uniform, two draws, each):
+ * the block form used by the path models.  Bit-identical to hs_pcg32_normal on each
+ * lane in turn. */
+void hs_normal_fill_lanes(hs_pcg32_lanes *lanes, double *z, size_t n);
+
+/* z[i] = hs_normal_icdf(u[i]) for u[i] strictly inside (0, 1) (subnormal u included),
+ * vectorised (the inversion step of hs_normal_fill_lanes); bit-identical to the scalar
+ * function. */
+void hs_normal_icdf_lanes(const double *u, double *z, size_t n);
+
+/* Natural log of a positive normal double x (DBL_MIN <= x < inf), within 1 ulp, using
+ * only integer operations, +, -, * and one division, so that it vectorises and gives
+ * the same bits on every machine and clone (random/normal.c).  hs_normal_icdf's tails
+ * use it, so the scalar and vector inversions agree bit for bit. */
+double hs_log_normal(double x);
 
 /* -------------------------------------------------------------- GSL adapter */
 

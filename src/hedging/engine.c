@@ -84,7 +84,7 @@ static void workspace_free(workspace *w)
         return;
     free(w->mem);
     free(w->books);
-    free(w->blk.rng);
+    hs_pcg32_lanes_free(w->blk.rng);
     free(w);
 }
 
@@ -102,7 +102,7 @@ static workspace *workspace_alloc(const plan *p)
         arrays += p->ratio_arrays[s];
     w->mem = aligned_doubles(per * arrays);
     w->books = calloc(n_strat ? n_strat : 1, sizeof *w->books);
-    w->blk.rng = calloc(HS_BLOCK, sizeof *w->blk.rng);
+    w->blk.rng = hs_pcg32_lanes_alloc(HS_BLOCK);
     if (!w->mem || !w->books || !w->blk.rng) {
         workspace_free(w);
         return NULL;
@@ -349,7 +349,7 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
 
     /* Each path its own stream, whatever block or thread it lands in. */
     for (size_t i = 0; i < n; i++)
-        hs_path_stream(&b->rng[i], sc->seed, first + i);
+        hs_pcg32_lanes_seed_path(b->rng, i, sc->seed, first + i);
     p->model.type->start(&p->model, b);
     for (size_t s = 0; s < p->n_strat; s++) {
         book *bk = &w->books[s];
@@ -580,7 +580,7 @@ static size_t workspace_bytes(const plan *p)
         arrays = sat_add(arrays, p->ratio_arrays[s]);
     size_t bytes = sat_add(sat_mul(sat_mul(HS_BLOCK, arrays), sizeof(double)), 64);
     bytes = sat_add(bytes, sizeof(workspace) + (p->n_strat ? p->n_strat : 1) * sizeof(book));
-    return sat_add(bytes, HS_BLOCK * sizeof(hs_pcg64));
+    return sat_add(bytes, hs_pcg32_lanes_bytes(HS_BLOCK));
 }
 
 hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)

@@ -232,8 +232,8 @@ static void step(const hs_model *m, hs_block *b, size_t k)
     size_t n = (size_t)m->consts[C_RETURNS], np = HS_PADDED(b->n);
     double p = m->consts[C_RESTART], x[HS_BLOCK];
     for (size_t i = 0; i < b->n; i++) {
-        double u1 = hs_pcg64_uniform(&b->rng[i]);
-        double u2 = hs_pcg64_uniform(&b->rng[i]);
+        double u1 = hs_pcg32_lanes_uniform(b->rng, i);
+        double u2 = hs_pcg32_lanes_uniform(b->rng, i);
         double j = b->state[i];
         size_t next;
         if (j < 0 || u1 < p) {

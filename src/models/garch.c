@@ -138,7 +138,7 @@ static void step(const hs_model *m, hs_block *b, size_t k)
     if (m->par[P_DIST] == DIST_T) {
         double nu = m->consts[C_NU], scale = m->consts[C_TSCALE];
         for (size_t i = 0; i < n; i++)
-            b->z[i] = scale * gsl_cdf_tdist_Pinv(hs_pcg64_uniform(&b->rng[i]), nu);
+            b->z[i] = scale * gsl_cdf_tdist_Pinv(hs_pcg32_lanes_uniform(b->rng, i), nu);
     } else {
         hs_normal_fill_lanes(b->rng, b->z, n);
     }

@@ -182,8 +182,7 @@ static void step(const hs_model *m, hs_block *b, size_t k)
     double u[HS_BLOCK], v_next[HS_BLOCK], jump[HS_BLOCK];
     const size_t n = b->n, np = HS_PADDED(n);
     double *var = b->state; /* state[0 * HS_BLOCK + i] */
-    for (size_t i = 0; i < n; i++)
-        u[i] = hs_pcg64_uniform(&b->rng[i]);
+    hs_uniform_fill_lanes(b->rng, u, n);
     hs_normal_fill_lanes(b->rng, b->z, n);
     for (size_t i = 0; i < n; i++)
         qe_variance(m->consts, var[i], u[i], &v_next[i], &jump[i]);

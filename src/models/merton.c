@@ -106,8 +106,7 @@ static void step(const hs_model *m, hs_block *b, size_t k)
     double jstd = m->consts[C_JUMP_STD];
 
     hs_normal_fill_lanes(b->rng, b->z, n);
-    for (size_t i = 0; i < n; i++)
-        u[i] = hs_pcg64_uniform(&b->rng[i]);
+    hs_uniform_fill_lanes(b->rng, u, n);
     hs_normal_fill_lanes(b->rng, zj, n);
     for (size_t i = 0; i < n; i++) {
         size_t count = hs_poisson_invert(table, len, u[i]);

@@ -509,7 +509,7 @@ static void start(const hs_model *m, hs_block *b)
         b->state[i] = 0.0;
     }
     for (size_t i = 0; i < b->n; i++)
-        b->state[i] = (double)invert(init, k, hs_pcg64_uniform(&b->rng[i]));
+        b->state[i] = (double)invert(init, k, hs_pcg32_lanes_uniform(b->rng, i));
 }
 
 HS_KERNEL
@@ -546,8 +546,7 @@ static void draw_jumps(const hs_model *m, hs_block *b, double *jumps, double *am
     size_t k = (size_t)m->consts[C_STATES], n = b->n;
     const double *data = m->data, *jt = data + off_jumps(k);
     double jstd = m->consts[C_JUMP_STD], u[HS_BLOCK];
-    for (size_t i = 0; i < n; i++)
-        u[i] = hs_pcg64_uniform(&b->rng[i]);
+    hs_uniform_fill_lanes(b->rng, u, n);
     hs_normal_fill_lanes(b->rng, zj, n);
     for (size_t i = 0; i < n; i++) {
         size_t s = (size_t)b->state[i];
@@ -587,7 +586,7 @@ static void step(const hs_model *m, hs_block *b, size_t k_step)
     /* The state at t_{k+1}, drawn after the return of step k that used s_k. */
     for (size_t i = 0; i < n; i++) {
         size_t s = (size_t)b->state[i];
-        b->state[i] = (double)invert(cdf + s * k, k, hs_pcg64_uniform(&b->rng[i]));
+        b->state[i] = (double)invert(cdf + s * k, k, hs_pcg32_lanes_uniform(b->rng, i));
     }
 }
 

@@ -1,6 +1,6 @@
 /*
  * Standard normal variates by inversion (see rng.h): the inverse normal CDF, one
- * normal per pcg64 draw, and the block form used by the path models.
+ * normal per uniform, and the block forms used by the path models (pcg32 lanes).
  *
  * The inverse CDF is M.J. Wichura (1988), "Algorithm AS 241: The Percentage Points of
  * the Normal Distribution", Applied Statistics 37(3), 477-484, routine PPND16 with its
@@ -12,16 +12,36 @@
  * where A..F are polynomials of degree 7, evaluated by Horner's rule in the same order
  * as the Fortran original (and R's qnorm.c).
  *
- * The block form hs_normal_fill_lanes must be bit-identical to the scalar form, so
- * both call the same helpers below; the project builds with -std=c11, which
- * implies -ffp-contract=off, so the compiler may not fuse a multiply and an add in
- * one place and not in the other.
+ * The tails need ln m (m = min(u, 1 - u) < 0.075).  Both the scalar and the vector
+ * forms take it from hs_log_normal below, not from libm: the classic fdlibm/musl
+ * algorithm (Sun Microsystems 1993, e_log.c; musl src/math/log.c before 2017), error
+ * below 1 ulp.  With k the exponent and f the mantissa reduced to [sqrt(2)/2, sqrt(2)),
+ *   ln x = k ln2 + ln(1 + f),  ln(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)),  s = f/(2 + f),
+ * where 2 atanh(s) = ln(1 + f) and R is fdlibm's degree-14 minimax polynomial Lg1..Lg7
+ * for the atanh series; ln 2 is split in a high part with 11 trailing zero bits (so
+ * k ln2_hi is exact) and a low part.  It uses integer operations, +, -, * and one
+ * division only, so a loop of it vectorises, and a library call is avoided.
+ *
+ * The block forms must be bit-identical to the scalar form, whatever vector width or
+ * clone runs, so both call the same helpers below and use only correctly rounded
+ * operations (+, -, *, /, sqrt, integer operations); the project builds with -std=c11,
+ * which implies -ffp-contract=off, so the compiler may not fuse a multiply and an add
+ * in one place and not in the other.
  */
 #include "hedgesim/rng.h"
 
 #include "simd.h"
 
+#include <float.h>
 #include <math.h>
+#include <string.h>
+
+/* sqrt is correctly rounded (IEEE 754) on every machine; its one side effect is errno
+ * for a negative argument, which never occurs here (its arguments are -ln m > 0).
+ * Declaring it const tells GCC so, which lets the tail loop use vsqrtpd instead of a
+ * scalar call guarded by an errno check (the alternative, -fno-math-errno, would be
+ * a build flag for the whole library). */
+extern double sqrt(double) __attribute__((const));
 
 /* Rational approximation for the central region |q| <= 0.425 (85% of draws).  It is
  * branch-free so that a loop over lanes of it vectorises, and marked inline because
@@ -78,10 +98,62 @@ static double tail_far(double r)
              0.59983220655588793769) * r + 1.0);
 }
 
+/* ln x for a positive normal double (see the file comment: fdlibm's e_log.c as musl
+ * wrote it).  Branch-free; the exponent k is converted to double exactly by the
+ * 2^52 trick (integer-to-double conversion of 64-bit words has no AVX2 instruction). */
+static inline double log_normal(double x)
+{
+    const double ln2_hi = 6.93147180369123816490e-01; /* 0x3fe62e42 fee00000 */
+    const double ln2_lo = 1.90821492927058770002e-10; /* 0x3dea39ef 35793c76 */
+    const double lg1 = 6.666666666666735130e-01;      /* 0x3fe55555 55555593 */
+    const double lg2 = 3.999999999940941908e-01;      /* 0x3fd99999 9997fa04 */
+    const double lg3 = 2.857142874366239149e-01;      /* 0x3fd24924 94229359 */
+    const double lg4 = 2.222219843214978396e-01;      /* 0x3fcc71c5 1d8e78af */
+    const double lg5 = 1.818357216161805012e-01;      /* 0x3fc74664 96cb03de */
+    const double lg6 = 1.531383769920937332e-01;      /* 0x3fc39a09 d078c69f */
+    const double lg7 = 1.479819860511658591e-01;      /* 0x3fc2f112 df3e5244 */
+    uint64_t ix;
+    memcpy(&ix, &x, sizeof ix);
+    /* Shift the high word so that the mantissa range [sqrt(2)/2, sqrt(2)) maps onto
+     * one exponent: the biased exponent of hx is then k + 1023. */
+    uint64_t hx = (ix >> 32u) + (0x3ff00000u - 0x3fe6a09eu);
+    uint64_t kb = hx >> 20u;
+    hx = (hx & 0x000fffffu) + 0x3fe6a09eu;
+    ix = (hx << 32u) | (ix & UINT64_C(0xffffffff));
+    double m;
+    memcpy(&m, &ix, sizeof m);
+    uint64_t kbits = UINT64_C(0x4330000000000000) | kb; /* 2^52 + kb, exactly */
+    double dk;
+    memcpy(&dk, &kbits, sizeof dk);
+    dk -= 0x1.0p52 + 1023.0;
+
+    double f = m - 1.0;
+    double hfsq = 0.5 * f * f;
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double w = z * z;
+    double t1 = w * (lg2 + w * (lg4 + w * lg6));
+    double t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)));
+    double r = t2 + t1;
+    return s * (hfsq + r) + dk * ln2_lo - hfsq + f + dk * ln2_hi;
+}
+
+double hs_log_normal(double x)
+{
+    return log_normal(x);
+}
+
+/* r = sqrt(-ln m) of a tail mass; libm's log only below the normal range, which the
+ * 52-bit uniforms never reach (m >= 2^-53). */
+static double tail_r(double m)
+{
+    return sqrt(-(m >= DBL_MIN ? log_normal(m) : log(m)));
+}
+
 /* Both tails for u strictly inside (0, 1) with |q| > 0.425. */
 static double icdf_tail(double u, double q)
 {
-    double r = sqrt(-log(tail_mass(u, q)));
+    double r = tail_r(tail_mass(u, q));
     double val = r <= 5.0 ? tail_near(r) : tail_far(r);
     return q < 0.0 ? -val : val;
 }
@@ -106,97 +178,118 @@ double hs_pcg64_normal(hs_pcg64 *rng)
     return hs_normal_icdf(hs_pcg64_uniform(rng));
 }
 
-/* Lanes per pass: one pass keeps its uniforms and intermediate values in stack
- * buffers of this many entries (26 KiB in all), so any n works without allocation
- * and the buffers stay in L1 cache. */
+double hs_pcg32_normal(hs_pcg32 *rng)
+{
+    return hs_normal_icdf(hs_pcg32_uniform(rng));
+}
+
+
+/* ------------------------------------------------------------- block forms */
+
+/* Lanes per pass: one pass keeps its uniforms and tail values in stack buffers of this
+ * many entries (26 KiB in all), so any n works without allocation and the buffers stay
+ * in L1 cache.  (The engine's blocks are HS_BLOCK = 256 lanes: one pass.) */
 #define HS_FILL_CHUNK 1024
 
-/* Vectorised loops run over a whole number of groups of this many lanes (a power of
- * two, so that rounding up is a mask GCC can see through).  GCC vectorises at -O2
- * only under its "very cheap" cost model, which refuses a loop that would need a
- * scalar remainder; 8 lanes are a whole number of vectors for SSE2, AVX2 and AVX-512. */
-#define HS_FILL_GROUP ((size_t)8)
-
-static size_t round_up_to_group(size_t n)
+/* u[i] = hs_pcg32_uniform of lane i, stepping the lane twice.  The double is built
+ * from bits rather than converted (there is no 64-bit integer to double conversion
+ * under AVX2): with k = a * 2^20 + (b >> 12) < 2^52, the word 0x3ff0...0 | k is
+ * y = 1 + k 2^-52 exactly, and y - (1 - 2^-53) = (k + 0.5) 2^-52 is representable (53
+ * significant bits), so the subtraction is exact and u equals hs_u01_from_u64's value
+ * ((k + 0.5) * 2^-52) bit for bit.  Every operation is a 64-bit integer one or an
+ * exact subtraction, so the loop vectorises (vpmullq under AVX-512DQ; three
+ * vpmuludq per product under AVX2). */
+static inline void draw_uniforms(uint64_t *restrict st, const uint64_t *restrict inc,
+                                 double *restrict u, size_t m)
 {
-    return (n + HS_FILL_GROUP - 1) & ~(HS_FILL_GROUP - 1);
+    for (size_t i = 0; i < m; i++) {
+        uint64_t s0 = st[i], c = inc[i];
+        uint64_t s1 = s0 * HS_PCG32_MULT + c;
+        st[i] = s1 * HS_PCG32_MULT + c;
+        uint64_t a = hs_pcg32_output(s0), b = hs_pcg32_output(s1);
+        uint64_t bits = UINT64_C(0x3ff0000000000000) | (a << 20u) | (b >> 12u);
+        double y;
+        memcpy(&y, &bits, sizeof y);
+        u[i] = y - 0x1.fffffffffffffp-1;
+    }
 }
 
 /*
- * The block form works in passes over a chunk of lanes, so that each pass is either
- * vectorisable or free of unpredictable branches:
- *   1. draw every lane's uniform (the 128-bit LCG step is scalar, but lanes are
- *      independent, so neighbouring lanes' multiplies overlap in the pipeline);
- *   2. evaluate the central formula for EVERY lane, branch-free (SIMD);
- *   3. copy it out and, without branching, list the lanes with |q| > 0.425 (about
- *      15% of them);
- *   4. r = sqrt(-ln m) for the listed lanes (scalar libm calls, but independent, so
- *      they overlap instead of waiting on a mispredicted branch);
- *   5. the intermediate-tail formula for every listed lane, branch-free (SIMD);
- *   6. write the tail lanes back, taking the far-tail formula where r > 5 (rare).
- * Discarded values computed in passes 2 and 5 for lanes that do not use them, and
- * for padding lanes (u = 1/2, r = 1.6), are finite and harmless.  Each lane's value
- * comes from the same helpers, with the same operations in the same order, as in
- * hs_normal_icdf; the uniforms lie in the open interval (0, 1), so its edge cases
- * never arise; hence the result equals hs_pcg64_normal lane by lane, bit for bit.
+ * z[i] = hs_normal_icdf(u[i]) for m <= HS_FILL_CHUNK uniforms in (0, 1), in passes that
+ * are each either vectorisable or free of unpredictable branches:
+ *   1. the central formula for EVERY lane, branch-free (SIMD);
+ *   2. flag the lanes with |q| > 0.425 (about 15% of them) as bits of a word per 64
+ *      lanes (SIMD) and list the set bits;
+ *   3. gather their tail masses and take r = sqrt(-ln m) with log_normal (SIMD);
+ *   4. the intermediate-tail formula for every listed lane (SIMD);
+ *   5. write the tail lanes back, taking the scalar far tail where r > 5 (m below
+ *      1.4e-11: rare).
+ * Values computed in passes 1 and 4 for lanes that do not use them are finite and
+ * discarded.  Each lane's value comes from the same helpers, with the same operations
+ * in the same order, as in hs_normal_icdf (whose tails also take log_normal for every
+ * normal mass; the fill's masses are >= 2^-53), so the result equals it bit for bit.
  */
-/* One uniform per lane.  A function of its own (not inlined): inside the larger loop
- * nest below GCC 12 spilled each new 128-bit state to the stack as two halves and
- * reloaded it as one 16-byte vector, a failed store-to-load forward that stalled every
- * lane (measured: about half the run time of the Derman-Kamal scenario). */
+/* Always inlined: an out-of-line copy would be compiled for the baseline only, and the
+ * vector clones of the kernels below would call it (GCC keeps a function this large out
+ * of line when it has several callers). */
 #if defined(__GNUC__)
-__attribute__((noinline))
+__attribute__((always_inline))
 #endif
-static void draw_uniforms(hs_pcg64 *rngs, double *u, size_t m)
+static inline void icdf_chunk(const double *restrict u, double *restrict z, size_t m)
 {
+    double mass[HS_FILL_CHUNK];
+    double val[HS_FILL_CHUNK];
+    uint16_t tail[HS_FILL_CHUNK];
     for (size_t i = 0; i < m; i++)
-        u[i] = hs_pcg64_uniform(&rngs[i]);
+        z[i] = icdf_central(u[i] - 0.5);
+    /* The tail lanes of each 64 as the set bits of a word (an OR reduction, SIMD),
+     * then listed bit by bit: the scalar work is per tail lane, not per lane. */
+    size_t ntail = 0;
+    for (size_t w = 0; w < m; w += 64) {
+        size_t len = m - w < 64 ? m - w : 64;
+        uint64_t bits = 0;
+        for (size_t i = 0; i < len; i++)
+            bits |= (uint64_t)(fabs(u[w + i] - 0.5) > 0.425) << i;
+        for (; bits; bits &= bits - 1)
+            tail[ntail++] = (uint16_t)(w + (size_t)__builtin_ctzll(bits));
+    }
+    for (size_t j = 0; j < ntail; j++) {
+        double uj = u[tail[j]];
+        mass[j] = tail_mass(uj, uj - 0.5);
+    }
+    for (size_t j = 0; j < ntail; j++)
+        mass[j] = sqrt(-log_normal(mass[j])); /* now r */
+    for (size_t j = 0; j < ntail; j++)
+        val[j] = tail_near(mass[j]);
+    for (size_t j = 0; j < ntail; j++) {
+        size_t i = tail[j];
+        double q = u[i] - 0.5;
+        /* r > 5 (rare) takes the scalar tail, which recomputes the same r; it is also
+         * where a subnormal mass lands (log_normal gives about -709 for it, r > 26),
+         * and the scalar tail takes libm's log there, so any u in (0, 1) is exact. */
+        z[i] = mass[j] <= 5.0 ? (q < 0.0 ? -val[j] : val[j]) : icdf_tail(u[i], q);
+    }
 }
 
-HS_KERNEL void hs_normal_fill_lanes(hs_pcg64 *rngs, double *z, size_t n)
+HS_KERNEL void hs_normal_icdf_lanes(const double *u, double *z, size_t n)
+{
+    for (size_t off = 0; off < n; off += HS_FILL_CHUNK) {
+        size_t m = n - off < HS_FILL_CHUNK ? n - off : HS_FILL_CHUNK;
+        icdf_chunk(u + off, z + off, m);
+    }
+}
+
+HS_KERNEL void hs_uniform_fill_lanes(hs_pcg32_lanes *lanes, double *u, size_t n)
+{
+    draw_uniforms(lanes->state, lanes->inc, u, n);
+}
+
+HS_KERNEL void hs_normal_fill_lanes(hs_pcg32_lanes *lanes, double *z, size_t n)
 {
     double u[HS_FILL_CHUNK];
-    double val[HS_FILL_CHUNK];
-    double tail_r[HS_FILL_CHUNK];
-    uint16_t tail[HS_FILL_CHUNK];
-    while (n > 0) {
-        size_t m = n < HS_FILL_CHUNK ? n : HS_FILL_CHUNK;
-        size_t padded = round_up_to_group(m);
-        draw_uniforms(rngs, u, m);
-        for (size_t i = m; i < padded; i++)
-            u[i] = 0.5;
-        for (size_t i = 0; i < padded; i++)
-            val[i] = icdf_central(u[i] - 0.5);
-
-        size_t ntail = 0;
-        for (size_t i = 0; i < m; i++) {
-            z[i] = val[i];
-            tail[ntail] = (uint16_t)i;
-            ntail += fabs(u[i] - 0.5) > 0.425;
-        }
-
-        /* From here on val[] and tail_r[] are indexed by position in the tail list.
-         * The test for an empty list also tells GCC that the padded count is not
-         * zero, which it needs to vectorise the loop over it. */
-        if (ntail > 0) {
-            size_t tail_padded = round_up_to_group(ntail);
-            for (size_t j = 0; j < ntail; j++) {
-                double uj = u[tail[j]];
-                tail_r[j] = sqrt(-log(tail_mass(uj, uj - 0.5)));
-            }
-            for (size_t j = ntail; j < tail_padded; j++)
-                tail_r[j] = 1.6;
-            for (size_t j = 0; j < tail_padded; j++)
-                val[j] = tail_near(tail_r[j]);
-            for (size_t j = 0; j < ntail; j++) {
-                size_t i = tail[j];
-                double v = tail_r[j] <= 5.0 ? val[j] : tail_far(tail_r[j]);
-                z[i] = u[i] - 0.5 < 0.0 ? -v : v;
-            }
-        }
-
-        rngs += m;
-        z += m;
-        n -= m;
+    for (size_t off = 0; off < n; off += HS_FILL_CHUNK) {
+        size_t m = n - off < HS_FILL_CHUNK ? n - off : HS_FILL_CHUNK;
+        draw_uniforms(lanes->state + off, lanes->inc + off, u, m);
+        icdf_chunk(u, z + off, m);
     }
 }

@@ -17,11 +17,16 @@
  * the powers to accumulate.  This is F.B. Brown (1994), "Random number generation with
  * arbitrary strides", Trans. Am. Nucl. Soc. 71, 202, as coded in pcg-c's
  * pcg_advance_lcg_64 / pcg_advance_lcg_128.
+ *
+ * pcg32 lanes (hs_pcg32_lanes) are the same pcg32 in structure-of-arrays form; this
+ * file allocates them (the stepping loops live in normal.c, as vector kernels).
  */
 #include "hedgesim/rng.h"
 
-/* pcg-c's PCG_DEFAULT_MULTIPLIER_64 = 6364136223846793005 (Knuth's MMIX multiplier). */
-#define PCG32_MULT UINT64_C(0x5851f42d4c957f2d)
+#include <stdlib.h>
+#include <string.h>
+
+#define PCG32_MULT HS_PCG32_MULT
 
 #define PCG64_MULT HS_PCG64_MULT
 
@@ -36,17 +41,6 @@ void hs_pcg32_seed(hs_pcg32 *rng, uint64_t initstate, uint64_t initseq)
     rng->state = rng->state * PCG32_MULT + rng->inc;
     rng->state += initstate;
     rng->state = rng->state * PCG32_MULT + rng->inc;
-}
-
-uint32_t hs_pcg32_next(hs_pcg32 *rng)
-{
-    uint64_t old = rng->state;
-    rng->state = old * PCG32_MULT + rng->inc;
-    /* XSH-RR: xorshift the high bits down, keep 32 of them, and rotate by the top
-     * five bits, which are the best-mixed bits of an LCG state. */
-    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
-    unsigned rot = (unsigned)(old >> 59u);
-    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
 }
 
 void hs_pcg32_advance(hs_pcg32 *rng, uint64_t delta)
@@ -107,4 +101,41 @@ void hs_pcg64_advance(hs_pcg64 *rng, hs_u128 delta)
     hs_pcg64_jump_apply(&jump, rng);
 }
 
+/* ------------------------------------------------------------ pcg32 lanes */
 
+/* The struct, then the state and increment arrays, each starting on a 64-byte line so
+ * that vector loads of whole lanes never straddle one. */
+static size_t lanes_header(void)
+{
+    return (sizeof(hs_pcg32_lanes) + 63u) & ~(size_t)63u;
+}
+
+static size_t lanes_array(size_t n)
+{
+    return (n * sizeof(uint64_t) + 63u) & ~(size_t)63u;
+}
+
+size_t hs_pcg32_lanes_bytes(size_t n)
+{
+    return lanes_header() + 2 * lanes_array(n);
+}
+
+hs_pcg32_lanes *hs_pcg32_lanes_alloc(size_t n)
+{
+    if (n == 0 || n > SIZE_MAX / 4 / sizeof(uint64_t))
+        return NULL;
+    size_t bytes = hs_pcg32_lanes_bytes(n);
+    unsigned char *mem = aligned_alloc(64, bytes);
+    if (!mem)
+        return NULL;
+    memset(mem, 0, bytes);
+    hs_pcg32_lanes *lanes = (hs_pcg32_lanes *)mem;
+    lanes->state = (uint64_t *)(mem + lanes_header());
+    lanes->inc = (uint64_t *)(mem + lanes_header() + lanes_array(n));
+    return lanes;
+}
+
+void hs_pcg32_lanes_free(hs_pcg32_lanes *lanes)
+{
+    free(lanes);
+}

@@ -1,22 +1,35 @@
 /*
- * Per-path random streams: path p of a run with seed s draws from its own pcg64 stream.
+ * Per-path random streams: path p of a run with seed s draws from its own pcg32 stream.
  *
- *   key      = mix64(s)
- *   w_i      = mix64(key ^ p + (i + 1) * gamma),  i = 0..3,  gamma = 0x9e3779b97f4a7c15
- *   path rng = pcg64 seeded with initstate = (w_0, w_1), initseq = (w_2, w_3)
+ *   key       = mix64(s)
+ *   selector  = mix63((p XOR key) mod 2^63)                 the stream, 63 bits
+ *   initstate = mix64(mix64(key) + (p + 1) * gamma),       gamma = 0x9e3779b97f4a7c15
+ *   path rng  = pcg32 seeded (initstate, selector): inc = 2 * selector + 1
  *
  * mix64 is the SplitMix64 finaliser (Steele, Lea & Flood 2014, "Fast splittable
- * pseudorandom number generators", OOPSLA; constants of Stafford's Mix13), a bijection
- * of 64-bit words.  For a fixed seed, p -> w_3 is therefore one-to-one, so every path of
- * a run has a different LCG increment: a different pcg64 stream, not a window of a
- * shared one.  Its starting state is hashed too, as numpy's SeedSequence does for
- * PCG64, so no two paths start at related points of related streams.
+ * pseudorandom number generators", OOPSLA; constants of Stafford's Mix13), so initstate
+ * is output p + 1 of a SplitMix64 generator seeded mix64(key): the starting states of
+ * the paths are hashed, as numpy's SeedSequence does for PCG64, so no two paths start
+ * at related points of their streams.
  *
- * Why not windows of one stream (jump-ahead by p * 2^64)?  For an LCG modulo 2^128, a
- * jump of 2^64 leaves the low 64 bits of the state unchanged (a^(2^64) = 1 mod 2^64),
- * so all paths would share the low half of their state at every step and their outputs
- * are strongly correlated: hedged P&L means came out 28 standard errors from zero.
- * The test suite checks the cross-section of paths for exactly this.
+ * Why a 63-bit mixer for the selector: pcg32's increment is (selector << 1) | 1, which
+ * drops the selector's top bit, so two selectors differing only there would give two
+ * paths the SAME stream.  mix63 works within 63 bits (xorshifts of a 63-bit word, and
+ * multiplications by odd constants mod 2^63, each a bijection of [0, 2^63)), and
+ * p -> (p XOR key) mod 2^63 is a bijection too, so for paths p < 2^63 the map from p to
+ * the increment is one-to-one: every path of a run has a different LCG increment, by
+ * construction.  (Checked on 10^5 paths in tests/random/test_streams.c.)
+ *
+ * Streams of one LCG with different increments are related by a constant factor of
+ * the state (x -> (c2 / c1) x mod 2^64), O'Neill's known caveat about PCG streams; with
+ * hashed, unrelated starting states the paths sit at unrelated points of them, and the
+ * cross-section tests (k-th normal across paths, correlations at power-of-two
+ * distances) check that nothing of it shows.
+ *
+ * Why not windows of one stream (jump-ahead by p * 2^k)?  For an LCG modulo 2^n, a jump
+ * of 2^k leaves the low k bits of the state unchanged, so all paths would share the low
+ * bits of their state at every step and their outputs are strongly correlated: hedged
+ * P&L means came out 28 standard errors from zero (with pcg64, in an earlier version).
  */
 #include "hedgesim/rng.h"
 
@@ -27,12 +40,31 @@ static uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-void hs_path_stream(hs_pcg64 *rng, uint64_t seed, uint64_t path)
+#define MASK63 (UINT64_MAX >> 1)
+
+/* A bijection of [0, 2^63): SplitMix64's rounds with every product taken mod 2^63 (the
+ * constants are odd, so each multiplication is invertible) and shifts of a 63-bit word
+ * (x -> x ^ (x >> k) is invertible and stays below 2^63). */
+static uint64_t mix63(uint64_t z)
+{
+    z &= MASK63;
+    z = ((z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9)) & MASK63;
+    z = ((z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb)) & MASK63;
+    return z ^ (z >> 31);
+}
+
+void hs_path_stream(hs_pcg32 *rng, uint64_t seed, uint64_t path)
 {
     const uint64_t gamma = UINT64_C(0x9e3779b97f4a7c15);
-    uint64_t base = mix64(seed) ^ path;
-    uint64_t w[4];
-    for (uint64_t i = 0; i < 4; i++)
-        w[i] = mix64(base + (i + 1) * gamma);
-    hs_pcg64_seed(rng, HS_U128(w[0], w[1]), HS_U128(w[2], w[3]));
+    uint64_t key = mix64(seed);
+    uint64_t selector = mix63((path ^ key) & MASK63);
+    uint64_t initstate = mix64(mix64(key) + (path + 1) * gamma);
+    hs_pcg32_seed(rng, initstate, selector);
+}
+
+void hs_pcg32_lanes_seed_path(hs_pcg32_lanes *lanes, size_t lane, uint64_t seed, uint64_t path)
+{
+    hs_pcg32 g;
+    hs_path_stream(&g, seed, path);
+    hs_pcg32_lanes_set(lanes, lane, &g);
 }

@@ -114,7 +114,7 @@ static void run_block(const hs_model *m, lanes *l, uint64_t seed, uint64_t first
     l->b.n = n;
     l->b.first_path = first;
     for (size_t i = 0; i < n; i++)
-        hs_path_stream(&l->rng[i], seed, first + i);
+        hs_pcg32_lanes_seed_path(&l->rng, i, seed, first + i);
     m->type->start(m, &l->b);
     for (size_t k = 0; k < m->grid.steps; k++)
         m->type->step(m, &l->b, k);
@@ -392,7 +392,7 @@ Test(regime, starting_states_follow_pi)
     for (uint64_t first = 0; first < 51200; first += HS_BLOCK) {
         l->b.n = HS_BLOCK;
         for (size_t i = 0; i < HS_BLOCK; i++)
-            hs_path_stream(&l->rng[i], 4, first + i);
+            hs_pcg32_lanes_seed_path(&l->rng, i, 4, first + i);
         m.type->start(&m, &l->b);
         for (size_t i = 0; i < HS_BLOCK; i++)
             count[(size_t)l->state[i]]++;
@@ -426,10 +426,10 @@ Test(regime, draws_per_path_and_lane_independence)
     lanes *l = lanes_alloc(), *l2 = lanes_alloc();
     run_block(&m, l, 8, 500, HS_BLOCK);
     for (size_t i = 0; i < HS_BLOCK; i++) {
-        hs_pcg64 want;
+        hs_pcg32 want;
         hs_path_stream(&want, 8, 500 + i);
-        hs_pcg64_advance(&want, 1 + 2 * (hs_u128)c.steps);
-        cr_assert(want.state == l->rng[i].state, "lane %zu: not 1 + 2 steps draws", i);
+        hs_pcg32_advance(&want, 2 * (uint64_t)(1 + 2 * c.steps)); /* two outputs a draw */
+        cr_assert(want.state == l->rng.state[i], "lane %zu: not 1 + 2 steps draws", i);
     }
     run_block(&m, l2, 8, 503, 41);
     for (size_t i = 0; i < 41; i++) {
@@ -442,7 +442,7 @@ Test(regime, draws_per_path_and_lane_independence)
     model_init(&m, &a, &c);
     run_block(&m, l2, 8, 500, 4);
     for (size_t i = 0; i < 4; i++)
-        cr_assert(l2->rng[i].state == l->rng[i].state);
+        cr_assert(l2->rng.state[i] == l->rng.state[i]);
     free(l);
     free(l2);
     hs_model_release(&m);
@@ -635,10 +635,10 @@ Test(regime, jump_draws_follow_the_documented_order)
     run_block(&m, l, 12, 1000, lanes_used);
     /* 1 + 4 steps draws, whatever the states and counts of the path. */
     for (size_t i = 0; i < lanes_used; i++) {
-        hs_pcg64 want;
+        hs_pcg32 want;
         hs_path_stream(&want, 12, 1000 + i);
-        hs_pcg64_advance(&want, 1 + 4 * (hs_u128)c.steps);
-        cr_assert(want.state == l->rng[i].state, "lane %zu: not 1 + 4 steps draws", i);
+        hs_pcg32_advance(&want, 2 * (uint64_t)(1 + 4 * c.steps)); /* two outputs a draw */
+        cr_assert(want.state == l->rng.state[i], "lane %zu: not 1 + 4 steps draws", i);
     }
     run_block(&m, l2, 12, 1005, 20);
     for (size_t i = 0; i < 20; i++) {
@@ -652,15 +652,15 @@ Test(regime, jump_draws_follow_the_documented_order)
     const double *dc = d + 2 * k * k + 2 * k, *vc = d + 2 * k * k + 3 * k;
     const double *jt = d + 2 * k * k + 4 * k;
     for (size_t i = 0; i < lanes_used; i++) {
-        hs_pcg64 r;
+        hs_pcg32 r;
         hs_path_stream(&r, 12, 1000 + i);
-        double u0 = hs_pcg64_uniform(&r), x = log(100.0);
+        double u0 = hs_pcg32_uniform(&r), x = log(100.0);
         size_t s = 0;
         while (s + 1 < k && u0 > init[s])
             s++;
         for (size_t step = 0; step < c.steps; step++) {
-            double z1 = hs_pcg64_normal(&r), u = hs_pcg64_uniform(&r);
-            double z2 = hs_pcg64_normal(&r), us = hs_pcg64_uniform(&r);
+            double z1 = hs_pcg32_normal(&r), u = hs_pcg32_uniform(&r);
+            double z2 = hs_pcg32_normal(&r), us = hs_pcg32_uniform(&r);
             const double *f = d + (size_t)jt[s];
             size_t len = (size_t)jt[k + s], count = 0;
             while (count + 1 < len && u > f[count])
@@ -713,7 +713,7 @@ Test(regime, zero_lambdas_are_no_jumps)
         cr_assert_eq(l0->logspot[i], l1->logspot[i], "lane %zu", i);
         cr_assert_eq(l0->spot[i], l1->spot[i], "lane %zu", i);
         cr_assert_eq(l0->state[i], l1->state[i], "lane %zu", i);
-        cr_assert(l0->rng[i].state == l1->rng[i].state, "lane %zu: other draws", i);
+        cr_assert(l0->rng.state[i] == l1->rng.state[i], "lane %zu: other draws", i);
     }
     free(l0);
     free(l1);

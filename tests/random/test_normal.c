@@ -1,6 +1,6 @@
 /*
  * Tests of the inverse normal CDF (Wichura 1988, AS 241 PPND16) and of the normal
- * variates drawn from pcg64 (src/random/normal.c).
+ * variates drawn from pcg64 and pcg32 lanes, and of the tail log (src/random/normal.c).
  *
  * Known answers: R's qnorm (which is AS 241) for the values quoted to 16 digits, and,
  * for the exact double inputs of the table below, quantiles computed with mpmath 1.3
@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -187,67 +188,94 @@ Test(normal_draw, scalar_is_icdf_of_uniform)
         cr_assert_eq(z, hs_normal_icdf(hs_pcg64_uniform(&b)));
         cr_assert(isfinite(z));
     }
+    hs_pcg32 c, d;
+    hs_pcg32_seed(&c, 77u, HS_RNG_STREAM);
+    d = c;
+    for (int i = 0; i < 1000; i++) {
+        double z = hs_pcg32_normal(&c);
+        cr_assert_eq(z, hs_normal_icdf(hs_pcg32_uniform(&d)));
+    }
 }
 
 Test(normal_draw, fill_lanes_bit_identical_to_scalar)
 {
-    /* Lane counts around the internal group of 8 and chunk of 1024, with several
-     * draws per lane, compared bit for bit (memcmp-strict: == on non-NaN doubles). */
+    /* Lane counts around vector widths and the internal chunk of 1024, with several
+     * draws per lane, compared bit for bit (memcmp-strict: == on non-NaN doubles), and
+     * the uniform fill likewise. */
     enum { MAXN = 3001 };
-    static hs_pcg64 lanes[MAXN], scalar[MAXN];
+    static hs_pcg32 scalar[MAXN];
     static double z[MAXN];
+    hs_pcg32_lanes *lanes = hs_pcg32_lanes_alloc(MAXN);
+    cr_assert_not_null(lanes);
     const size_t counts[] = {0, 1, 7, 8, 9, 1023, 1024, 1025, 2500, MAXN};
     size_t tail_lanes = 0, total = 0;
     for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
         size_t n = counts[c];
-        for (size_t p = 0; p < n; p++)
-            hs_path_stream(&lanes[p], 4242u + c, p);
-        for (size_t p = 0; p < n; p++)
-            scalar[p] = lanes[p];
-        for (int step = 0; step < 4; step++) {
-            hs_normal_fill_lanes(lanes, z, n);
+        for (size_t p = 0; p < n; p++) {
+            hs_pcg32_lanes_seed_path(lanes, p, 4242u + c, p);
+            hs_path_stream(&scalar[p], 4242u + c, p);
+        }
+        for (int step = 0; step < 6; step++) {
+            int normal = step % 3 != 2;
+            if (normal)
+                hs_normal_fill_lanes(lanes, z, n);
+            else
+                hs_uniform_fill_lanes(lanes, z, n);
             for (size_t p = 0; p < n; p++) {
-                double want = hs_pcg64_normal(&scalar[p]);
+                double want = normal ? hs_pcg32_normal(&scalar[p]) : hs_pcg32_uniform(&scalar[p]);
                 cr_assert(z[p] == want && signbit(z[p]) == signbit(want),
                           "n = %zu, lane %zu, step %d: %a != %a", n, p, step, z[p], want);
-                cr_assert(lanes[p].state == scalar[p].state);
-                tail_lanes += fabs(z[p]) > 1.4395314709384560;
-                total++;
+                cr_assert(lanes->state[p] == scalar[p].state);
+                tail_lanes += normal && fabs(z[p]) > 1.4395314709384560;
+                total += normal;
             }
         }
     }
-    /* The tail fix-up pass must have been exercised: about 15% of lanes. */
+    /* The tail pass must have been exercised: about 15% of lanes. */
     cr_assert_gt(tail_lanes, total / 10);
+    hs_pcg32_lanes_free(lanes);
+}
+
+/* A pcg32 state whose XSH-RR output is v: rotation 0 (top five bits clear) and
+ * (s ^ (s >> 18)) >> 27 = v, i.e. s = xorshift18^-1(v << 27). */
+static uint64_t state_with_output(uint32_t v)
+{
+    uint64_t y = (uint64_t)v << 27;
+    return y ^ (y >> 18) ^ (y >> 36) ^ (y >> 54);
 }
 
 Test(normal_draw, fill_lanes_tails_identical)
 {
-    /* Drive the fix-up pass through both tail formulas (r <= 5 and r > 5), which random
-     * lanes seldom reach, by choosing each lane's next output v.  pcg64 steps and then
-     * outputs rotr(hi ^ lo, hi >> 58) of the new state, so the state (h, h ^ v) with
-     * the top six bits of h clear outputs exactly v; stepping that state back one draw
-     * (advance by 2^128 - 1) makes it the next one. */
-    const uint64_t outputs[] = {
-        0u, 1u, 1000u, UINT64_C(1) << 33, UINT64_C(1) << 40, UINT64_C(1) << 50,
-        UINT64_C(1) << 60, UINT64_C(1) << 62, UINT64_C(0x8000000000000000), ~UINT64_C(0),
-        ~UINT64_C(1000), ~(UINT64_C(1) << 33), ~(UINT64_C(1) << 40), ~(UINT64_C(1) << 50),
-        ~(UINT64_C(1) << 60), ~(UINT64_C(1) << 62), UINT64_C(0x0123456789abcdef)};
-    enum { N = sizeof outputs / sizeof outputs[0] };
-    hs_pcg64 lanes[N], scalar[N];
+    /* Drive both tail formulas (r <= 5 and r > 5) and the extreme uniforms, which
+     * random lanes seldom reach, by choosing each lane's next two outputs (a, b): the
+     * state s0 outputs a, the increment s1 - M s0 (made odd with a low bit of s1, below
+     * the output bits) steps it to s1, which outputs b.  u = (a 2^20 + (b >> 12) +
+     * 0.5) 2^-52. */
+    const uint32_t pairs[][2] = {{0u, 0u},          {0xffffffffu, 0xffffffffu},
+                                 {0u, 1u << 12},    {0u, 1u << 20},
+                                 {0u, 1u << 28},    {0xffffffffu, 0u},
+                                 {0u, 0x0000f000u}, {1u, 0u},
+                                 {0xfffffffeu, 0u}, {1u << 8, 0u},
+                                 {1u << 16, 0u},    {0xffffffffu, 1u << 24},
+                                 {1u << 30, 5u},    {0x9e3779b9u, 0x7f4a7c15u}};
+    enum { N = sizeof pairs / sizeof pairs[0] };
+    hs_pcg32_lanes *lanes = hs_pcg32_lanes_alloc(N);
+    hs_pcg32 scalar[N];
     double z[N];
     for (size_t i = 0; i < N; i++) {
-        hs_pcg64_seed(&lanes[i], 1000u + i, HS_RNG_STREAM);
-        uint64_t h = (uint64_t)(i + 1) << 20;
-        lanes[i].state = HS_U128(h, h ^ outputs[i]);
-        hs_pcg64_advance(&lanes[i], ~(hs_u128)0);
-        scalar[i] = lanes[i];
-        hs_pcg64 probe = lanes[i];
-        cr_assert_eq(hs_pcg64_next(&probe), outputs[i], "lane %zu set up wrong", i);
+        uint64_t s0 = state_with_output(pairs[i][0]), s1 = state_with_output(pairs[i][1]);
+        if (((s1 - s0 * HS_PCG32_MULT) & 1u) == 0)
+            s1 ^= 1u;
+        scalar[i] = (hs_pcg32){s0, s1 - s0 * HS_PCG32_MULT};
+        hs_pcg32_lanes_set(lanes, i, &scalar[i]);
+        hs_pcg32 probe = scalar[i];
+        cr_assert_eq(hs_pcg32_next(&probe), pairs[i][0], "lane %zu set up wrong", i);
+        cr_assert_eq(hs_pcg32_next(&probe), pairs[i][1], "lane %zu set up wrong", i);
     }
     hs_normal_fill_lanes(lanes, z, N);
     int near_tail = 0, far_tail = 0;
     for (size_t i = 0; i < N; i++) {
-        double want = hs_pcg64_normal(&scalar[i]);
+        double want = hs_pcg32_normal(&scalar[i]);
         cr_assert(z[i] == want, "lane %zu: %a != %a", i, z[i], want);
         cr_assert(isfinite(z[i]));
         /* |z| = 6.7 is about r = 5, where min(u, 1 - u) = exp(-25). */
@@ -257,9 +285,78 @@ Test(normal_draw, fill_lanes_tails_identical)
     cr_assert_geq(far_tail, 4, "far-tail formula (r > 5) not reached");
     cr_assert_geq(near_tail, 4, "near-tail formula (r <= 5) not reached");
     /* The extreme outputs give the extreme uniforms 2^-53 and 1 - 2^-53, whose normals
-     * are exact negatives of each other. */
-    cr_assert_eq(z[0], -z[9]);
+     * are exact negatives of each other: Phi^-1(2^-53) = -8.2095361516013868556
+     * (mpmath, as in known_values_mpmath). */
+    cr_assert_eq(z[0], -z[1]);
     cr_assert_lt(rel_err(z[0], -8.2095361516013868556), 6e-16);
+    hs_pcg32_lanes_free(lanes);
+}
+
+Test(normal_draw, icdf_lanes_bit_identical_to_scalar)
+{
+    /* The inversion alone on uniforms spread over (0, 1) in log scale towards both
+     * ends, down to DBL_MIN and into the subnormals (where the scalar tail takes
+     * libm's log, the vector log covering the normal range only). */
+    enum { N = 4000 };
+    static double u[N], z[N];
+    for (size_t i = 0; i < N; i++) {
+        double t = pow(2.0, -1074.0 * (double)(i / 2) / (N / 2));
+        u[i] = i % 2 ? 1.0 - t * 0.5 : t;
+        if (u[i] <= 0.0 || u[i] >= 1.0)
+            u[i] = 0.5;
+    }
+    u[0] = 0x1p-1074;
+    u[2] = DBL_MIN;
+    u[4] = DBL_MIN / 3.0;
+    hs_normal_icdf_lanes(u, z, N);
+    for (size_t i = 0; i < N; i++)
+        cr_assert(z[i] == hs_normal_icdf(u[i]), "u = %a: %a != %a", u[i], z[i],
+                  hs_normal_icdf(u[i]));
+}
+
+/* ------------------------------------------------------- the tail log */
+
+/* Distance in units in the last place between two positive or two negative doubles. */
+static double ulps(double got, double want)
+{
+    int e;
+    frexp(want, &e);
+    return fabs(got - want) / ldexp(1.0, e - 53);
+}
+
+Test(log_normal, known_values)
+{
+    /* ln 2^k = k ln 2 (ln 2 = 0.693147180559945309417232121458176568, A002162), the
+     * reduction's exact case; ln 0.1 = -ln 10 + ln(1 + 2^-54 * 0.8) for the double 0.1 =
+     * 0.1000000000000000055511151231257827, i.e. -2.302585092994045684017991 +
+     * 5.551115123125783e-16 = -2.3025850929940451289 (hand expansion, ln(1+x) = x). */
+    const double ln2 = 0.693147180559945309417232121458176568;
+    const int ks[] = {-1, -2, -54, -1022, 1, 10};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+        cr_assert_leq(ulps(hs_log_normal(ldexp(1.0, ks[i])), ks[i] * ln2), 1.0, "2^%d", ks[i]);
+    cr_assert_eq(hs_log_normal(1.0), 0.0);
+    cr_assert_leq(ulps(hs_log_normal(0.1), -2.3025850929940451289), 1.0);
+    cr_assert_leq(ulps(hs_log_normal(0.075), log(0.075)), 1.0);
+}
+
+Test(log_normal, within_one_ulp_of_glibc_on_1e7_points)
+{
+    /* 10^7 points log-uniform over the tail masses [2^-54, 0.075] (and so every
+     * binade and both halves of the reduced mantissa), each within 2 ulp of glibc's
+     * log (itself within 1 ulp of exact), and the largest error reported. */
+    const size_t n = 10000000;
+    const double lo = log(0x1.0p-54), hi = log(0.075);
+    double worst = 0.0, worst_x = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double x = exp(lo + (hi - lo) * ((double)i + 0.5) / (double)n);
+        double e = ulps(hs_log_normal(x), log(x));
+        if (e > worst) {
+            worst = e;
+            worst_x = x;
+        }
+    }
+    cr_log_info("log_normal: largest error %.3g ulp at x = %a", worst, worst_x);
+    cr_assert_leq(worst, 2.0, "%.3g ulp at x = %a", worst, worst_x);
 }
 
 Test(normal_draw, moments)
@@ -312,12 +409,13 @@ Test(normal_draw, fill_lanes_kolmogorov_smirnov)
 {
     /* The block form over 500 path streams x 200 steps: the same KS criterion. */
     enum { LANES = 500, STEPS = 200, N = LANES * STEPS };
-    static hs_pcg64 lanes[LANES];
     static double x[N];
+    hs_pcg32_lanes *lanes = hs_pcg32_lanes_alloc(LANES);
     for (size_t p = 0; p < LANES; p++)
-        hs_path_stream(&lanes[p], 2718281828u, p);
+        hs_pcg32_lanes_seed_path(lanes, p, 2718281828u, p);
     for (size_t k = 0; k < STEPS; k++)
         hs_normal_fill_lanes(lanes, x + k * LANES, LANES);
+    hs_pcg32_lanes_free(lanes);
     qsort(x, N, sizeof x[0], cmp_double);
     double d = 0.0;
     for (size_t i = 0; i < N; i++) {

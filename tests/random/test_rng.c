@@ -263,6 +263,57 @@ Test(pcg64, uniform_ks)
     cr_assert_lt(d, ks_critical_1pct(N), "KS D = %g", d);
 }
 
+/* ------------------------------------------------------------ pcg32 lanes */
+
+Test(pcg32_lanes, lane_form_equals_scalar_lane_by_lane)
+{
+    /* Lanes seeded from pcg-c's demo seeding (42 + i, 54 + i): the vector uniform fill
+     * steps each lane exactly as hs_pcg32_next does (two outputs a, b per uniform) and
+     * combines them as hs_u01_from_u64(a 2^32 + b).  Counts around vector widths. */
+    enum { N = 77 };
+    hs_pcg32_lanes *lanes = hs_pcg32_lanes_alloc(N);
+    cr_assert_not_null(lanes);
+    hs_pcg32 scalar[N];
+    for (size_t i = 0; i < N; i++) {
+        hs_pcg32_seed(&scalar[i], 42u + i, 54u + i);
+        hs_pcg32_lanes_set(lanes, i, &scalar[i]);
+    }
+    double u[N];
+    const size_t counts[] = {N, 1, 8, 9, 64, 33};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        hs_uniform_fill_lanes(lanes, u, counts[c]);
+        for (size_t i = 0; i < counts[c]; i++) {
+            uint64_t a = hs_pcg32_next(&scalar[i]), b = hs_pcg32_next(&scalar[i]);
+            cr_assert_eq(u[i], hs_u01_from_u64((a << 32) | b), "lane %zu", i);
+            cr_assert_eq(lanes->state[i], scalar[i].state);
+            cr_assert_eq(lanes->inc[i], scalar[i].inc);
+        }
+        for (size_t i = counts[c]; i < N; i++)
+            cr_assert_eq(lanes->state[i], scalar[i].state, "lane %zu beyond n moved", i);
+    }
+    /* The scalar accessor is the same draw. */
+    hs_pcg32 g = hs_pcg32_lanes_get(lanes, 5);
+    cr_assert_eq(hs_pcg32_lanes_uniform(lanes, 5), hs_pcg32_uniform(&g));
+    cr_assert_eq(lanes->state[5], g.state);
+    hs_pcg32_lanes_free(lanes);
+}
+
+Test(pcg32_lanes, demo_outputs_through_lanes)
+{
+    /* pcg-c's pcg32-demo (42, 54) outputs 0xa15c02b7, 0x7b47f409 first: lane 0 of a
+     * lane array seeded that way gives u = ((0xa15c02b7 << 20) + (0x7b47f409 >> 12) +
+     * 0.5) 2^-52. */
+    hs_pcg32_lanes *lanes = hs_pcg32_lanes_alloc(1);
+    hs_pcg32 g;
+    hs_pcg32_seed(&g, 42u, 54u);
+    hs_pcg32_lanes_set(lanes, 0, &g);
+    double u;
+    hs_uniform_fill_lanes(lanes, &u, 1);
+    double want = ((double)((UINT64_C(0xa15c02b7) << 20) | (0x7b47f409u >> 12)) + 0.5) * 0x1p-52;
+    cr_assert_eq(u, want, "%a != %a", u, want);
+    hs_pcg32_lanes_free(lanes);
+}
+
 /* ------------------------------------------------------- per-path streams */
 
 Test(path, neighbouring_paths_uncorrelated)
@@ -270,10 +321,10 @@ Test(path, neighbouring_paths_uncorrelated)
     /* Neighbouring paths' normals at the same step (and one step apart) must be
      * uncorrelated: |sample correlation| < 4 standard errors of 1/sqrt(n). */
     enum { PATHS = 1001, STEPS = 200 };
-    static hs_pcg64 rngs[PATHS];
     static double z[2][PATHS];
+    hs_pcg32_lanes *rngs = hs_pcg32_lanes_alloc(PATHS);
     for (size_t p = 0; p < PATHS; p++)
-        hs_path_stream(&rngs[p], 31337u, p);
+        hs_pcg32_lanes_seed_path(rngs, p, 31337u, p);
     double sum = 0.0, sum_lag = 0.0;
     size_t n = 0;
     for (size_t k = 0; k < STEPS; k++) {
@@ -294,6 +345,7 @@ Test(path, neighbouring_paths_uncorrelated)
     cr_assert_lt(fabs(sum / (double)n), 4.0 * se, "corr = %g, se = %g", sum / (double)n, se);
     double n_lag = (double)(STEPS - 1) * (PATHS - 1);
     cr_assert_lt(fabs(sum_lag / n_lag), 4.0 / sqrt(n_lag));
+    hs_pcg32_lanes_free(rngs);
 }
 
 /* ------------------------------------------------------------- GSL adapter */

@@ -1,6 +1,7 @@
 /*
- * Tests of the per-path stream scheme (random/streams.c) across paths, where a Monte Carlo
- * estimate averages: the k-th normal of paths 0..n-1 must be an i.i.d. N(0, 1) sample.
+ * Tests of the per-path stream scheme (random/streams.c, pcg32 streams) across paths,
+ * where a Monte Carlo estimate averages: the k-th normal of paths 0..n-1 must be an
+ * i.i.d. N(0, 1) sample.
  * A scheme whose paths share structure (windows of one LCG at power-of-two distances
  * share their low state bits) fails these tests.  Bounds: 4 standard errors; the
  * Kolmogorov-Smirnov statistic below its 1% critical value 1.628 / sqrt(n)
@@ -22,10 +23,10 @@ static double *cross_section(uint64_t seed)
 {
     double *z = malloc(sizeof(double) * NPATHS * NSTEPS);
     for (uint64_t p = 0; p < NPATHS; p++) {
-        hs_pcg64 rng;
+        hs_pcg32 rng;
         hs_path_stream(&rng, seed, p);
         for (size_t k = 0; k < NSTEPS; k++)
-            z[p * NSTEPS + k] = hs_pcg64_normal(&rng);
+            z[p * NSTEPS + k] = hs_pcg32_normal(&rng);
     }
     return z;
 }
@@ -90,38 +91,55 @@ Test(streams, paths_are_uncorrelated_at_any_distance)
     free(z);
 }
 
-static int cmp_u128(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    hs_u128 x = *(const hs_u128 *)a, y = *(const hs_u128 *)b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
 Test(streams, every_path_has_its_own_stream)
 {
-    /* Distinct increments for the paths of a run (by construction; checked here). */
+    /* Distinct increments for the paths of a run (by construction; checked here), for
+     * consecutive paths and for paths 2^62 apart, which a selector taken as the low 63
+     * bits of a 64-bit hash and then shifted out of (sel << 1) | 1 could confuse. */
     enum { N = 100000 };
-    hs_u128 *inc = malloc(sizeof *inc * N);
+    uint64_t *inc = malloc(sizeof *inc * 2 * N);
     for (uint64_t p = 0; p < N; p++) {
-        hs_pcg64 rng;
-        hs_path_stream(&rng, 123, p);
-        cr_assert(rng.inc & 1u, "increments are odd");
-        inc[p] = rng.inc;
+        hs_pcg32 a, b;
+        hs_path_stream(&a, 123, p);
+        hs_path_stream(&b, 123, p + (UINT64_C(1) << 62));
+        cr_assert(a.inc & 1u, "increments are odd");
+        inc[2 * p] = a.inc;
+        inc[2 * p + 1] = b.inc;
     }
-    qsort(inc, N, sizeof *inc, cmp_u128);
-    for (size_t i = 1; i < N; i++)
+    qsort(inc, 2 * N, sizeof *inc, cmp_u64);
+    for (size_t i = 1; i < 2 * N; i++)
         cr_assert(inc[i] != inc[i - 1], "two paths share a stream");
     free(inc);
 }
 
 Test(streams, depends_only_on_seed_and_path)
 {
-    hs_pcg64 a, b, c;
+    hs_pcg32 a, b, c;
     hs_path_stream(&a, 5, 1000);
     hs_path_stream(&b, 5, 1000);
     hs_path_stream(&c, 6, 1000);
+    int differ = 0;
     for (int i = 0; i < 10; i++) {
-        uint64_t x = hs_pcg64_next(&a);
-        cr_assert_eq(x, hs_pcg64_next(&b));
-        cr_assert_neq(x, hs_pcg64_next(&c));
+        uint32_t x = hs_pcg32_next(&a);
+        cr_assert_eq(x, hs_pcg32_next(&b));
+        differ += x != hs_pcg32_next(&c);
     }
+    cr_assert_geq(differ, 9);
+}
+
+Test(streams, lanes_seeded_as_scalar)
+{
+    hs_pcg32_lanes *l = hs_pcg32_lanes_alloc(3);
+    hs_pcg32 g;
+    hs_pcg32_lanes_seed_path(l, 2, 99, 7);
+    hs_path_stream(&g, 99, 7);
+    cr_assert_eq(l->state[2], g.state);
+    cr_assert_eq(l->inc[2], g.inc);
+    hs_pcg32_lanes_free(l);
 }

@@ -35,10 +35,10 @@ Test(ci, coverage_of_all_intervals)
     const double var99 = 2.3263478740408408, es99 = 2.6652142203458076;
     int hit[6] = {0};
     for (int r = 0; r < R; r++) {
-        hs_pcg64 rng;
+        hs_pcg32 rng;
         hs_path_stream(&rng, 77, (uint64_t)r);
         for (int i = 0; i < N; i++)
-            x[i] = hs_pcg64_normal(&rng);
+            x[i] = hs_pcg32_normal(&rng);
         hs_summary s;
         hs_error err;
         cr_assert_eq(hs_summary_compute(x, N, scratch, &s, &err), HS_OK);
@@ -67,10 +67,10 @@ Test(ci, bootstrap_is_reproducible_and_needs_data)
 {
     enum { N = 1000 };
     static double x[N], scratch[N];
-    hs_pcg64 rng;
+    hs_pcg32 rng;
     hs_path_stream(&rng, 5, 0);
     for (int i = 0; i < N; i++)
-        x[i] = hs_pcg64_normal(&rng);
+        x[i] = hs_pcg32_normal(&rng);
     hs_summary s;
     hs_error err;
     cr_assert_eq(hs_summary_compute(x, N, scratch, &s, &err), HS_OK);
@@ -88,10 +88,10 @@ Test(ci, bootstrap_in_parts_equals_the_whole)
 {
     enum { N = 3000, R = 37 };
     static double x[N], scratch[N];
-    hs_pcg64 rng;
+    hs_pcg32 rng;
     hs_path_stream(&rng, 6, 0);
     for (int i = 0; i < N; i++)
-        x[i] = hs_pcg64_normal(&rng) + (i % 7 == 0 ? -3.0 : 0.0);
+        x[i] = hs_pcg32_normal(&rng) + (i % 7 == 0 ? -3.0 : 0.0);
     hs_summary s;
     hs_error err;
     cr_assert_eq(hs_summary_compute(x, N, scratch, &s, &err), HS_OK);
@@ -117,17 +117,17 @@ Test(ci, resample_tails_equal_the_expanded_resample)
     static double values[M], expanded[20 * M], scratch[20 * M];
     static unsigned counts[M];
     static uint32_t first[M + 1];
-    hs_pcg64 rng;
+    hs_pcg32 rng;
     hs_path_stream(&rng, 11, 0);
     for (int i = 0; i < M; i++)
-        values[i] = floor(8.0 * hs_pcg64_normal(&rng)) / 8.0; /* ties */
+        values[i] = floor(8.0 * hs_pcg32_normal(&rng)) / 8.0; /* ties */
     qsort(values, M, sizeof *values, cmp_doubles);
     for (int trial = 0; trial < 50; trial++) {
         size_t n = 0;
         double lam = 0.5 + (trial % 7); /* mean copies per slot: many empty slots to many */
         for (int j = 0; j < M; j++) {
             unsigned c = 0;
-            for (double p = exp(-lam), u = hs_pcg64_uniform(&rng), f = p; u > f && c < 60;
+            for (double p = exp(-lam), u = hs_pcg32_uniform(&rng), f = p; u > f && c < 60;
                  f += p *= lam / ++c)
                 ;
             counts[j] = c;
