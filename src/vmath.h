@@ -30,8 +30,8 @@
  *   on [-3, 3]; it is the rounding of the 21 Horner steps in a (the fit itself is 1e-18).
  *   GSL's gsl_cdf_ugaussian_P is itself off by up to 1.03e-15 (x = -4.36) against the
  *   same reference, so the two differ by <= 2.5e-15.  Below x = -37, Phi nears the
- *   subnormal range and its relative accuracy degrades smoothly to 0 at x = -38.5.  Phi(0) = 0.5 exactly,
- *   Phi(+-inf) = 1, 0 and NaN gives NaN.  No branches: `#pragma omp simd` loops vectorise.
+ *   subnormal range and its relative accuracy degrades smoothly to 0 at x = -38.5.  Phi(0) = 0.5
+ * exactly, Phi(+-inf) = 1, 0 and NaN gives NaN.  No branches: `#pragma omp simd` loops vectorise.
  */
 #ifndef HEDGESIM_VMATH_H
 #define HEDGESIM_VMATH_H
@@ -60,25 +60,25 @@ static inline double hs_vexp_dd(double hi, double lo)
     /* Adding 1.5 * 2^52 rounds hi / ln 2 to the nearest integer k and leaves k in the low
      * mantissa bits of t: no float-to-integer conversion, which is undefined for NaN. */
     const double shifter = 0x1.8p52;
-    const double log2e = 0x1.71547652b82fep0;     /* 1 / ln 2, rounded */
-    const double ln2_hi = 0x1.62e42feep-1;        /* fdlibm ln2HI: 32 bits */
-    const double ln2_lo = 0x1.a39ef35793c76p-33;  /* fdlibm ln2LO = ln 2 - ln2_hi, rounded */
+    const double log2e = 0x1.71547652b82fep0;    /* 1 / ln 2, rounded */
+    const double ln2_hi = 0x1.62e42feep-1;       /* fdlibm ln2HI: 32 bits */
+    const double ln2_lo = 0x1.a39ef35793c76p-33; /* fdlibm ln2LO = ln 2 - ln2_hi, rounded */
     double t = hi * log2e + shifter;
     double k = t - shifter;
     double r = (hi - k * ln2_hi) + (lo - k * ln2_lo);
     /* Taylor coefficients 1/n!, n = 2..13, each the double nearest the exact rational. */
-    double q = 1.0 / 6227020800.0;  /* 1/13! */
-    q = q * r + 1.0 / 479001600.0;  /* 1/12! */
-    q = q * r + 1.0 / 39916800.0;   /* 1/11! */
-    q = q * r + 1.0 / 3628800.0;    /* 1/10! */
-    q = q * r + 1.0 / 362880.0;     /* 1/9! */
-    q = q * r + 1.0 / 40320.0;      /* 1/8! */
-    q = q * r + 1.0 / 5040.0;       /* 1/7! */
-    q = q * r + 1.0 / 720.0;        /* 1/6! */
-    q = q * r + 1.0 / 120.0;        /* 1/5! */
-    q = q * r + 1.0 / 24.0;         /* 1/4! */
-    q = q * r + 1.0 / 6.0;          /* 1/3! */
-    q = q * r + 0.5;                /* 1/2! */
+    double q = 1.0 / 6227020800.0; /* 1/13! */
+    q = q * r + 1.0 / 479001600.0; /* 1/12! */
+    q = q * r + 1.0 / 39916800.0;  /* 1/11! */
+    q = q * r + 1.0 / 3628800.0;   /* 1/10! */
+    q = q * r + 1.0 / 362880.0;    /* 1/9! */
+    q = q * r + 1.0 / 40320.0;     /* 1/8! */
+    q = q * r + 1.0 / 5040.0;      /* 1/7! */
+    q = q * r + 1.0 / 720.0;       /* 1/6! */
+    q = q * r + 1.0 / 120.0;       /* 1/5! */
+    q = q * r + 1.0 / 24.0;        /* 1/4! */
+    q = q * r + 1.0 / 6.0;         /* 1/3! */
+    q = q * r + 0.5;               /* 1/2! */
     /* exp(r) = 1 + (r + r^2 q): the rounding errors of the sum stay below ulp(r) / 2. */
     double e = 1.0 + (r + (r * r) * q);
     /* b = k + 2048 from the bits of t (k in [-1443, 1025], so b > 0); k1 = floor(k / 2)
