@@ -18,12 +18,33 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../../src/simd.h"
 #include "../../src/vmath.h"
 
-/* Body of hs_vnorm_cdf: Phi(x) >= 1e-300.  Tolerance measured 1.45e-15 there (see vmath.h). */
+/* The sweeps evaluate in blocks through HS_KERNEL loops, as the engine does: the clone
+ * this CPU selects (v4, v3 or baseline) is the one tested, and it is vectorised (the
+ * baseline clone calls libm's fma, which makes scalar calls slow). */
+#define SWEEP_BLOCK 4096
+
+HS_KERNEL static void vexp_block(const double *restrict x, double *restrict y, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        y[i] = hs_vexp(x[i]);
+}
+
+HS_KERNEL static void vnorm_cdf_block(const double *restrict x, double *restrict y, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        y[i] = hs_vnorm_cdf(x[i]);
+}
+
+/* Body of hs_vnorm_cdf: Phi(x) >= 1e-300; the issue asks for 1e-15 there, 6.1e-16 measured
+ * (see vmath.h).  Tighter at the centre, where deltas mostly live. */
 #define PHI_BODY_LO (-37.0)
-#define PHI_REL_TOL 1.6e-15
-#define PHI_REL_TOL_CENTRE 9e-16 /* [-3, 3] */
+#define PHI_REL_TOL 1e-15
+#define PHI_REL_TOL_CENTRE 8e-16 /* [-3, 3] */
 
 static uint64_t lcg_state = 1;
 
@@ -89,15 +110,20 @@ Test(vexp, special_values)
 /* 10^7 points over the whole finite range [-745, 709.78], against glibc's exp. */
 Test(vexp, sweep_against_glibc)
 {
+    static double x[SWEEP_BLOCK], y[SWEEP_BLOCK];
     lcg_state = 1;
     double worst = 0, at = 0;
-    for (long i = 0; i < 10000000; i++) {
-        double x = uniform(-745.0, 709.78);
-        double want = exp(x);
-        double u = want >= DBL_MIN ? ulps(hs_vexp(x), want) : fabs(hs_vexp(x) - want) / 0x1p-1074;
-        if (u > worst) {
-            worst = u;
-            at = x;
+    for (long block = 0; block < 10000000 / SWEEP_BLOCK + 1; block++) {
+        for (size_t i = 0; i < SWEEP_BLOCK; i++)
+            x[i] = uniform(-745.0, 709.78);
+        vexp_block(x, y, SWEEP_BLOCK);
+        for (size_t i = 0; i < SWEEP_BLOCK; i++) {
+            double want = exp(x[i]);
+            double u = want >= DBL_MIN ? ulps(y[i], want) : fabs(y[i] - want) / 0x1p-1074;
+            if (u > worst) {
+                worst = u;
+                at = x[i];
+            }
         }
     }
     cr_assert(worst <= 1.0, "hs_vexp off by %.3g ulp at %.17g", worst, at);
@@ -143,23 +169,27 @@ Test(vnorm_cdf, sweep_against_references)
     static const double range[][3] = {{PHI_BODY_LO, 8.3, PHI_REL_TOL},
                                       {-3.0, 3.0, PHI_REL_TOL_CENTRE}};
     const long counts[] = {7000000, 3000000};
+    static double x[SWEEP_BLOCK], y[SWEEP_BLOCK];
     lcg_state = 2;
     for (int r = 0; r < 2; r++) {
         double worst = 0, worst_gsl = 0, at = 0, at_gsl = 0;
-        for (long i = 0; i < counts[r]; i++) {
-            double x = uniform(range[r][0], range[r][1]);
-            double got = hs_vnorm_cdf(x);
-            long double want = phi_ref(x);
-            double rel = (double)fabsl((got - want) / want);
-            double gsl = gsl_cdf_ugaussian_P(x);
-            double rel_gsl = fabs(got - gsl) / gsl;
-            if (rel > worst) {
-                worst = rel;
-                at = x;
-            }
-            if (rel_gsl > worst_gsl) {
-                worst_gsl = rel_gsl;
-                at_gsl = x;
+        for (long block = 0; block < counts[r] / SWEEP_BLOCK + 1; block++) {
+            for (size_t i = 0; i < SWEEP_BLOCK; i++)
+                x[i] = uniform(range[r][0], range[r][1]);
+            vnorm_cdf_block(x, y, SWEEP_BLOCK);
+            for (size_t i = 0; i < SWEEP_BLOCK; i++) {
+                long double want = phi_ref(x[i]);
+                double rel = (double)fabsl((y[i] - want) / want);
+                double gsl = gsl_cdf_ugaussian_P(x[i]);
+                double rel_gsl = fabs(y[i] - gsl) / gsl;
+                if (rel > worst) {
+                    worst = rel;
+                    at = x[i];
+                }
+                if (rel_gsl > worst_gsl) {
+                    worst_gsl = rel_gsl;
+                    at_gsl = x[i];
+                }
             }
         }
         cr_assert(worst <= range[r][2], "[%g, %g]: relative error %.3g at %.17g", range[r][0],
