@@ -48,14 +48,23 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline uint64_t hs_vm_bits(double x)
+/* Always inlined: GCC's heuristics otherwise keep hs_vnorm_cdf out of line (fma() is a
+ * call in the baseline compilation), and a call inside a `#pragma omp simd` loop stops
+ * it from vectorising and runs the baseline code in every clone. */
+#if defined(__GNUC__)
+#define HS_VM_INLINE static inline __attribute__((always_inline))
+#else
+#define HS_VM_INLINE static inline
+#endif
+
+HS_VM_INLINE uint64_t hs_vm_bits(double x)
 {
     uint64_t u;
     memcpy(&u, &x, sizeof u);
     return u;
 }
 
-static inline double hs_vm_double(uint64_t u)
+HS_VM_INLINE double hs_vm_double(uint64_t u)
 {
     double x;
     memcpy(&x, &u, sizeof x);
@@ -64,7 +73,7 @@ static inline double hs_vm_double(uint64_t u)
 
 /* exp(hi + lo) for |lo| <= 1e-3 (lo only shifts the reduced argument) and hi in
  * [-1000, 710]: then |k| < 2^11 and 2^k1, 2^k2 stay normal. */
-static inline double hs_vexp_dd(double hi, double lo)
+HS_VM_INLINE double hs_vexp_dd(double hi, double lo)
 {
     /* Adding 1.5 * 2^52 rounds hi / ln 2 to the nearest integer k and leaves k in the low
      * mantissa bits of t: no float-to-integer conversion, which is undefined for NaN. */
@@ -102,7 +111,7 @@ static inline double hs_vexp_dd(double hi, double lo)
 
 /* exp(x), <= 1 ulp; +inf above 710, +0 below -746, NaN for NaN (comparisons with NaN are
  * false, so the clamps let it through). */
-static inline double hs_vexp(double x)
+HS_VM_INLINE double hs_vexp(double x)
 {
     x = x > 710.0 ? 710.0 : x;
     x = x < -746.0 ? -746.0 : x;
@@ -110,7 +119,7 @@ static inline double hs_vexp(double x)
 }
 
 /* Phi(x), the standard normal CDF; see the top of the file. */
-static inline double hs_vnorm_cdf(double x)
+HS_VM_INLINE double hs_vnorm_cdf(double x)
 {
     double a = x < 0.0 ? -x : x;
     a = a > 40.0 ? 40.0 : a; /* Q(40) = 0 in doubles; keeps ah, exp in their domain */
