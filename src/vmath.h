@@ -7,7 +7,7 @@
  * gives the same bits.  (glibc's libmvec, used before, has SSE, AVX2 and AVX-512 codes
  * that round differently; its exp and erfc were also the two largest items in perf.)
  * The price: the baseline clone, for CPUs without FMA, makes a libm call per fma() and
- * these loops do not vectorise there (about 10x slower than libmvec on such a CPU).
+ * these loops do not vectorise there (about 13x slower than libmvec: scripts/bench_vmath).
  *
  * hs_vexp(x) = 2^k exp(r),  k = round(x / ln 2),  r = (x - k L1) - k L2
  *   Cody-Waite reduction (Cody & Waite, "Software Manual for the Elementary Functions",
