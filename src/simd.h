@@ -1,36 +1,29 @@
 /*
- * Private: vectorised elementary functions for the hot loops.
+ * Private: function multiversioning and lane padding for the hot loops.
  *
- * glibc's libmvec provides SIMD versions of exp, log and erfc (accurate to a few ulp),
- * but its headers only announce them under -ffast-math, which would also let the
- * compiler drop NaN checks and reorder sums.  Re-declaring the functions here with
- * `declare simd` lets `#pragma omp simd` loops call them without fast-math.
- *
- * HS_KERNEL compiles a function twice, for x86-64-v3 (AVX2) and the baseline, and
- * picks one at load time.  Every lane of a block goes through the same code (blocks
- * are padded to HS_PAD lanes), so a path's result never depends on its lane; it is the
- * same for any thread count.  Between machines of different vector width results may
- * differ in the last bits.
+ * HS_KERNEL compiles a function three times, for x86-64-v4 (AVX-512), x86-64-v3 (AVX2,
+ * FMA) and the baseline (SSE2), and picks one at load time from the CPU.  The kernels'
+ * elementary functions come from vmath.h, written with +, -, *, / and bit operations
+ * only (no libmvec, no fused multiply-add unless written as fma()), and results are
+ * compiled with -ffp-contract=off: each clone rounds every operation as the C source
+ * says, so all three give the same bits (tests/cli/clones.sh runs the baseline and v3
+ * clones under qemu and compares).  Every lane of a block goes through the same code
+ * (blocks are padded to HS_PAD lanes), so a path's result never depends on its lane; it
+ * is the same for any thread count.
  */
 #ifndef HEDGESIM_SIMD_H
 #define HEDGESIM_SIMD_H
 
 #include <math.h>
 
-#pragma omp declare simd notinbranch
-extern double exp(double);
-#pragma omp declare simd notinbranch
-extern double log(double);
-#pragma omp declare simd notinbranch
-extern double erfc(double);
-
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(HS_NO_CLONES)
-#define HS_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define HS_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define HS_KERNEL
 #endif
 
-/* Lanes are processed in multiples of HS_PAD so no lane takes a scalar remainder path. */
+/* Lanes are processed in multiples of HS_PAD so no lane takes a scalar remainder path:
+ * 8 doubles are one AVX-512 vector (two AVX2, four SSE2). */
 #define HS_PAD 8
 #define HS_PADDED(n) (((n) + HS_PAD - 1) / HS_PAD * HS_PAD)
 

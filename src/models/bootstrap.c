@@ -53,6 +53,7 @@
 #include "hedgesim/csv.h"
 #include "hedgesim/model.h"
 #include "simd.h"
+#include "vmath.h"
 
 enum { P_FILE, P_COLUMN, P_BLOCK, P_TARGET, P_PPY };
 enum { C_RETURNS, C_RESTART, C_SIGMA, C_SIGMA_DATA, C_MEAN };
@@ -221,7 +222,7 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         logspot[i] += x[i];
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
     }
 }
 

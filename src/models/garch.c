@@ -43,6 +43,7 @@
 
 #include "hedgesim/model.h"
 #include "simd.h"
+#include "vmath.h"
 
 enum { P_OMEGA, P_ALPHA, P_BETA, P_H0, P_DIST, P_NU, P_MU };
 enum { C_OMEGA, C_ALPHA, C_BETA, C_H0, C_NU, C_TSCALE, C_DRIFT, C_MU, C_RISK_NEUTRAL };
@@ -126,7 +127,7 @@ static void advance(double *restrict spot, double *restrict logspot, double *res
         double hk = h[i];
         double shock = fmin(fmax(sqrt(hk) * e[i], -SHOCK_CLIP), SHOCK_CLIP);
         logspot[i] += drift - rn * 0.5 * hk + shock;
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
         h[i] = fmin(omega + alpha * shock * shock + beta * hk, H_CAP);
     }
 }

@@ -12,6 +12,7 @@
 
 #include "hedgesim/model.h"
 #include "simd.h"
+#include "vmath.h"
 
 enum { P_SIGMA, P_MU };
 enum { C_DRIFT, C_VOL };
@@ -49,7 +50,7 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         logspot[i] += drift + vol * z[i];
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
     }
 }
 

@@ -67,6 +67,7 @@
 #include "hedgesim/heston.h"
 #include "hedgesim/model.h"
 #include "simd.h"
+#include "vmath.h"
 
 enum { P_V0, P_KAPPA, P_THETA, P_XI, P_RHO, P_MU };
 enum { C_DRIFT, C_EK, C_C1, C_C2, C_AHAT, C_K3, C_XI, C_THETA };
@@ -172,7 +173,7 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
     for (size_t i = 0; i < n; i++) {
         double w = k3 * (var[i] + var_next[i]);
         logspot[i] += drift + jump[i] - 0.5 * w + sqrt(w) * z[i];
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
     }
 }
 

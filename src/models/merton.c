@@ -33,6 +33,7 @@
 #include "hedgesim/model.h"
 #include "poisson.h"
 #include "simd.h"
+#include "vmath.h"
 
 enum { P_SIGMA, P_LAMBDA, P_JUMP_MEAN, P_JUMP_STD, P_MU };
 enum { C_DRIFT, C_VOL, C_JUMP_MEAN, C_JUMP_STD, C_TABLE_LEN };
@@ -93,7 +94,7 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         logspot[i] += drift + vol * z[i] + jumps[i] * jmean + amp[i] * zj[i];
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
     }
 }
 

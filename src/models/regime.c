@@ -97,6 +97,7 @@
 #include "hedgesim/model.h"
 #include "poisson.h"
 #include "simd.h"
+#include "vmath.h"
 
 /* New keys go at the end: tests index the table by these positions. */
 enum { P_VOLS, P_RATES, P_DRIFTS, P_START, P_SIGMA, P_LAMBDAS, P_JUMP_MEAN, P_JUMP_STD };
@@ -519,7 +520,7 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         logspot[i] += drift[i] + vol[i] * z[i];
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
     }
 }
 
@@ -535,7 +536,7 @@ static void advance_jumps(double *restrict spot, double *restrict logspot, const
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         logspot[i] += drift[i] + vol[i] * z[i] + jumps[i] * jmean + amp[i] * zj[i];
-        spot[i] = exp(logspot[i]);
+        spot[i] = hs_vexp(logspot[i]);
     }
 }
 

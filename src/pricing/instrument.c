@@ -3,7 +3,7 @@
  *
  *   payoff: call max(S - K, 0), put max(K - S, 0), digital call 1{S > K}, put 1{S < K}
  *   delta:  call e^{-q tau} N(d1), put e^{-q tau} (N(d1) - 1),
- *           N(x) = erfc(-x / sqrt 2) / 2,  d1 = (ln S + shift) / (sigma sqrt tau)
+ *           N(x) by hs_vnorm_cdf (vmath.h),  d1 = (ln S + shift) / (sigma sqrt tau)
  *   gamma:  call and put e^{-q tau} n(d1) / (S sigma sqrt tau)
  *   digital call: V = e^{-r tau} N(d2), delta = e^{-r tau} n(d2) / (S sigma sqrt tau),
  *           gamma = -e^{-r tau} n(d2) d1 / (S^2 sigma^2 tau), vega = -e^{-r tau} n(d2) d1 / sigma;
@@ -17,6 +17,7 @@
 
 #include "hedgesim/instrument.h"
 #include "simd.h"
+#include "vmath.h"
 
 void hs_delta_args_init(hs_delta_args *a, double strike, double tau, double rate, double div,
                         double sigma, double weight)
@@ -43,10 +44,9 @@ HS_KERNEL
 static void delta_kernel(const double *restrict logspot, double *restrict acc, double inv_sd,
                          double shift, double scale, double minus, size_t n)
 {
-    const double m = -inv_sd * 0.70710678118654752440; /* -1/(sigma sqrt(tau) sqrt 2) */
 #pragma omp simd
     for (size_t i = 0; i < n; i++)
-        acc[i] += scale * (0.5 * erfc(m * (logspot[i] + shift)) - minus);
+        acc[i] += scale * (hs_vnorm_cdf(inv_sd * (logspot[i] + shift)) - minus);
 }
 
 static void call_delta_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
