@@ -90,4 +90,34 @@ hs_status hs_heston_eval_delta(hs_bs_kind kind, double spot, double strike, doub
 double hs_heston_lane_delta(const hs_model *m, hs_bs_kind kind, double spot, double variance,
                             double strike, double tau);
 
+/* The delta at one (tau, v) for many spots (the batched delta of the model-delta tables):
+ * the characteristic function evaluated once on a fixed trapezoid grid in u, then a sum
+ * of n complex products per spot (pricing/heston.c, "batched delta", has the method and
+ * its error).  Within 1e-9 of hs_heston_eval_delta (tested). */
+typedef struct hs_heston_slice {
+    double tau, rate, div;
+    double sigma_bar;  /* sqrt of the average variance: the control variate's vol */
+    double dq;         /* e^{-q tau} */
+    double k_lo, k_hi; /* ln(K / F) beyond which the call delta is its limit e^{-q tau}, 0 */
+    double h;          /* the grid step in u */
+    size_t n;          /* grid nodes; 0: the Black-Scholes limit (tau, vbar or xi at 0) */
+    double *re, *im;   /* [n] weight x psi(u_j) */
+} hs_heston_slice;
+
+/* Prepare the slice of tau and variance p->v0.  Bad input: HS_EINPUT; no moment bound
+ * (moments exploding before tau) or too slow a decay: HS_ERUNTIME (use the formula). */
+hs_status hs_heston_slice_init(hs_heston_slice *s, double tau, double rate, double div,
+                               const hs_heston_params *p, hs_error *err);
+void hs_heston_slice_free(hs_heston_slice *s);
+
+/* The deltas of a call or put of the given strike at n spots (> 0, finite). */
+void hs_heston_slice_delta(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
+                           const double *spot, double *delta);
+
+/* One slice for n spots, then freed: the same as n calls of hs_heston_eval_delta within
+ * 1e-9 (absolute). */
+hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, double rate, double div,
+                                const hs_heston_params *p, size_t n, const double *spot,
+                                double *delta, hs_error *err);
+
 #endif

@@ -95,6 +95,8 @@
 
 #include <complex.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -488,4 +490,207 @@ hs_status hs_heston_eval_delta(hs_bs_kind kind, double spot, double strike, doub
                                hs_error *err)
 {
     return eval(kind, spot, strike, tau, rate, div, p, 0, out, err);
+}
+
+/* ------------------------------------------------------------ batched delta
+ *
+ * hs_heston_slice (heston.h): the delta at one (tau, v) for many spots.  The correction
+ * integral of the control-variate formula on Lewis's contour a = 1/2,
+ *
+ *   delta_H(k) = delta_BS(k) + e^{-q tau} / pi * e^{k/2} int_0^inf Re[e^{-iuk} psi(u)] du,
+ *   psi(u) = (phi_H - phi_BS)(u - i/2) / (iu - 1/2),
+ *
+ * has psi independent of k: it is computed once, on a fixed grid u_j = j h, and each k
+ * costs a sum of J complex products (e^{-iuk} by recurrence).  The rule is the trapezoid
+ * rule on the whole line (psi(-u) = conj psi(u), so int_0^inf Re = half the integral over
+ * R): for an integrand analytic in a strip and decaying, its error is, by Poisson's
+ * summation formula, the aliasing sum_{m != 0} G(k + 2 pi m / h) of
+ * G(k) = e^{-k/2} (delta_H - delta_BS)(k) e^{q tau} / 2 (J.A.C. Weideman and
+ * L.N. Trefethen, "The exponentially convergent trapezoidal rule", SIAM Review 56 (2014)
+ * 385-458, section 5; the same argument as the COS method's truncation range).  G is
+ * negligible outside the range [k_lo, k_hi] where both deltas are still away from their
+ * limits, so h = 2 pi / (2 (k_hi - k_lo)) keeps every alias at least one range width
+ * beyond it.  The range comes from Chernoff bounds on the share measure,
+ *
+ *   P^S(X > k) <= e^{(1 - a) k} E[e^{a X}]   (a > 1),
+ *   P^S(X < k) <= e^{(1 - a) k} E[e^{a X}]   (a < 1),
+ *
+ * minimised over a grid of a inside the strip of finite moments (Andersen and Piterbarg,
+ * as choose_contour uses them): beyond k_hi the call delta is below CUT_EPS e^{-q tau}
+ * and beyond k_lo above (1 - CUT_EPS) e^{-q tau}, so there the slice returns the limits 0
+ * and e^{-q tau} (Black-Scholes at vbar: its own 7.6 standard deviations).  The sum stops
+ * when |psi| has stayed below PSI_STOP for STOP_RUN nodes (the Heston characteristic
+ * function decays at least exponentially in u, so the tail beyond is of that order).
+ * Where the strip is too narrow for a bound (the moments explode before tau), init fails
+ * and the caller keeps the adaptive formula.  tests/pricing/test_heston_batch.c checks
+ * the slice against hs_heston_eval_delta to 1e-9 over the bundled scenarios' parameters.
+ */
+
+/* A delta beyond the Chernoff range differs from its limit by less than this (per unit
+ * of e^{-q tau}). */
+#define CUT_EPS 1e-13
+/* Standard deviations of the Black-Scholes control variate's own range. */
+#define BS_CUT_SDS 7.6
+/* The sum stops once |psi(u_j)| e^{max(k_hi, 0)/2} < PSI_STOP for STOP_RUN nodes. */
+#define PSI_STOP 1e-16
+#define STOP_RUN 4
+/* Most nodes a slice may use. */
+#define SLICE_MAX_NODES 200000
+/* e^{-i u_j k} is recomputed exactly every RESYNC nodes (the recurrence drifts ~j eps). */
+#define RESYNC 64
+
+/* Chernoff cut on one side: the best of a few values of a (side > 0: a > 1, the right
+ * tail of the call delta; side < 0: a < 1, the left tail). */
+static double chernoff_cut(const cf_ctx *c, int side)
+{
+    const double leps = log(CUT_EPS);
+    double best = side > 0 ? INFINITY : -INFINITY;
+    double edge = side > 0 ? 0.9 * strip_edge(c, 1) : 1.0 + 0.9 * strip_edge(c, -1);
+    /* a - 1 = t on the right from 0.02 to edge; 1 - a = t on the left from 0.02 to edge. */
+    const double t_lo = 0.02, t_hi = edge;
+    if (!(t_hi > t_lo))
+        return best;
+    for (int i = 0; i <= 32; i++) {
+        double t = t_lo * pow(t_hi / t_lo, i / 32.0);
+        double a = side > 0 ? 1.0 + t : 1.0 - t;
+        double lm = creal(heston_log_cf(c, 0.0, a));
+        if (!isfinite(lm))
+            continue;
+        /* (1 - a) k + lm <= leps: k >= (lm - leps) / (a - 1) (right), k <= ... (left). */
+        double k = side > 0 ? (lm - leps) / t : (leps - lm) / t;
+        if (side > 0 ? k < best : k > best)
+            best = k;
+    }
+    return best;
+}
+
+hs_status hs_heston_slice_init(hs_heston_slice *s, double tau, double rate, double div,
+                               const hs_heston_params *p, hs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    hs_status st = check_inputs(HS_BS_CALL, 1.0, 1.0, tau, rate, div, p, err);
+    if (st)
+        return st;
+    const double vbar = fmax(hs_heston_mean_variance(p, tau), 0.0);
+    s->tau = tau;
+    s->rate = rate;
+    s->div = div;
+    s->sigma_bar = sqrt(vbar);
+    s->dq = exp(-div * tau);
+    s->n = 0;
+    if (!(tau > 0.0 && vbar * tau > 0.0 && p->xi >= HS_HESTON_XI_MIN))
+        return HS_OK; /* the limits of eval: Black-Scholes at sqrt(vbar) */
+    cf_ctx c = {p->v0, p->kappa, p->theta, p->xi, p->rho, tau, 0, 0.5, 1, vbar * tau, 1, 0};
+    const double sd = sqrt(vbar * tau);
+    double k_hi = chernoff_cut(&c, 1), k_lo = chernoff_cut(&c, -1);
+    if (!isfinite(k_hi) || !isfinite(k_lo))
+        return hs_error_set(err, HS_ERUNTIME,
+                            "heston slice: no moment bound (v %g, tau %g): the strip of finite "
+                            "moments is too narrow",
+                            p->v0, tau);
+    k_hi = fmax(k_hi, 0.5 * vbar * tau + BS_CUT_SDS * sd);
+    k_lo = fmin(k_lo, 0.5 * vbar * tau - BS_CUT_SDS * sd);
+    s->k_lo = k_lo;
+    s->k_hi = k_hi;
+    s->h = 2.0 * PI / (2.0 * (k_hi - k_lo));
+    const double grow = exp(0.5 * fmax(k_hi, 0.0));
+    size_t cap = 256, run = 0;
+    s->re = malloc(cap * sizeof *s->re);
+    s->im = malloc(cap * sizeof *s->im);
+    for (size_t j = 0;; j++) {
+        if (j == cap) {
+            cap *= 2;
+            double *r2 = s->re ? realloc(s->re, cap * sizeof *r2) : NULL;
+            if (r2)
+                s->re = r2;
+            double *i2 = s->im && r2 ? realloc(s->im, cap * sizeof *i2) : NULL;
+            if (i2)
+                s->im = i2;
+            if (!r2 || !i2)
+                break;
+        }
+        if (!s->re || !s->im || j >= SLICE_MAX_NODES) {
+            hs_heston_slice_free(s);
+            return hs_error_set(err, HS_ERUNTIME, "heston slice: %s (v %g, tau %g)",
+                                j >= SLICE_MAX_NODES ? "the integrand decays too slowly"
+                                                     : "out of memory",
+                                p->v0, tau);
+        }
+        const double u = (double)j * s->h;
+        double complex ps = cf_difference(&c, u) / (I * u - 0.5);
+        if (!(isfinite(creal(ps)) && isfinite(cimag(ps))))
+            ps = 0.0; /* beyond U_MAX, or underflow: the integrand is 0 there */
+        const double w = j ? s->h : 0.5 * s->h;
+        s->re[j] = w * creal(ps);
+        s->im[j] = w * cimag(ps);
+        s->n = j + 1;
+        run = cabs(ps) * grow < PSI_STOP ? run + 1 : 0;
+        if (run >= STOP_RUN)
+            break;
+    }
+    return HS_OK;
+}
+
+void hs_heston_slice_free(hs_heston_slice *s)
+{
+    free(s->re);
+    free(s->im);
+    s->re = s->im = NULL;
+    s->n = 0;
+}
+
+/* The call delta of the slice at k = ln(K / F) (unclamped when inside the range). */
+static double slice_call_delta(const hs_heston_slice *s, double spot, double strike)
+{
+    const double k = log(strike / spot) - (s->rate - s->div) * s->tau;
+    const double bs = hs_bs_delta(HS_BS_CALL, spot, strike, s->tau, s->rate, s->div, s->sigma_bar);
+    if (!s->n)
+        return bs;
+    if (k >= s->k_hi)
+        return 0.0;
+    if (k <= s->k_lo)
+        return s->dq;
+    /* sum_j Re[e^{-i u_j k} psi_j], e^{-i u_j k} = (e^{-i h k})^j, resynchronised. */
+    const double c1 = cos(s->h * k), s1 = -sin(s->h * k);
+    double zr = 1.0, zi = 0.0, sum = 0.0;
+    for (size_t j = 0; j < s->n; j++) {
+        if (j && j % RESYNC == 0) {
+            zr = cos((double)j * s->h * k);
+            zi = -sin((double)j * s->h * k);
+        }
+        sum += zr * s->re[j] - zi * s->im[j];
+        const double nr = zr * c1 - zi * s1;
+        zi = zr * s1 + zi * c1;
+        zr = nr;
+    }
+    return bs + s->dq / PI * exp(0.5 * k) * sum;
+}
+
+void hs_heston_slice_delta(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
+                           const double *spot, double *delta)
+{
+    for (size_t i = 0; i < n; i++) {
+        double d = fmin(fmax(slice_call_delta(s, spot[i], strike), 0.0), s->dq);
+        if (kind == HS_BS_PUT)
+            d = fmin(fmax(d - s->dq, -s->dq), 0.0);
+        delta[i] = d;
+    }
+}
+
+hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, double rate, double div,
+                                const hs_heston_params *p, size_t n, const double *spot,
+                                double *delta, hs_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        hs_status st = check_inputs(kind, spot[i], strike, tau, rate, div, p, err);
+        if (st)
+            return st;
+    }
+    hs_heston_slice s;
+    hs_status st = hs_heston_slice_init(&s, tau, rate, div, p, err);
+    if (st)
+        return st;
+    hs_heston_slice_delta(&s, kind, strike, n, spot, delta);
+    hs_heston_slice_free(&s);
+    return HS_OK;
 }
