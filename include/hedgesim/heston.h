@@ -120,4 +120,49 @@ hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, doub
                                 const hs_heston_params *p, size_t n, const double *spot,
                                 double *delta, hs_error *err);
 
+/* ------------------------------------------------ model-delta tables (heston_table.c)
+ * The hedge of a book of calls and puts at one date, h(x, v) = -sum quantity * delta at
+ * S = e^x and variance v, as a piecewise tensor Chebyshev interpolant in (x, sqrt v) on
+ * a k-d tree of rectangles whose error at check points between the nodes is at most
+ * HS_HESTON_TABLE_TOL per unit of the book's total |quantity| (the promised bound
+ * anywhere in the table, tested on dense grids against the formula, is 1e-7). */
+#define HS_HESTON_TABLE_NX 16 /* Chebyshev degree in x */
+#define HS_HESTON_TABLE_NY 8  /* ... and in y = sqrt(v) */
+#define HS_HESTON_TABLE_TOL 2e-8
+
+typedef struct hs_heston_leg {
+    hs_bs_kind kind;
+    double strike, tau, quantity;
+} hs_heston_leg;
+
+typedef struct hs_heston_table_node {
+    double split; /* the cut (x or y) of a split node */
+    int kind;     /* 0: split in x, 1: split in y, 2: leaf */
+    size_t index; /* split: the first of the two children (below the cut); leaf: its number */
+} hs_heston_table_node;
+
+typedef struct hs_heston_table {
+    double x_lo, x_hi, y_lo, y_hi; /* the range: x = ln S, y = sqrt(v) */
+    size_t n_nodes, n_leaves;
+    hs_heston_table_node *nodes; /* [n_nodes], the root first */
+    double *coef;                /* [n_leaves][4 + (NX + 1)(NY + 1)]: xa, xb, ya, yb, c[m][l] */
+    size_t evals;                /* values of h spent on the build (nodes and checks) */
+    double max_check_err;        /* largest error at an accepted rectangle's check points */
+    size_t slices, slice_nodes;  /* slices made for the build and their nodes in all */
+    size_t eval_nodes;           /* terms of the slice sums over all values */
+} hs_heston_table;
+
+/* Build the table of the book legs[n_legs] (each leg's tau > 0) under the model p (p->v0
+ * unused) over x in [x_lo, x_hi], v in [v_lo, v_hi] (v_lo = v_hi allowed: a table in x
+ * alone).  HS_EINPUT for a bad range; HS_ERUNTIME when the batched delta fails, a
+ * rectangle cannot meet the tolerance or memory runs out. */
+hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
+                                double rate, double div, const hs_heston_params *p, double x_lo,
+                                double x_hi, double v_lo, double v_hi, hs_error *err);
+
+/* The interpolant at (x, v); NaN outside the range (or for NaN input). */
+double hs_heston_table_eval(const hs_heston_table *t, double x, double v);
+
+void hs_heston_table_free(hs_heston_table *t);
+
 #endif

@@ -1,0 +1,343 @@
+/*
+ * Heston model-delta tables: the hedge of a book of calls and puts at one rebalance date,
+ *
+ *   h(x, v) = - sum_legs quantity * delta_leg(S = e^x, variance v, tau_leg),
+ *
+ * replaced by a piecewise tensor Chebyshev interpolant in (x, y), y = sqrt(v), on a k-d
+ * tree of rectangles, with its error measured when it is built.
+ *
+ * Why y = sqrt(v): the characteristic function is e^{C(u) + D(u) v}, so h is an analytic
+ * (even) function of y as well as of v, but its scale in x is the standard deviation
+ * sqrt(vbar tau), which grows like y: in y the rectangles near v = 0 need a few halvings,
+ * not a dozen.
+ *
+ * On a rectangle [xa, xb] x [ya, yb] with t = (2x - xa - xb) / (xb - xa) and
+ * s = (2y - ya - yb) / (yb - ya), the interpolant at the (NX + 1) x (NY + 1) tensor
+ * Chebyshev-Lobatto points is
+ *
+ *   p(t, s) = sum_{m <= NX} sum_{l <= NY} c_{ml} T_m(t) T_l(s),
+ *
+ * c the two-dimensional discrete cosine transform of the values (delta_table.c has the
+ * one-dimensional formula; J.P. Boyd, "Chebyshev and Fourier Spectral Methods", 2nd ed.,
+ * Dover 2001, section 4.4, and L.N. Trefethen, "Approximation Theory and Approximation
+ * Practice", SIAM 2013, ch. 3, apply per axis), evaluated by Clenshaw's recurrence in s for
+ * each m and then in t.
+ *
+ * The error is measured, not assumed: with the coefficients known, h is evaluated at the
+ * x midpoints cos(pi (j + 1/2) / NX) on every y node (the x error), then at those x
+ * midpoints on the y midpoints cos(pi (l + 1/2) / NY) (the y and mixed error), where the
+ * interpolation error of a Lobatto interpolant peaks between nodes.  A rectangle whose x
+ * checks exceed HS_HESTON_TABLE_TOL (per unit of the book's total quantity) is halved in
+ * x; one that passes in x but not in y is halved in y; the rest are leaves (the adaptive
+ * splitting of chebfun2's constructor in spirit: A. Townsend and L.N. Trefethen, SIAM J.
+ * Sci. Comput. 35 (2013) C495-C518, here with plain tensor patches).  The tolerance
+ * leaves a factor 5 to the promised 1e-7, which tests/pricing/test_heston_batch.c checks
+ * on dense grids against the formula.
+ *
+ * The values come from the batched delta (hs_heston_slice, heston.c): one slice per leg
+ * and distinct y, cached (the x halvings of a rectangle reuse its y nodes), then a sum of
+ * some tens of complex products per point.  The build is deterministic: the same tree
+ * for the same book, whichever thread builds it.
+ */
+#include "hedgesim/heston.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NX HS_HESTON_TABLE_NX
+#define NY HS_HESTON_TABLE_NY
+#define NC ((NX + 1) * (NY + 1))
+#define PI 3.14159265358979323846
+
+/* Smallest rectangle side relative to the range: below it h is not smooth enough. */
+#define MIN_WIDTH 1e-9
+/* Slices kept in the cache (per leg, for one y each). */
+#define CACHE 512
+/* Most leaves of one table. */
+#define MAX_LEAVES 16384
+
+enum { SPLIT_X, SPLIT_Y, LEAF };
+
+typedef struct cache_entry {
+    double y;
+    int ok;                /* 0: not filled */
+    hs_heston_slice *legs; /* [n_legs] */
+} cache_entry;
+
+typedef struct builder {
+    hs_heston_table *t;
+    const hs_heston_leg *legs;
+    size_t n_legs;
+    double rate, div;
+    hs_heston_params p;
+    double tol;
+    double wx_min, wy_min;
+    cache_entry cache[CACHE];
+    size_t next; /* round-robin eviction */
+    size_t cap_nodes, cap_leaves;
+    double *xs, *spots, *tmp; /* scratch of NX + 1 + NX points */
+    hs_error *err;
+} builder;
+
+static double clenshaw(const double *c, int n, size_t stride, double t)
+{
+    double b1 = 0.0, b2 = 0.0, t2 = 2.0 * t;
+    for (int m = n; m >= 1; m--) {
+        double b0 = c[m * stride] + t2 * b1 - b2;
+        b2 = b1;
+        b1 = b0;
+    }
+    return c[0] + t * b1 - b2;
+}
+
+/* p(t, s) from the coefficients c[m][l]. */
+static double eval2(const double *c, double t, double s)
+{
+    double b[NX + 1];
+    for (int m = 0; m <= NX; m++)
+        b[m] = clenshaw(c + m * (NY + 1), NY, 1, s);
+    return clenshaw(b, NX, 1, t);
+}
+
+/* The slices of every leg at y, from the cache or made. */
+static const hs_heston_slice *slices_at(builder *bd, double y)
+{
+    for (size_t i = 0; i < CACHE; i++)
+        if (bd->cache[i].ok && bd->cache[i].y == y)
+            return bd->cache[i].legs;
+    cache_entry *e = &bd->cache[bd->next];
+    bd->next = (bd->next + 1) % CACHE;
+    if (e->ok)
+        for (size_t j = 0; j < bd->n_legs; j++)
+            hs_heston_slice_free(&e->legs[j]);
+    e->ok = 0;
+    hs_heston_params p = bd->p;
+    p.v0 = y * y;
+    for (size_t j = 0; j < bd->n_legs; j++) {
+        if (hs_heston_slice_init(&e->legs[j], bd->legs[j].tau, bd->rate, bd->div, &p, bd->err)) {
+            for (size_t i = 0; i < j; i++)
+                hs_heston_slice_free(&e->legs[i]);
+            return NULL;
+        }
+    }
+    e->y = y;
+    e->ok = 1;
+    bd->t->slices += bd->n_legs;
+    for (size_t j = 0; j < bd->n_legs; j++)
+        bd->t->slice_nodes += e->legs[j].n;
+    return e->legs;
+}
+
+/* h at n points x (n <= 2 NX + 1) and one y, into out. */
+static hs_status book(builder *bd, const double *x, size_t n, double y, double *out)
+{
+    const hs_heston_slice *sl = slices_at(bd, y);
+    if (!sl)
+        return HS_ERUNTIME;
+    for (size_t i = 0; i < n; i++) {
+        bd->spots[i] = exp(x[i]);
+        out[i] = 0.0;
+    }
+    for (size_t j = 0; j < bd->n_legs; j++) {
+        hs_heston_slice_delta(&sl[j], bd->legs[j].kind, bd->legs[j].strike, n, bd->spots, bd->tmp);
+        bd->t->eval_nodes += n * sl[j].n;
+        for (size_t i = 0; i < n; i++)
+            out[i] -= bd->legs[j].quantity * bd->tmp[i];
+    }
+    bd->t->evals += n;
+    return HS_OK;
+}
+
+static double node(double a, double b, int j, int n)
+{
+    return b == a ? a : 0.5 * (a + b) + 0.5 * (b - a) * cos(PI * j / n);
+}
+
+static double mid(double a, double b, int j, int n)
+{
+    return b == a ? a : 0.5 * (a + b) + 0.5 * (b - a) * cos(PI * (j + 0.5) / n);
+}
+
+/* Chebyshev-Lobatto coefficients of n + 1 values v[j * stride] into c[m * stride]. */
+static void dct(const double *v, double *c, int n, size_t stride)
+{
+    for (int m = 0; m <= n; m++) {
+        double s = 0.5 * (v[0] + (m % 2 ? -v[n * stride] : v[n * stride]));
+        for (int j = 1; j < n; j++)
+            s += v[j * stride] * cos(PI * (double)((m * j) % (2 * n)) / n);
+        c[m * stride] = 2.0 * s / n;
+    }
+    c[0] *= 0.5;
+    c[n * stride] *= 0.5;
+}
+
+static hs_status grow(builder *bd)
+{
+    hs_heston_table *t = bd->t;
+    if (t->n_nodes + 2 > bd->cap_nodes) {
+        size_t cap = bd->cap_nodes ? 2 * bd->cap_nodes : 64;
+        hs_heston_table_node *nn = realloc(t->nodes, cap * sizeof *nn);
+        if (!nn)
+            return hs_error_set(bd->err, HS_ERUNTIME, "heston table: out of memory");
+        t->nodes = nn;
+        bd->cap_nodes = cap;
+    }
+    return HS_OK;
+}
+
+/* Fit node `at`, covering [xa, xb] x [ya, yb], or split it. */
+static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, double yb)
+{
+    hs_heston_table *t = bd->t;
+    double f[NX + 1][NY + 1], a[NX + 1][NY + 1], c[NX + 1][NY + 1];
+    double xn[NX + 1], xm[NX], row[NX + 1];
+    for (int j = 0; j <= NX; j++)
+        xn[j] = node(xa, xb, j, NX);
+    for (int j = 0; j < NX; j++)
+        xm[j] = mid(xa, xb, j, NX);
+    const int flat = yb == ya;
+    for (int l = 0; l <= NY; l++) {
+        if (flat && l) {
+            for (int j = 0; j <= NX; j++)
+                f[j][l] = f[j][0];
+            continue;
+        }
+        if (book(bd, xn, NX + 1, node(ya, yb, l, NY), row))
+            return HS_ERUNTIME;
+        for (int j = 0; j <= NX; j++)
+            f[j][l] = row[j];
+    }
+    for (int l = 0; l <= NY; l++)
+        dct(&f[0][l], &a[0][l], NX, NY + 1);
+    for (int m = 0; m <= NX; m++)
+        dct(a[m], c[m], NY, 1);
+    /* The x checks on every y node, then the y checks at the x midpoints. */
+    double ex = 0.0, ey = 0.0;
+    for (int l = 0; l <= NY && ex <= bd->tol; l++) {
+        if (flat && l)
+            break;
+        if (book(bd, xm, NX, node(ya, yb, l, NY), row))
+            return HS_ERUNTIME;
+        double s = flat ? 0.0 : cos(PI * l / NY);
+        for (int j = 0; j < NX; j++)
+            ex = fmax(ex, fabs(eval2(&c[0][0], cos(PI * (j + 0.5) / NX), s) - row[j]));
+    }
+    if (ex <= bd->tol && !flat)
+        for (int l = 0; l < NY && ey <= bd->tol; l++) {
+            if (book(bd, xm, NX, mid(ya, yb, l, NY), row))
+                return HS_ERUNTIME;
+            double s = cos(PI * (l + 0.5) / NY);
+            for (int j = 0; j < NX; j++)
+                ey = fmax(ey, fabs(eval2(&c[0][0], cos(PI * (j + 0.5) / NX), s) - row[j]));
+        }
+    if (!(ex <= bd->tol) || !(ey <= bd->tol)) {
+        const int in_x = !(ex <= bd->tol);
+        if (in_x ? !(xb - xa > bd->wx_min) : !(yb - ya > bd->wy_min))
+            return hs_error_set(bd->err, HS_ERUNTIME,
+                                "heston table: no polynomial meets %g near x = %.17g, v = %.17g",
+                                bd->tol, 0.5 * (xa + xb), 0.25 * (ya + yb) * (ya + yb));
+        if (grow(bd))
+            return HS_ERUNTIME;
+        size_t kids = t->n_nodes;
+        t->n_nodes += 2;
+        const double cut = in_x ? 0.5 * (xa + xb) : 0.5 * (ya + yb);
+        t->nodes[at].kind = in_x ? SPLIT_X : SPLIT_Y;
+        t->nodes[at].split = cut;
+        t->nodes[at].index = kids;
+        hs_status st = in_x ? fit(bd, kids, xa, cut, ya, yb) : fit(bd, kids, xa, xb, ya, cut);
+        if (!st)
+            st = in_x ? fit(bd, kids + 1, cut, xb, ya, yb) : fit(bd, kids + 1, xa, xb, cut, yb);
+        return st;
+    }
+    if (t->n_leaves >= MAX_LEAVES)
+        return hs_error_set(bd->err, HS_ERUNTIME, "heston table: more than %d rectangles",
+                            MAX_LEAVES);
+    if (t->n_leaves == bd->cap_leaves) {
+        size_t cap = bd->cap_leaves ? 2 * bd->cap_leaves : 16;
+        double *cc = realloc(t->coef, cap * (NC + 4) * sizeof *cc);
+        if (!cc)
+            return hs_error_set(bd->err, HS_ERUNTIME, "heston table: out of memory");
+        t->coef = cc;
+        bd->cap_leaves = cap;
+    }
+    double *leaf = t->coef + t->n_leaves * (NC + 4);
+    leaf[0] = xa, leaf[1] = xb, leaf[2] = ya, leaf[3] = yb;
+    memcpy(leaf + 4, c, sizeof c);
+    t->nodes[at].kind = LEAF;
+    t->nodes[at].split = 0.0;
+    t->nodes[at].index = t->n_leaves++;
+    t->max_check_err = fmax(t->max_check_err, fmax(ex, ey));
+    return HS_OK;
+}
+
+hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
+                                double rate, double div, const hs_heston_params *p, double x_lo,
+                                double x_hi, double v_lo, double v_hi, hs_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (!(isfinite(x_lo) && isfinite(x_hi) && x_lo < x_hi && v_lo >= 0.0 && isfinite(v_hi) &&
+          v_lo <= v_hi && n_legs > 0 && legs && p))
+        return hs_error_set(err, HS_EINPUT, "heston table: bad range x [%g, %g], v [%g, %g]", x_lo,
+                            x_hi, v_lo, v_hi);
+    builder bd = {
+        .t = t, .legs = legs, .n_legs = n_legs, .rate = rate, .div = div, .p = *p, .err = err};
+    double qsum = 0.0;
+    for (size_t j = 0; j < n_legs; j++)
+        qsum += fabs(legs[j].quantity);
+    bd.tol = HS_HESTON_TABLE_TOL * fmax(qsum, 1e-300);
+    t->x_lo = x_lo, t->x_hi = x_hi, t->y_lo = sqrt(v_lo), t->y_hi = sqrt(v_hi);
+    bd.wx_min = MIN_WIDTH * (x_hi - x_lo);
+    bd.wy_min = MIN_WIDTH * fmax(t->y_hi - t->y_lo, 1e-300);
+    hs_heston_slice *sl = calloc(CACHE * n_legs, sizeof *sl);
+    bd.xs = malloc(3 * (2 * NX + 1) * sizeof *bd.xs);
+    hs_status st = HS_OK;
+    if (!sl || !bd.xs || grow(&bd)) {
+        st = hs_error_set(err, HS_ERUNTIME, "heston table: out of memory");
+    } else {
+        bd.spots = bd.xs + (2 * NX + 1);
+        bd.tmp = bd.spots + (2 * NX + 1);
+        for (size_t i = 0; i < CACHE; i++)
+            bd.cache[i].legs = sl + i * n_legs;
+        t->n_nodes = 1;
+        st = fit(&bd, 0, x_lo, x_hi, t->y_lo, t->y_hi);
+        if (st == HS_ERUNTIME && !err)
+            st = HS_ERUNTIME;
+    }
+    for (size_t i = 0; sl && i < CACHE; i++)
+        if (bd.cache[i].ok)
+            for (size_t j = 0; j < n_legs; j++)
+                hs_heston_slice_free(&bd.cache[i].legs[j]);
+    free(sl);
+    free(bd.xs);
+    if (st)
+        hs_heston_table_free(t);
+    return st;
+}
+
+double hs_heston_table_eval(const hs_heston_table *t, double x, double v)
+{
+    const double y = sqrt(v);
+    if (!(x >= t->x_lo && x <= t->x_hi && y >= t->y_lo && y <= t->y_hi))
+        return NAN;
+    size_t at = 0;
+    while (t->nodes[at].kind != LEAF) {
+        const hs_heston_table_node *nd = &t->nodes[at];
+        const double z = nd->kind == SPLIT_X ? x : y;
+        at = nd->index + (z >= nd->split);
+    }
+    const double *leaf = t->coef + t->nodes[at].index * (NC + 4);
+    const double xa = leaf[0], xb = leaf[1], ya = leaf[2], yb = leaf[3];
+    const double tx = (2.0 * x - xa - xb) / (xb - xa);
+    const double sy = yb == ya ? 0.0 : (2.0 * y - ya - yb) / (yb - ya);
+    return eval2(leaf + 4, tx, sy);
+}
+
+void hs_heston_table_free(hs_heston_table *t)
+{
+    free(t->nodes);
+    free(t->coef);
+    t->nodes = NULL;
+    t->coef = NULL;
+    t->n_nodes = t->n_leaves = 0;
+}
