@@ -114,6 +114,29 @@ void hs_heston_slice_free(hs_heston_slice *s);
 void hs_heston_slice_delta(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
                            const double *spot, double *delta);
 
+/* A slab: what the slices of one tau at any variance up to v_max share (C and D of
+ * ln phi = C + v D on a grid in u, filled on demand; the Chernoff grid), so that a slice
+ * costs a complex exponential per node (heston_batch.c).  Not thread-safe: one builder. */
+typedef struct hs_heston_slab {
+    double tau, rate, div;
+    hs_heston_params p; /* v0 = v_max */
+    double h0;          /* the grid step: that of v_max's slice (0: slices are made directly) */
+    size_t cap;         /* grid points allocated */
+    double *cd;         /* [cap][4]: Re C, Im C, Re D, Im D at u = j h0, NaN until needed */
+    int n_right, n_left;
+    double t_right[33], mc_right[33], md_right[33]; /* Chernoff grid: ln M = mc + v md */
+    double t_left[33], mc_left[33], md_left[33];
+} hs_heston_slab;
+
+hs_status hs_heston_slab_init(hs_heston_slab *sb, double tau, double rate, double div,
+                              const hs_heston_params *p, double v_max, hs_error *err);
+void hs_heston_slab_free(hs_heston_slab *sb);
+
+/* The slice at variance v from the slab (or made directly where the slab cannot serve it);
+ * the same accuracy as hs_heston_slice_init (tested). */
+hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slice *s,
+                                    hs_error *err);
+
 /* One slice for n spots, then freed: the same as n calls of hs_heston_eval_delta within
  * 1e-9 (absolute). */
 hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, double rate, double div,
@@ -126,8 +149,8 @@ hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, doub
  * a k-d tree of rectangles whose error at check points between the nodes is at most
  * HS_HESTON_TABLE_TOL per unit of the book's total |quantity| (the promised bound
  * anywhere in the table, tested on dense grids against the formula, is 1e-7). */
-#define HS_HESTON_TABLE_NX 16 /* Chebyshev degree in x */
-#define HS_HESTON_TABLE_NY 8  /* ... and in y = sqrt(v) */
+#define HS_HESTON_TABLE_NX 16
+#define HS_HESTON_TABLE_NY 8
 #define HS_HESTON_TABLE_TOL 2e-8
 
 typedef struct hs_heston_leg {

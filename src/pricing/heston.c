@@ -92,6 +92,7 @@
  * |delta| <= e^{-q tau}), which only removes rounding.
  */
 #include "hedgesim/heston.h"
+#include "heston_cf.h"
 
 #include <complex.h>
 #include <math.h>
@@ -126,19 +127,9 @@
 /* pi (M_PI is not in C11). */
 #define PI 3.14159265358979323846
 
-typedef struct cf_ctx {
-    double v0, kappa, theta, xi, rho, tau;
-    double k;        /* ln(K / F) */
-    double a;        /* the contour: z = u - i a */
-    double scale;    /* the integration variable is s = u * scale */
-    double vbar_tau; /* vbar tau, the total variance of the control variate */
-    int control;     /* subtract the Black-Scholes integrand (only on a = 1/2) */
-    size_t evals;
-} cf_ctx;
-
 /* e^z - 1 without cancellation for small z:
  * Re = e^a cos b - 1 = expm1(a) cos b - 2 sin^2(b/2), Im = e^a sin b. */
-static double complex cexpm1_(double complex z)
+double complex hs_heston_cexpm1(double complex z)
 {
     double a = creal(z), b = cimag(z), ea = expm1(a), hb = sin(0.5 * b);
     return (ea * cos(b) - 2.0 * hb * hb) + I * ((ea + 1.0) * sin(b));
@@ -161,8 +152,10 @@ static double complex cf_w(double u, double a)
     return (u * u + a * (1.0 - a)) + I * (u * (1.0 - 2.0 * a));
 }
 
-/* ln phi(u - i a), phi the characteristic function of ln(S_T / F) (file comment). */
-static double complex heston_log_cf(const cf_ctx *c, double u, double a)
+/* ln phi(u - i a) = C + v0 D, phi the characteristic function of ln(S_T / F) (file
+ * comment); C and D do not depend on v0. */
+void hs_heston_log_cf_cd(const cf_ctx *c, double u, double a, double complex *Cout,
+                         double complex *Dout)
 {
     const double xi = c->xi;
     const double complex w = cf_w(u, a);
@@ -172,19 +165,25 @@ static double complex heston_log_cf(const cf_ctx *c, double u, double a)
     const double complex bmd_xi2 = -w / bpd;    /* (beta - d) / xi^2 */
     const double complex g_xi2 = bmd_xi2 / bpd; /* g / xi^2 */
     const double complex g = xi * xi * g_xi2;
-    const double complex one_minus_e = -cexpm1_(-d * c->tau); /* 1 - e^{-d tau} */
+    const double complex one_minus_e = -hs_heston_cexpm1(-d * c->tau); /* 1 - e^{-d tau} */
     const double complex e = 1.0 - one_minus_e;
-    const double complex D = bmd_xi2 * one_minus_e / (1.0 - g * e);
+    *Dout = bmd_xi2 * one_minus_e / (1.0 - g * e);
     /* ln((1 - g e) / (1 - g)) / xi^2 = (g / xi^2)(1 - e) / (1 - g) * ln(1 + y) / y. */
     const double complex ratio = one_minus_e / (1.0 - g);
     const double complex log_xi2 = g_xi2 * ratio * clog1p_over(g * ratio);
-    const double complex C = c->kappa * c->theta * (bmd_xi2 * c->tau - 2.0 * log_xi2);
+    *Cout = c->kappa * c->theta * (bmd_xi2 * c->tau - 2.0 * log_xi2);
+}
+
+static double complex heston_log_cf(const cf_ctx *c, double u, double a)
+{
+    double complex C, D;
+    hs_heston_log_cf_cd(c, u, a, &C, &D);
     return C + c->v0 * D;
 }
 
 /* e^{(1-a) k - i u k} (phi_H - phi_BS)(u - i a), the common factor of both integrands,
  * or without the phi_BS term when there is no control variate. */
-static double complex cf_difference(cf_ctx *c, double u)
+double complex hs_heston_cf_difference(cf_ctx *c, double u)
 {
     c->evals++;
     const double a = c->a;
@@ -197,7 +196,7 @@ static double complex cf_difference(cf_ctx *c, double u)
     /* Where the two logs are close, e^{l_bs} expm1(dl) keeps the relative accuracy of
      * the (small) difference. */
     if (cabs(dl) < 0.5)
-        return cexp(l_bs) * cexpm1_(dl);
+        return cexp(l_bs) * hs_heston_cexpm1(dl);
     return cexp(l_h) - cexp(l_bs);
 }
 
@@ -209,7 +208,7 @@ static double price_integrand(double s, void *ctx)
     if (!(u < U_MAX))
         return 0.0;
     const double complex den = (a + I * u) * ((a - 1.0) + I * u);
-    return creal(cf_difference(c, u) / den) / c->scale;
+    return creal(hs_heston_cf_difference(c, u) / den) / c->scale;
 }
 
 /* Delta correction integrand over s: Re[... / (a - 1 + iu)] du/ds. */
@@ -219,7 +218,7 @@ static double delta_integrand(double s, void *ctx)
     const double u = s / c->scale, a = c->a;
     if (!(u < U_MAX))
         return 0.0;
-    return creal(cf_difference(c, u) / ((a - 1.0) + I * u)) / c->scale;
+    return creal(hs_heston_cf_difference(c, u) / ((a - 1.0) + I * u)) / c->scale;
 }
 
 /* ------------------------------------------------------------ the contour */
@@ -249,7 +248,7 @@ static double explosion_time(const cf_ctx *c, double om)
 /* The edge of the strip of finite moments on one side: the largest t in (0, A_MAX] with
  * E[e^{a X}] finite at tau for a = 1 + t (side > 0) or a = -t (side < 0).  The
  * explosion time falls as |a| grows away from [0, 1], so bisect (on log t). */
-static double strip_edge(const cf_ctx *c, int side)
+double hs_heston_strip_edge(const cf_ctx *c, int side)
 {
     double lo = 1e-8, hi = A_MAX;
     if (explosion_time(c, side > 0 ? 1.0 + hi : -hi) > c->tau)
@@ -296,7 +295,7 @@ static void choose_contour(cf_ctx *c)
     if (!(fabs(c->k) > SHIFT_SDS * sigma_t))
         return;
     const int side = c->k > 0.0 ? 1 : -1;
-    const double t_hi = 0.9 * strip_edge(c, side), t_lo = 0.5;
+    const double t_hi = 0.9 * hs_heston_strip_edge(c, side), t_lo = 0.5;
     if (!(t_hi > t_lo))
         return;
     /* Golden-section search on ln t: the cost is convex in a, so unimodal in ln t. */
@@ -336,8 +335,8 @@ double hs_heston_mean_variance(const hs_heston_params *p, double tau)
     return p->theta + (p->v0 - p->theta) * h;
 }
 
-static hs_status check_inputs(hs_bs_kind kind, double spot, double strike, double tau, double rate,
-                              double div, const hs_heston_params *p, hs_error *err)
+hs_status hs_heston_check_inputs(hs_bs_kind kind, double spot, double strike, double tau,
+                                 double rate, double div, const hs_heston_params *p, hs_error *err)
 {
     const char *bad = NULL;
     if (kind != HS_BS_CALL && kind != HS_BS_PUT)
@@ -397,7 +396,7 @@ static hs_status eval(hs_bs_kind kind, double spot, double strike, double tau, d
                       double div, const hs_heston_params *p, int want_value, hs_heston_value *out,
                       hs_error *err)
 {
-    hs_status st = check_inputs(kind, spot, strike, tau, rate, div, p, err);
+    hs_status st = hs_heston_check_inputs(kind, spot, strike, tau, rate, div, p, err);
     if (st)
         return st;
 
@@ -490,207 +489,4 @@ hs_status hs_heston_eval_delta(hs_bs_kind kind, double spot, double strike, doub
                                hs_error *err)
 {
     return eval(kind, spot, strike, tau, rate, div, p, 0, out, err);
-}
-
-/* ------------------------------------------------------------ batched delta
- *
- * hs_heston_slice (heston.h): the delta at one (tau, v) for many spots.  The correction
- * integral of the control-variate formula on Lewis's contour a = 1/2,
- *
- *   delta_H(k) = delta_BS(k) + e^{-q tau} / pi * e^{k/2} int_0^inf Re[e^{-iuk} psi(u)] du,
- *   psi(u) = (phi_H - phi_BS)(u - i/2) / (iu - 1/2),
- *
- * has psi independent of k: it is computed once, on a fixed grid u_j = j h, and each k
- * costs a sum of J complex products (e^{-iuk} by recurrence).  The rule is the trapezoid
- * rule on the whole line (psi(-u) = conj psi(u), so int_0^inf Re = half the integral over
- * R): for an integrand analytic in a strip and decaying, its error is, by Poisson's
- * summation formula, the aliasing sum_{m != 0} G(k + 2 pi m / h) of
- * G(k) = e^{-k/2} (delta_H - delta_BS)(k) e^{q tau} / 2 (J.A.C. Weideman and
- * L.N. Trefethen, "The exponentially convergent trapezoidal rule", SIAM Review 56 (2014)
- * 385-458, section 5; the same argument as the COS method's truncation range).  G is
- * negligible outside the range [k_lo, k_hi] where both deltas are still away from their
- * limits, so h = 2 pi / (2 (k_hi - k_lo)) keeps every alias at least one range width
- * beyond it.  The range comes from Chernoff bounds on the share measure,
- *
- *   P^S(X > k) <= e^{(1 - a) k} E[e^{a X}]   (a > 1),
- *   P^S(X < k) <= e^{(1 - a) k} E[e^{a X}]   (a < 1),
- *
- * minimised over a grid of a inside the strip of finite moments (Andersen and Piterbarg,
- * as choose_contour uses them): beyond k_hi the call delta is below CUT_EPS e^{-q tau}
- * and beyond k_lo above (1 - CUT_EPS) e^{-q tau}, so there the slice returns the limits 0
- * and e^{-q tau} (Black-Scholes at vbar: its own 7.6 standard deviations).  The sum stops
- * when |psi| has stayed below PSI_STOP for STOP_RUN nodes (the Heston characteristic
- * function decays at least exponentially in u, so the tail beyond is of that order).
- * Where the strip is too narrow for a bound (the moments explode before tau), init fails
- * and the caller keeps the adaptive formula.  tests/pricing/test_heston_batch.c checks
- * the slice against hs_heston_eval_delta to 1e-9 over the bundled scenarios' parameters.
- */
-
-/* A delta beyond the Chernoff range differs from its limit by less than this (per unit
- * of e^{-q tau}). */
-#define CUT_EPS 1e-13
-/* Standard deviations of the Black-Scholes control variate's own range. */
-#define BS_CUT_SDS 7.6
-/* The sum stops once |psi(u_j)| e^{max(k_hi, 0)/2} < PSI_STOP for STOP_RUN nodes. */
-#define PSI_STOP 1e-16
-#define STOP_RUN 4
-/* Most nodes a slice may use. */
-#define SLICE_MAX_NODES 200000
-/* e^{-i u_j k} is recomputed exactly every RESYNC nodes (the recurrence drifts ~j eps). */
-#define RESYNC 64
-
-/* Chernoff cut on one side: the best of a few values of a (side > 0: a > 1, the right
- * tail of the call delta; side < 0: a < 1, the left tail). */
-static double chernoff_cut(const cf_ctx *c, int side)
-{
-    const double leps = log(CUT_EPS);
-    double best = side > 0 ? INFINITY : -INFINITY;
-    double edge = side > 0 ? 0.9 * strip_edge(c, 1) : 1.0 + 0.9 * strip_edge(c, -1);
-    /* a - 1 = t on the right from 0.02 to edge; 1 - a = t on the left from 0.02 to edge. */
-    const double t_lo = 0.02, t_hi = edge;
-    if (!(t_hi > t_lo))
-        return best;
-    for (int i = 0; i <= 32; i++) {
-        double t = t_lo * pow(t_hi / t_lo, i / 32.0);
-        double a = side > 0 ? 1.0 + t : 1.0 - t;
-        double lm = creal(heston_log_cf(c, 0.0, a));
-        if (!isfinite(lm))
-            continue;
-        /* (1 - a) k + lm <= leps: k >= (lm - leps) / (a - 1) (right), k <= ... (left). */
-        double k = side > 0 ? (lm - leps) / t : (leps - lm) / t;
-        if (side > 0 ? k < best : k > best)
-            best = k;
-    }
-    return best;
-}
-
-hs_status hs_heston_slice_init(hs_heston_slice *s, double tau, double rate, double div,
-                               const hs_heston_params *p, hs_error *err)
-{
-    memset(s, 0, sizeof *s);
-    hs_status st = check_inputs(HS_BS_CALL, 1.0, 1.0, tau, rate, div, p, err);
-    if (st)
-        return st;
-    const double vbar = fmax(hs_heston_mean_variance(p, tau), 0.0);
-    s->tau = tau;
-    s->rate = rate;
-    s->div = div;
-    s->sigma_bar = sqrt(vbar);
-    s->dq = exp(-div * tau);
-    s->n = 0;
-    if (!(tau > 0.0 && vbar * tau > 0.0 && p->xi >= HS_HESTON_XI_MIN))
-        return HS_OK; /* the limits of eval: Black-Scholes at sqrt(vbar) */
-    cf_ctx c = {p->v0, p->kappa, p->theta, p->xi, p->rho, tau, 0, 0.5, 1, vbar * tau, 1, 0};
-    const double sd = sqrt(vbar * tau);
-    double k_hi = chernoff_cut(&c, 1), k_lo = chernoff_cut(&c, -1);
-    if (!isfinite(k_hi) || !isfinite(k_lo))
-        return hs_error_set(err, HS_ERUNTIME,
-                            "heston slice: no moment bound (v %g, tau %g): the strip of finite "
-                            "moments is too narrow",
-                            p->v0, tau);
-    k_hi = fmax(k_hi, 0.5 * vbar * tau + BS_CUT_SDS * sd);
-    k_lo = fmin(k_lo, 0.5 * vbar * tau - BS_CUT_SDS * sd);
-    s->k_lo = k_lo;
-    s->k_hi = k_hi;
-    s->h = 2.0 * PI / (2.0 * (k_hi - k_lo));
-    const double grow = exp(0.5 * fmax(k_hi, 0.0));
-    size_t cap = 256, run = 0;
-    s->re = malloc(cap * sizeof *s->re);
-    s->im = malloc(cap * sizeof *s->im);
-    for (size_t j = 0;; j++) {
-        if (j == cap) {
-            cap *= 2;
-            double *r2 = s->re ? realloc(s->re, cap * sizeof *r2) : NULL;
-            if (r2)
-                s->re = r2;
-            double *i2 = s->im && r2 ? realloc(s->im, cap * sizeof *i2) : NULL;
-            if (i2)
-                s->im = i2;
-            if (!r2 || !i2)
-                break;
-        }
-        if (!s->re || !s->im || j >= SLICE_MAX_NODES) {
-            hs_heston_slice_free(s);
-            return hs_error_set(err, HS_ERUNTIME, "heston slice: %s (v %g, tau %g)",
-                                j >= SLICE_MAX_NODES ? "the integrand decays too slowly"
-                                                     : "out of memory",
-                                p->v0, tau);
-        }
-        const double u = (double)j * s->h;
-        double complex ps = cf_difference(&c, u) / (I * u - 0.5);
-        if (!(isfinite(creal(ps)) && isfinite(cimag(ps))))
-            ps = 0.0; /* beyond U_MAX, or underflow: the integrand is 0 there */
-        const double w = j ? s->h : 0.5 * s->h;
-        s->re[j] = w * creal(ps);
-        s->im[j] = w * cimag(ps);
-        s->n = j + 1;
-        run = cabs(ps) * grow < PSI_STOP ? run + 1 : 0;
-        if (run >= STOP_RUN)
-            break;
-    }
-    return HS_OK;
-}
-
-void hs_heston_slice_free(hs_heston_slice *s)
-{
-    free(s->re);
-    free(s->im);
-    s->re = s->im = NULL;
-    s->n = 0;
-}
-
-/* The call delta of the slice at k = ln(K / F) (unclamped when inside the range). */
-static double slice_call_delta(const hs_heston_slice *s, double spot, double strike)
-{
-    const double k = log(strike / spot) - (s->rate - s->div) * s->tau;
-    const double bs = hs_bs_delta(HS_BS_CALL, spot, strike, s->tau, s->rate, s->div, s->sigma_bar);
-    if (!s->n)
-        return bs;
-    if (k >= s->k_hi)
-        return 0.0;
-    if (k <= s->k_lo)
-        return s->dq;
-    /* sum_j Re[e^{-i u_j k} psi_j], e^{-i u_j k} = (e^{-i h k})^j, resynchronised. */
-    const double c1 = cos(s->h * k), s1 = -sin(s->h * k);
-    double zr = 1.0, zi = 0.0, sum = 0.0;
-    for (size_t j = 0; j < s->n; j++) {
-        if (j && j % RESYNC == 0) {
-            zr = cos((double)j * s->h * k);
-            zi = -sin((double)j * s->h * k);
-        }
-        sum += zr * s->re[j] - zi * s->im[j];
-        const double nr = zr * c1 - zi * s1;
-        zi = zr * s1 + zi * c1;
-        zr = nr;
-    }
-    return bs + s->dq / PI * exp(0.5 * k) * sum;
-}
-
-void hs_heston_slice_delta(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
-                           const double *spot, double *delta)
-{
-    for (size_t i = 0; i < n; i++) {
-        double d = fmin(fmax(slice_call_delta(s, spot[i], strike), 0.0), s->dq);
-        if (kind == HS_BS_PUT)
-            d = fmin(fmax(d - s->dq, -s->dq), 0.0);
-        delta[i] = d;
-    }
-}
-
-hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, double rate, double div,
-                                const hs_heston_params *p, size_t n, const double *spot,
-                                double *delta, hs_error *err)
-{
-    for (size_t i = 0; i < n; i++) {
-        hs_status st = check_inputs(kind, spot[i], strike, tau, rate, div, p, err);
-        if (st)
-            return st;
-    }
-    hs_heston_slice s;
-    hs_status st = hs_heston_slice_init(&s, tau, rate, div, p, err);
-    if (st)
-        return st;
-    hs_heston_slice_delta(&s, kind, strike, n, spot, delta);
-    hs_heston_slice_free(&s);
-    return HS_OK;
 }

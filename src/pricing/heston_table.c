@@ -71,6 +71,7 @@ typedef struct builder {
     size_t n_legs;
     double rate, div;
     hs_heston_params p;
+    hs_heston_slab *slabs; /* [n_legs] */
     double tol;
     double wx_min, wy_min;
     cache_entry cache[CACHE];
@@ -91,12 +92,21 @@ static double clenshaw(const double *c, int n, size_t stride, double t)
     return c[0] + t * b1 - b2;
 }
 
-/* p(t, s) from the coefficients c[m][l]. */
+/* p(t, s) from the coefficients c[m][l]: T_l(s) by their recurrence, the sums over l as
+ * independent dot products (they vectorise), then Clenshaw in t. */
 static double eval2(const double *c, double t, double s)
 {
-    double b[NX + 1];
-    for (int m = 0; m <= NX; m++)
-        b[m] = clenshaw(c + m * (NY + 1), NY, 1, s);
+    double ts[NY + 1], b[NX + 1];
+    ts[0] = 1.0;
+    ts[1] = s;
+    for (int l = 2; l <= NY; l++)
+        ts[l] = 2.0 * s * ts[l - 1] - ts[l - 2];
+    for (int m = 0; m <= NX; m++) {
+        double acc = 0.0;
+        for (int l = 0; l <= NY; l++)
+            acc += c[m * (NY + 1) + l] * ts[l];
+        b[m] = acc;
+    }
     return clenshaw(b, NX, 1, t);
 }
 
@@ -115,7 +125,7 @@ static const hs_heston_slice *slices_at(builder *bd, double y)
     hs_heston_params p = bd->p;
     p.v0 = y * y;
     for (size_t j = 0; j < bd->n_legs; j++) {
-        if (hs_heston_slice_init(&e->legs[j], bd->legs[j].tau, bd->rate, bd->div, &p, bd->err)) {
+        if (hs_heston_slice_from_slab(&bd->slabs[j], p.v0, &e->legs[j], bd->err)) {
             for (size_t i = 0; i < j; i++)
                 hs_heston_slice_free(&e->legs[i]);
             return NULL;
@@ -290,9 +300,16 @@ hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, s
     bd.wx_min = MIN_WIDTH * (x_hi - x_lo);
     bd.wy_min = MIN_WIDTH * fmax(t->y_hi - t->y_lo, 1e-300);
     hs_heston_slice *sl = calloc(CACHE * n_legs, sizeof *sl);
+    bd.slabs = calloc(n_legs, sizeof *bd.slabs);
+    size_t n_slabs = 0;
+    for (; bd.slabs && n_slabs < n_legs; n_slabs++)
+        if (hs_heston_slab_init(&bd.slabs[n_slabs], legs[n_slabs].tau, rate, div, p, v_hi, err))
+            break;
     bd.xs = malloc(3 * (2 * NX + 1) * sizeof *bd.xs);
     hs_status st = HS_OK;
-    if (!sl || !bd.xs || grow(&bd)) {
+    if (bd.slabs && n_slabs < n_legs) {
+        st = HS_ERUNTIME;
+    } else if (!sl || !bd.xs || !bd.slabs || grow(&bd)) {
         st = hs_error_set(err, HS_ERUNTIME, "heston table: out of memory");
     } else {
         bd.spots = bd.xs + (2 * NX + 1);
@@ -310,6 +327,9 @@ hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, s
                 hs_heston_slice_free(&bd.cache[i].legs[j]);
     free(sl);
     free(bd.xs);
+    for (size_t j = 0; j < n_slabs; j++)
+        hs_heston_slab_free(&bd.slabs[j]);
+    free(bd.slabs);
     if (st)
         hs_heston_table_free(t);
     return st;
