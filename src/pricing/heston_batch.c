@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "heston_cf.h"
+#include "simd.h"
 
 #define PI 3.14159265358979323846
 
@@ -337,7 +338,7 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
 #define CHUNK 32
 
 /* The clamped call deltas of the slice at n <= CHUNK spots. */
-static void slice_call_chunk(const hs_heston_slice *s, double strike, size_t n, const double *spot,
+HS_KERNEL static void slice_call_chunk(const hs_heston_slice *s, double strike, size_t n, const double *spot,
                              double *out)
 {
     double kk[CHUNK], c1[CHUNK], s1[CHUNK], zr[CHUNK], zi[CHUNK], sum[CHUNK];

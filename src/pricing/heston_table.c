@@ -45,6 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "simd.h"
+
 #define NX HS_HESTON_TABLE_NX
 #define NY HS_HESTON_TABLE_NY
 #define NC ((NX + 1) * (NY + 1))
@@ -94,7 +96,7 @@ static double clenshaw(const double *c, int n, size_t stride, double t)
 
 /* p(t, s) from the coefficients c[m][l]: T_l(s) by their recurrence, the sums over l as
  * independent dot products (they vectorise), then Clenshaw in t. */
-static double eval2(const double *c, double t, double s)
+HS_KERNEL static double eval2(const double *c, double t, double s)
 {
     double ts[NY + 1], b[NX + 1];
     ts[0] = 1.0;
