@@ -9,14 +9,15 @@ table builds, amortised over the run).  Each is run with ratio = bs (the peer: e
 but the model delta), ratio = model with model_delta = table and model_delta = exact,
 interleaved, REPEATS times each, on one thread; the line printed is the median engine
 time ("seconds" of the JSON) less the bs peer's, per path x rebalance.  The Heston table
-build time per date is the engine time of a 1-path run less its bs peer's, over the 21
+build time per date is the engine time of a 2-path run less its bs peer's, over the 21
 dates (the lookups of one path are negligible).
-Usage: scripts/bench_model_delta.py [hedgesim] [repeats]
+Usage: scripts/bench_model_delta.py [hedgesim] [repeats] [merton,heston]
 """
 import json, os, statistics, subprocess, sys, tempfile
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "build/hedgesim"
 REPEATS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+MODELS = sys.argv[3].split(",") if len(sys.argv) > 3 else ["merton", "heston"]
 
 HESTON_INI = """[scenario]
 name = bench_heston_model
@@ -68,28 +69,37 @@ def per_lane(scn, sec, paths, steps, modes, extra=()):
     return {m: (med[m] - med["bs"]) / (paths * steps) * 1e9 for m in modes}, fb
 
 
-# Merton: as before (the table against the series on the same run).
-steps = 63
-extra = ["--set", "strategy.model.hedges=%d" % steps]
-per, fb = per_lane("scenarios/jump_crash.ini", "strategy.model", 20000, steps, ("table", "exact"),
-                   extra)
-print("merton: ratio=model per lane and rebalance, median of %d: exact %.0f ns, table %.0f ns,"
-      " exact/table %.1fx (20000 paths x %d rebalances, 1 thread)"
-      % (REPEATS, per["exact"], per["table"], per["exact"] / per["table"], steps))
+def merton():
+    """The table against the series on the same run."""
+    steps = 63
+    extra = ["--set", "strategy.model.hedges=%d" % steps]
+    per, _ = per_lane("scenarios/jump_crash.ini", "strategy.model", 20000, steps,
+                      ("table", "exact"), extra)
+    print("merton: ratio=model per lane and rebalance, median of %d: exact %.0f ns, table %.0f "
+          "ns, exact/table %.1fx (20000 paths x %d rebalances, 1 thread)"
+          % (REPEATS, per["exact"], per["table"], per["exact"] / per["table"], steps))
 
-with tempfile.TemporaryDirectory() as tmp:
-    ini = os.path.join(tmp, "heston.ini")
-    with open(ini, "w") as f:
-        f.write(HESTON_INI)
-    sec = "strategy.hedge"
-    exact, _ = per_lane(ini, sec, 200, 21, ("exact",))
-    build, _ = per_lane(ini, sec, 1, 21, ("table",))
-    print("heston: table build %.1f ms per date (median of %d, 1-path runs, 21 dates)"
-          % (build["table"] * 1e-6, REPEATS))
-    for paths in (20000, 200000):
-        table, fb = per_lane(ini, sec, paths, 21, ("table",))
-        print("heston: ratio=model per lane and rebalance, median of %d: exact %.0f ns (200 "
-              "paths), table %.0f ns (%d paths, builds included, %d fallbacks), exact/table "
-              "%.0fx (21 rebalances, 1 thread)"
-              % (REPEATS, exact["exact"], table["table"], paths, fb,
-                 exact["exact"] / table["table"]))
+
+def heston():
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = os.path.join(tmp, "heston.ini")
+        with open(ini, "w") as f:
+            f.write(HESTON_INI)
+        sec = "strategy.hedge"
+        exact, _ = per_lane(ini, sec, 200, 21, ("exact",))
+        build, _ = per_lane(ini, sec, 2, 21, ("table",))
+        print("heston: table build %.1f ms per date (median of %d, 2-path runs, 21 dates)"
+              % (build["table"] * 2 * 1e-6, REPEATS))
+        for paths in (20000, 200000):
+            table, fb = per_lane(ini, sec, paths, 21, ("table",))
+            print("heston: ratio=model per lane and rebalance, median of %d: exact %.0f ns (200 "
+                  "paths), table %.0f ns (%d paths, builds included, %d fallbacks), "
+                  "exact/table %.0fx (21 rebalances, 1 thread)"
+                  % (REPEATS, exact["exact"], table["table"], paths, fb,
+                     exact["exact"] / table["table"]))
+
+
+if "merton" in MODELS:
+    merton()
+if "heston" in MODELS:
+    heston()

@@ -175,7 +175,7 @@ hs_status hs_heston_slice_init(hs_heston_slice *s, double tau, double rate, doub
         s->re[j] = w * creal(ps);
         s->im[j] = w * cimag(ps);
         s->n = j + 1;
-        const double mag = cabs(ps), r = mag / last;
+        const double mag = sqrt(creal(ps) * creal(ps) + cimag(ps) * cimag(ps)), r = mag / last;
         last = mag;
         run = r < 1.0 && grow * mag * s->h * r / (1.0 - r) < TAIL_STOP ? run + 1 : 0;
         if (run >= STOP_RUN)
@@ -314,17 +314,20 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
         const double complex l_h = (e[0] + v * e[2]) + I * (e[1] + v * e[3]);
         const double l_bs = -0.5 * vt * (u * u + 0.25);
         const double complex dl = l_h - l_bs;
-        /* As hs_heston_cf_difference: e^{l_bs} expm1(dl) where the logs are close. */
+        const double dr = creal(dl), di = cimag(dl);
+        /* As hs_heston_cf_difference: e^{l_bs} expm1(dl) where the logs are close
+         * (|dl| < 1/2); then / (iu - 1/2) as * (-1/2 - iu) / (u^2 + 1/4). */
         double complex diff =
-            cabs(dl) < 0.5 ? exp(l_bs) * hs_heston_cexpm1(dl) : cexp(l_h) - exp(l_bs);
-        double complex ps = diff / (I * u - 0.5);
+            dr * dr + di * di < 0.25 ? exp(l_bs) * hs_heston_cexpm1(dl) : cexp(l_h) - exp(l_bs);
+        const double den = u * u + 0.25, fr = creal(diff), fi = cimag(diff);
+        double complex ps = ((-0.5 * fr + u * fi) + I * (-u * fr - 0.5 * fi)) / den;
         if (!(isfinite(creal(ps)) && isfinite(cimag(ps))))
             ps = 0.0;
         const double w = j ? s->h : 0.5 * s->h;
         s->re[j] = w * creal(ps);
         s->im[j] = w * cimag(ps);
         s->n = j + 1;
-        const double mag = cabs(ps), r = mag / last;
+        const double mag = sqrt(creal(ps) * creal(ps) + cimag(ps) * cimag(ps)), r = mag / last;
         last = mag;
         run = r < 1.0 && grow * mag * s->h * r / (1.0 - r) < TAIL_STOP ? run + 1 : 0;
         if (run >= STOP_RUN)
@@ -338,8 +341,8 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
 #define CHUNK 32
 
 /* The clamped call deltas of the slice at n <= CHUNK spots. */
-HS_KERNEL static void slice_call_chunk(const hs_heston_slice *s, double strike, size_t n, const double *spot,
-                             double *out)
+HS_KERNEL static void slice_call_chunk(const hs_heston_slice *s, double strike, size_t n,
+                                       const double *spot, double *out)
 {
     double kk[CHUNK], c1[CHUNK], s1[CHUNK], zr[CHUNK], zi[CHUNK], sum[CHUNK];
     size_t idx[CHUNK], m = 0;

@@ -61,6 +61,12 @@
 
 enum { SPLIT_X, SPLIT_Y, LEAF };
 
+/* cos(pi i / n) for i < 2n (the transform's cosines, the nodes) and cos(pi (j + 1/2) / n)
+ * for j < n (the check points), n = NX and NY, filled once per build. */
+typedef struct cosines {
+    double x_dct[2 * NX], x_mid[NX], y_dct[2 * NY], y_mid[NY];
+} cosines;
+
 typedef struct cache_entry {
     double y;
     int ok;                /* 0: not filled */
@@ -80,6 +86,7 @@ typedef struct builder {
     size_t next; /* round-robin eviction */
     size_t cap_nodes, cap_leaves;
     double *xs, *spots, *tmp; /* scratch of NX + 1 + NX points */
+    cosines cs;
     hs_error *err;
 } builder;
 
@@ -161,23 +168,24 @@ static hs_status book(builder *bd, const double *x, size_t n, double y, double *
     return HS_OK;
 }
 
-static double node(double a, double b, int j, int n)
+/* Node j of n + 1 on [a, b] (dct: cos(pi i / n), i < 2n), or check point j (mids). */
+static double node(double a, double b, int j, const double *dct)
 {
-    return b == a ? a : 0.5 * (a + b) + 0.5 * (b - a) * cos(PI * j / n);
+    return b == a ? a : 0.5 * (a + b) + 0.5 * (b - a) * dct[j];
 }
 
-static double mid(double a, double b, int j, int n)
+static double mid(double a, double b, int j, const double *mids)
 {
-    return b == a ? a : 0.5 * (a + b) + 0.5 * (b - a) * cos(PI * (j + 0.5) / n);
+    return b == a ? a : 0.5 * (a + b) + 0.5 * (b - a) * mids[j];
 }
 
 /* Chebyshev-Lobatto coefficients of n + 1 values v[j * stride] into c[m * stride]. */
-static void dct(const double *v, double *c, int n, size_t stride)
+static void dct(const double *v, double *c, int n, size_t stride, const double *cs)
 {
     for (int m = 0; m <= n; m++) {
         double s = 0.5 * (v[0] + (m % 2 ? -v[n * stride] : v[n * stride]));
         for (int j = 1; j < n; j++)
-            s += v[j * stride] * cos(PI * (double)((m * j) % (2 * n)) / n);
+            s += v[j * stride] * cs[(m * j) % (2 * n)];
         c[m * stride] = 2.0 * s / n;
     }
     c[0] *= 0.5;
@@ -204,10 +212,11 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
     hs_heston_table *t = bd->t;
     double f[NX + 1][NY + 1], a[NX + 1][NY + 1], c[NX + 1][NY + 1];
     double xn[NX + 1], xm[NX], row[NX + 1];
+    const cosines *cs = &bd->cs;
     for (int j = 0; j <= NX; j++)
-        xn[j] = node(xa, xb, j, NX);
+        xn[j] = node(xa, xb, j, cs->x_dct);
     for (int j = 0; j < NX; j++)
-        xm[j] = mid(xa, xb, j, NX);
+        xm[j] = mid(xa, xb, j, cs->x_mid);
     const int flat = yb == ya;
     for (int l = 0; l <= NY; l++) {
         if (flat && l) {
@@ -215,33 +224,33 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
                 f[j][l] = f[j][0];
             continue;
         }
-        if (book(bd, xn, NX + 1, node(ya, yb, l, NY), row))
+        if (book(bd, xn, NX + 1, node(ya, yb, l, cs->y_dct), row))
             return HS_ERUNTIME;
         for (int j = 0; j <= NX; j++)
             f[j][l] = row[j];
     }
     for (int l = 0; l <= NY; l++)
-        dct(&f[0][l], &a[0][l], NX, NY + 1);
+        dct(&f[0][l], &a[0][l], NX, NY + 1, cs->x_dct);
     for (int m = 0; m <= NX; m++)
-        dct(a[m], c[m], NY, 1);
+        dct(a[m], c[m], NY, 1, cs->y_dct);
     /* The x checks on every y node, then the y checks at the x midpoints. */
     double ex = 0.0, ey = 0.0;
     for (int l = 0; l <= NY && ex <= bd->tol; l++) {
         if (flat && l)
             break;
-        if (book(bd, xm, NX, node(ya, yb, l, NY), row))
+        if (book(bd, xm, NX, node(ya, yb, l, cs->y_dct), row))
             return HS_ERUNTIME;
-        double s = flat ? 0.0 : cos(PI * l / NY);
+        double s = flat ? 0.0 : cs->y_dct[l];
         for (int j = 0; j < NX; j++)
-            ex = fmax(ex, fabs(eval2(&c[0][0], cos(PI * (j + 0.5) / NX), s) - row[j]));
+            ex = fmax(ex, fabs(eval2(&c[0][0], cs->x_mid[j], s) - row[j]));
     }
     if (ex <= bd->tol && !flat)
         for (int l = 0; l < NY && ey <= bd->tol; l++) {
-            if (book(bd, xm, NX, mid(ya, yb, l, NY), row))
+            if (book(bd, xm, NX, mid(ya, yb, l, cs->y_mid), row))
                 return HS_ERUNTIME;
-            double s = cos(PI * (l + 0.5) / NY);
+            double s = cs->y_mid[l];
             for (int j = 0; j < NX; j++)
-                ey = fmax(ey, fabs(eval2(&c[0][0], cos(PI * (j + 0.5) / NX), s) - row[j]));
+                ey = fmax(ey, fabs(eval2(&c[0][0], cs->x_mid[j], s) - row[j]));
         }
     if (!(ex <= bd->tol) || !(ey <= bd->tol)) {
         const int in_x = !(ex <= bd->tol);
@@ -300,6 +309,14 @@ hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, s
     bd.tol = HS_HESTON_TABLE_TOL * fmax(qsum, 1e-300);
     t->x_lo = x_lo, t->x_hi = x_hi, t->y_lo = sqrt(v_lo), t->y_hi = sqrt(v_hi);
     bd.wx_min = MIN_WIDTH * (x_hi - x_lo);
+    for (int i = 0; i < 2 * NX; i++)
+        bd.cs.x_dct[i] = cos(PI * i / NX);
+    for (int i = 0; i < 2 * NY; i++)
+        bd.cs.y_dct[i] = cos(PI * i / NY);
+    for (int j = 0; j < NX; j++)
+        bd.cs.x_mid[j] = cos(PI * (j + 0.5) / NX);
+    for (int j = 0; j < NY; j++)
+        bd.cs.y_mid[j] = cos(PI * (j + 0.5) / NY);
     bd.wy_min = MIN_WIDTH * fmax(t->y_hi - t->y_lo, 1e-300);
     hs_heston_slice *sl = calloc(CACHE * n_legs, sizeof *sl);
     bd.slabs = calloc(n_legs, sizeof *bd.slabs);
