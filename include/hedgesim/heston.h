@@ -152,6 +152,7 @@ hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, doub
 #define HS_HESTON_TABLE_NX 16
 #define HS_HESTON_TABLE_NY 8
 #define HS_HESTON_TABLE_TOL 2e-8
+#define HS_HESTON_TABLE_CELLS 64 /* the index of start nodes: cells per side */
 
 typedef struct hs_heston_leg {
     hs_bs_kind kind;
@@ -168,7 +169,9 @@ typedef struct hs_heston_table {
     double x_lo, x_hi, y_lo, y_hi; /* the range: x = ln S, y = sqrt(v) */
     size_t n_nodes, n_leaves;
     hs_heston_table_node *nodes; /* [n_nodes], the root first */
-    double *coef;                /* [n_leaves][4 + (NX + 1)(NY + 1)]: xa, xb, ya, yb, c[m][l] */
+    double *coef;                /* [n_leaves][4 + (NX + 1)(NY + 1)]: xa, xb, ya, yb, c[l][m] */
+    size_t *cells;               /* [CELLS^2] start node of each cell of the range, y-major */
+    double cell_x, cell_y;       /* cells per unit of x and of y */
     size_t evals;                /* values of h spent on the build (nodes and checks) */
     double max_check_err;        /* largest error at an accepted rectangle's check points */
     size_t slices, slice_nodes;  /* slices made for the build and their nodes in all */

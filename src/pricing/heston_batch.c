@@ -62,6 +62,8 @@
 #define CUT_GRID 33
 /* Most grid points a slab may hold (4 doubles each). */
 #define SLAB_MAX_NODES (1u << 22)
+/* Below this exponent e^x is taken as 0 (under 1e-304, far below any tolerance). */
+#define UNDERFLOW (-700.0)
 /* Most nodes a slice may use. */
 #define SLICE_MAX_NODES 200000
 /* e^{-i u_j k} is recomputed exactly every RESYNC nodes (the recurrence drifts ~j eps). */
@@ -317,8 +319,12 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
         const double dr = creal(dl), di = cimag(dl);
         /* As hs_heston_cf_difference: e^{l_bs} expm1(dl) where the logs are close
          * (|dl| < 1/2); then / (iu - 1/2) as * (-1/2 - iu) / (u^2 + 1/4). */
-        double complex diff =
-            dr * dr + di * di < 0.25 ? exp(l_bs) * hs_heston_cexpm1(dl) : cexp(l_h) - exp(l_bs);
+        double complex diff;
+        if (dr * dr + di * di < 0.25)
+            diff = exp(l_bs) * hs_heston_cexpm1(dl);
+        else /* e^{x} below 1e-304 is 0 here: skip the exponentials' slow underflow path */
+            diff = (creal(l_h) < UNDERFLOW ? 0.0 : cexp(l_h)) -
+                   (l_bs < UNDERFLOW ? 0.0 : exp(l_bs));
         const double den = u * u + 0.25, fr = creal(diff), fi = cimag(diff);
         double complex ps = ((-0.5 * fr + u * fi) + I * (-u * fr - 0.5 * fi)) / den;
         if (!(isfinite(creal(ps)) && isfinite(cimag(ps))))

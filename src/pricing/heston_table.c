@@ -56,6 +56,8 @@
 #define MIN_WIDTH 1e-9
 /* Slices kept in the cache (per leg, for one y each). */
 #define CACHE 512
+/* A cell's start node holds the cell widened by this fraction of a cell on each side. */
+#define CELL_PAD 1e-6
 /* Most leaves of one table. */
 #define MAX_LEAVES 16384
 
@@ -101,8 +103,9 @@ static double clenshaw(const double *c, int n, size_t stride, double t)
     return c[0] + t * b1 - b2;
 }
 
-/* p(t, s) from the coefficients c[m][l]: T_l(s) by their recurrence, the sums over l as
- * independent dot products (they vectorise), then Clenshaw in t. */
+/* p(t, s) from the coefficients, stored c[l][m]: T_l(s) by their recurrence, the sums
+ * b_m = sum_l c[l][m] T_l(s) (accumulated across m at once, which vectorises, each in l
+ * order), then Clenshaw in t. */
 HS_KERNEL static double eval2(const double *c, double t, double s)
 {
     double ts[NY + 1], b[NX + 1];
@@ -110,12 +113,11 @@ HS_KERNEL static double eval2(const double *c, double t, double s)
     ts[1] = s;
     for (int l = 2; l <= NY; l++)
         ts[l] = 2.0 * s * ts[l - 1] - ts[l - 2];
-    for (int m = 0; m <= NX; m++) {
-        double acc = 0.0;
-        for (int l = 0; l <= NY; l++)
-            acc += c[m * (NY + 1) + l] * ts[l];
-        b[m] = acc;
-    }
+    for (int m = 0; m <= NX; m++)
+        b[m] = 0.0;
+    for (int l = 0; l <= NY; l++) /* over m innermost: it vectorises, each b[m] in l order */
+        for (int m = 0; m <= NX; m++)
+            b[m] += c[l * (NX + 1) + m] * ts[l];
     return clenshaw(b, NX, 1, t);
 }
 
@@ -210,7 +212,7 @@ static hs_status grow(builder *bd)
 static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, double yb)
 {
     hs_heston_table *t = bd->t;
-    double f[NX + 1][NY + 1], a[NX + 1][NY + 1], c[NX + 1][NY + 1];
+    double f[NX + 1][NY + 1], a[NX + 1][NY + 1], c[NX + 1][NY + 1], ct[NY + 1][NX + 1];
     double xn[NX + 1], xm[NX], row[NX + 1];
     const cosines *cs = &bd->cs;
     for (int j = 0; j <= NX; j++)
@@ -233,6 +235,9 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
         dct(&f[0][l], &a[0][l], NX, NY + 1, cs->x_dct);
     for (int m = 0; m <= NX; m++)
         dct(a[m], c[m], NY, 1, cs->y_dct);
+    for (int m = 0; m <= NX; m++)
+        for (int l = 0; l <= NY; l++)
+            ct[l][m] = c[m][l];
     /* The x checks on every y node, then the y checks at the x midpoints. */
     double ex = 0.0, ey = 0.0;
     for (int l = 0; l <= NY && ex <= bd->tol; l++) {
@@ -242,7 +247,7 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
             return HS_ERUNTIME;
         double s = flat ? 0.0 : cs->y_dct[l];
         for (int j = 0; j < NX; j++)
-            ex = fmax(ex, fabs(eval2(&c[0][0], cs->x_mid[j], s) - row[j]));
+            ex = fmax(ex, fabs(eval2(&ct[0][0], cs->x_mid[j], s) - row[j]));
     }
     if (ex <= bd->tol && !flat)
         for (int l = 0; l < NY && ey <= bd->tol; l++) {
@@ -250,7 +255,7 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
                 return HS_ERUNTIME;
             double s = cs->y_mid[l];
             for (int j = 0; j < NX; j++)
-                ey = fmax(ey, fabs(eval2(&c[0][0], cs->x_mid[j], s) - row[j]));
+                ey = fmax(ey, fabs(eval2(&ct[0][0], cs->x_mid[j], s) - row[j]));
         }
     if (!(ex <= bd->tol) || !(ey <= bd->tol)) {
         const int in_x = !(ex <= bd->tol);
@@ -284,11 +289,49 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
     }
     double *leaf = t->coef + t->n_leaves * (NC + 4);
     leaf[0] = xa, leaf[1] = xb, leaf[2] = ya, leaf[3] = yb;
-    memcpy(leaf + 4, c, sizeof c);
+    memcpy(leaf + 4, ct, sizeof ct);
     t->nodes[at].kind = LEAF;
     t->nodes[at].split = 0.0;
     t->nodes[at].index = t->n_leaves++;
     t->max_check_err = fmax(t->max_check_err, fmax(ex, ey));
+    return HS_OK;
+}
+
+/* The start node of every cell of a HS_HESTON_TABLE_CELLS^2 grid over the range: the
+ * deepest node whose region holds the whole cell, widened by CELL_PAD of a cell on each
+ * side so that rounding in the cell's index never starts a point outside its node.  A
+ * walk from there meets the same leaf as one from the root (every split skipped lies
+ * outside the widened cell), in a few steps instead of the tree's depth. */
+static hs_status index_cells(hs_heston_table *t, hs_error *err)
+{
+    const int g = HS_HESTON_TABLE_CELLS;
+    t->cells = malloc((size_t)g * g * sizeof *t->cells);
+    if (!t->cells)
+        return hs_error_set(err, HS_ERUNTIME, "heston table: out of memory");
+    const double wx = (t->x_hi - t->x_lo) / g, wy = (t->y_hi - t->y_lo) / g;
+    for (int iy = 0; iy < g; iy++)
+        for (int ix = 0; ix < g; ix++) {
+            const double x0 = t->x_lo + (ix - CELL_PAD) * wx,
+                         x1 = t->x_lo + (ix + 1 + CELL_PAD) * wx;
+            const double y0 = t->y_lo + (iy - CELL_PAD) * wy,
+                         y1 = t->y_lo + (iy + 1 + CELL_PAD) * wy;
+            size_t at = 0;
+            for (;;) {
+                const hs_heston_table_node *nd = &t->nodes[at];
+                if (nd->kind == LEAF)
+                    break;
+                const double lo = nd->kind == SPLIT_X ? x0 : y0, hi = nd->kind == SPLIT_X ? x1 : y1;
+                if (hi < nd->split)
+                    at = nd->index;
+                else if (lo >= nd->split)
+                    at = nd->index + 1;
+                else
+                    break;
+            }
+            t->cells[iy * g + ix] = at;
+        }
+    t->cell_x = g / (t->x_hi - t->x_lo);
+    t->cell_y = t->y_hi > t->y_lo ? g / (t->y_hi - t->y_lo) : 0.0;
     return HS_OK;
 }
 
@@ -349,6 +392,8 @@ hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, s
     for (size_t j = 0; j < n_slabs; j++)
         hs_heston_slab_free(&bd.slabs[j]);
     free(bd.slabs);
+    if (!st)
+        st = index_cells(t, err);
     if (st)
         hs_heston_table_free(t);
     return st;
@@ -359,7 +404,11 @@ double hs_heston_table_eval(const hs_heston_table *t, double x, double v)
     const double y = sqrt(v);
     if (!(x >= t->x_lo && x <= t->x_hi && y >= t->y_lo && y <= t->y_hi))
         return NAN;
-    size_t at = 0;
+    const int g = HS_HESTON_TABLE_CELLS;
+    int ix = (int)((x - t->x_lo) * t->cell_x), iy = (int)((y - t->y_lo) * t->cell_y);
+    ix = ix < g ? ix : g - 1;
+    iy = iy < g ? iy : g - 1;
+    size_t at = t->cells[iy * g + ix];
     while (t->nodes[at].kind != LEAF) {
         const hs_heston_table_node *nd = &t->nodes[at];
         const double z = nd->kind == SPLIT_X ? x : y;
@@ -376,6 +425,8 @@ void hs_heston_table_free(hs_heston_table *t)
 {
     free(t->nodes);
     free(t->coef);
+    free(t->cells);
+    t->cells = NULL;
     t->nodes = NULL;
     t->coef = NULL;
     t->n_nodes = t->n_leaves = 0;
