@@ -14,7 +14,9 @@
  *    1 and 3 days to expiry) within 1e-7 of the formula on dense grids in (ln S, v) that
  *    fall between the nodes, and NaN outside their range;
  *  - runs with model_delta = table and exact on the same paths: P&L within the bound
- *    the delta error implies, no fallbacks for exact, threads 1 and 2 byte-identical.
+ *    the delta error implies, no fallbacks for exact; after a crash out of the table's
+ *    range the lanes fall back to the formula and are counted; threads 1 and 2
+ *    byte-identical.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -205,6 +207,27 @@ Test(heston_batch, table_pnl_matches_formula, .init = setup, .timeout = 300)
                 worst, res->means[0].model_delta_fallbacks);
     cr_assert_lt(worst, 2.1e-4);
     cr_assert_eq(res->means[1].model_delta_fallbacks, 0);
+    hs_results_free(res);
+    hs_scenario_free(sc);
+}
+
+/* A crash of -60% at mid-life puts every lane far below the table's range (ln S0 +- 8 sd
+ * + 0.1): each must take the formula (counted) and give the formula's P&L within the
+ * bound above. */
+Test(heston_batch, outside_lanes_fall_back_and_count, .init = setup, .timeout = 300)
+{
+    const char *crash[] = {"simulation.paths=64", "+stress.c.type=crash", "stress.c.time=0.04",
+                           "stress.c.size=-0.6"};
+    hs_scenario *sc;
+    hs_results *res = run_text(heston_text, crash, 4, 1, &sc);
+    cr_assert_gt(res->means[0].model_delta_fallbacks, 0);
+    cr_assert_eq(res->means[1].model_delta_fallbacks, 0);
+    double worst = 0;
+    for (uint64_t p = 0; p < res->paths; p++)
+        worst = fmax(worst, fabs(res->pnl[p] - res->pnl[res->paths + p]));
+    cr_log_info("heston crash: %llu fallbacks, max |pnl table - pnl formula| = %.3g",
+                res->means[0].model_delta_fallbacks, worst);
+    cr_assert_lt(worst, 2.1e-4);
     hs_results_free(res);
     hs_scenario_free(sc);
 }
