@@ -17,8 +17,10 @@
  * L.N. Trefethen, "The exponentially convergent trapezoidal rule", SIAM Review 56 (2014)
  * 385-458, section 5; the same argument as the COS method's truncation range).  G is
  * negligible outside the range [k_lo, k_hi] where both deltas are still away from their
- * limits, so h = 2 pi / (2 (k_hi - k_lo)) keeps every alias at least one range width
- * beyond it.  The range comes from Chernoff bounds on the share measure,
+ * limits, so h = 2 pi / (ALIAS (k_hi - k_lo)), ALIAS = 1.1, puts every alias of a point
+ * of the range outside it, where G is below the cut's level (the test holds the result
+ * to 1e-9 of the formula; ALIAS = 2 gives the same errors with 1.8 times the nodes).
+ * The range comes from Chernoff bounds on the share measure,
  *
  *   P^S(X > k) <= e^{(1 - a) k} E[e^{a X}]   (a > 1),
  *   P^S(X < k) <= e^{(1 - a) k} E[e^{a X}]   (a < 1),
@@ -47,7 +49,7 @@
 
 /* A delta beyond the Chernoff range differs from its limit by less than this (per unit
  * of e^{-q tau}). */
-#define CUT_EPS 1e-13
+#define CUT_EPS 1e-12
 /* Standard deviations of the Black-Scholes control variate's own range. */
 #define BS_CUT_SDS 7.6
 /* The sum stops once the geometric estimate of its tail, e^{max(k_hi, 0)/2} |psi(u_j)| h
@@ -57,7 +59,7 @@
 #define STOP_RUN 4
 /* 2 pi / h = ALIAS (k_hi - k_lo): every alias of a point of the range lands at least
  * (ALIAS - 1) range widths beyond it. */
-#define ALIAS 1.25
+#define ALIAS 1.1
 /* Values of a tried for a Chernoff cut. */
 #define CUT_GRID 33
 /* Most grid points a slab may hold (4 doubles each). */
@@ -323,8 +325,8 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
         if (dr * dr + di * di < 0.25)
             diff = exp(l_bs) * hs_heston_cexpm1(dl);
         else /* e^{x} below 1e-304 is 0 here: skip the exponentials' slow underflow path */
-            diff = (creal(l_h) < UNDERFLOW ? 0.0 : cexp(l_h)) -
-                   (l_bs < UNDERFLOW ? 0.0 : exp(l_bs));
+            diff =
+                (creal(l_h) < UNDERFLOW ? 0.0 : cexp(l_h)) - (l_bs < UNDERFLOW ? 0.0 : exp(l_bs));
         const double den = u * u + 0.25, fr = creal(diff), fi = cimag(diff);
         double complex ps = ((-0.5 * fr + u * fi) + I * (-u * fr - 0.5 * fi)) / den;
         if (!(isfinite(creal(ps)) && isfinite(cimag(ps))))
