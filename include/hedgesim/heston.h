@@ -149,8 +149,8 @@ hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, doub
  * a k-d tree of rectangles whose error at check points between the nodes is at most
  * HS_HESTON_TABLE_TOL per unit of the book's total |quantity| (the promised bound
  * anywhere in the table, tested on dense grids against the formula, is 1e-7). */
-#define HS_HESTON_TABLE_NX 16
-#define HS_HESTON_TABLE_NY 8
+#define HS_HESTON_TABLE_NX 12
+#define HS_HESTON_TABLE_NY 10
 #define HS_HESTON_TABLE_TOL 2e-8
 #define HS_HESTON_TABLE_CELLS 64 /* the index of start nodes: cells per side */
 
