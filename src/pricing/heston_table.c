@@ -20,8 +20,8 @@
  * c the two-dimensional discrete cosine transform of the values (delta_table.c has the
  * one-dimensional formula; J.P. Boyd, "Chebyshev and Fourier Spectral Methods", 2nd ed.,
  * Dover 2001, section 4.4, and L.N. Trefethen, "Approximation Theory and Approximation
- * Practice", SIAM 2013, ch. 3, apply per axis), evaluated by Clenshaw's recurrence in s for
- * each m and then in t.
+ * Practice", SIAM 2013, ch. 3, apply per axis), evaluated from the three-term
+ * recurrences of T_l(s) and T_m(t) (see eval2).
  *
  * The error is measured, not assumed: with the coefficients known, h is evaluated at the
  * x midpoints cos(pi (j + 1/2) / NX) on every y node (the x error), then at those x
@@ -92,33 +92,37 @@ typedef struct builder {
     hs_error *err;
 } builder;
 
-static double clenshaw(const double *c, int n, size_t stride, double t)
-{
-    double b1 = 0.0, b2 = 0.0, t2 = 2.0 * t;
-    for (int m = n; m >= 1; m--) {
-        double b0 = c[m * stride] + t2 * b1 - b2;
-        b2 = b1;
-        b1 = b0;
-    }
-    return c[0] + t * b1 - b2;
-}
-
-/* p(t, s) from the coefficients, stored c[l][m]: T_l(s) by their recurrence, the sums
- * b_m = sum_l c[l][m] T_l(s) (accumulated across m at once, which vectorises, each in l
- * order), then Clenshaw in t. */
+/* p(t, s) from the coefficients, stored c[l][m]: T_l(s) and T_m(t) by their recurrences
+ * (two independent chains), the sums b_m = sum_l c[l][m] T_l(s) accumulated across m at
+ * once (it vectorises; each b_m in l order), then sum_m b_m T_m(t) in four interleaved
+ * partial sums (a fixed order: the same result on every machine and thread) instead of
+ * Clenshaw's dependent recurrence. */
 HS_KERNEL static double eval2(const double *c, double t, double s)
 {
-    double ts[NY + 1], b[NX + 1];
+    double ts[NY + 1], tt[NX + 4], b[NX + 4];
     ts[0] = 1.0;
     ts[1] = s;
     for (int l = 2; l <= NY; l++)
         ts[l] = 2.0 * s * ts[l - 1] - ts[l - 2];
-    for (int m = 0; m <= NX; m++)
+    tt[0] = 1.0;
+    tt[1] = t;
+    for (int m = 2; m <= NX; m++)
+        tt[m] = 2.0 * t * tt[m - 1] - tt[m - 2];
+    for (int m = 0; m < NX + 4; m++)
         b[m] = 0.0;
-    for (int l = 0; l <= NY; l++) /* over m innermost: it vectorises, each b[m] in l order */
+    for (int m = NX + 1; m < NX + 4; m++)
+        tt[m] = 0.0;
+    for (int l = 0; l <= NY; l++)
         for (int m = 0; m <= NX; m++)
             b[m] += c[l * (NX + 1) + m] * ts[l];
-    return clenshaw(b, NX, 1, t);
+    double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0;
+    for (int m = 0; m <= NX; m += 4) {
+        p0 += b[m] * tt[m];
+        p1 += b[m + 1] * tt[m + 1];
+        p2 += b[m + 2] * tt[m + 2];
+        p3 += b[m + 3] * tt[m + 3];
+    }
+    return (p0 + p1) + (p2 + p3);
 }
 
 /* The slices of every leg at y, from the cache or made. */
