@@ -90,4 +90,105 @@ hs_status hs_heston_eval_delta(hs_bs_kind kind, double spot, double strike, doub
 double hs_heston_lane_delta(const hs_model *m, hs_bs_kind kind, double spot, double variance,
                             double strike, double tau);
 
+/* The delta at one (tau, v) for many spots (the batched delta of the model-delta tables):
+ * the characteristic function evaluated once on a fixed trapezoid grid in u, then a sum
+ * of n complex products per spot (pricing/heston.c, "batched delta", has the method and
+ * its error).  Within 1e-9 of hs_heston_eval_delta (tested). */
+typedef struct hs_heston_slice {
+    double tau, rate, div;
+    double sigma_bar;  /* sqrt of the average variance: the control variate's vol */
+    double dq;         /* e^{-q tau} */
+    double k_lo, k_hi; /* ln(K / F) beyond which the call delta is its limit e^{-q tau}, 0 */
+    double h;          /* the grid step in u */
+    size_t n;          /* grid nodes; 0: the Black-Scholes limit (tau, vbar or xi at 0) */
+    double *re, *im;   /* [n] weight x psi(u_j) */
+} hs_heston_slice;
+
+/* Prepare the slice of tau and variance p->v0.  Bad input: HS_EINPUT; no moment bound
+ * (moments exploding before tau) or too slow a decay: HS_ERUNTIME (use the formula). */
+hs_status hs_heston_slice_init(hs_heston_slice *s, double tau, double rate, double div,
+                               const hs_heston_params *p, hs_error *err);
+void hs_heston_slice_free(hs_heston_slice *s);
+
+/* The deltas of a call or put of the given strike at n spots (> 0, finite). */
+void hs_heston_slice_delta(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
+                           const double *spot, double *delta);
+
+/* A slab: what the slices of one tau at any variance up to v_max share (C and D of
+ * ln phi = C + v D on a grid in u, filled on demand; the Chernoff grid), so that a slice
+ * costs a complex exponential per node (heston_batch.c).  Not thread-safe: one builder. */
+typedef struct hs_heston_slab {
+    double tau, rate, div;
+    hs_heston_params p; /* v0 = v_max */
+    double h0;          /* the grid step: that of v_max's slice (0: slices are made directly) */
+    size_t cap;         /* grid points allocated */
+    double *cd;         /* [cap][4]: Re C, Im C, Re D, Im D at u = j h0, NaN until needed */
+    int n_right, n_left;
+    double t_right[33], mc_right[33], md_right[33]; /* Chernoff grid: ln M = mc + v md */
+    double t_left[33], mc_left[33], md_left[33];
+} hs_heston_slab;
+
+hs_status hs_heston_slab_init(hs_heston_slab *sb, double tau, double rate, double div,
+                              const hs_heston_params *p, double v_max, hs_error *err);
+void hs_heston_slab_free(hs_heston_slab *sb);
+
+/* The slice at variance v from the slab (or made directly where the slab cannot serve it);
+ * the same accuracy as hs_heston_slice_init (tested). */
+hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slice *s,
+                                    hs_error *err);
+
+/* One slice for n spots, then freed: the same as n calls of hs_heston_eval_delta within
+ * 1e-9 (absolute). */
+hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, double rate, double div,
+                                const hs_heston_params *p, size_t n, const double *spot,
+                                double *delta, hs_error *err);
+
+/* ------------------------------------------------ model-delta tables (heston_table.c)
+ * The hedge of a book of calls and puts at one date, h(x, v) = -sum quantity * delta at
+ * S = e^x and variance v, as a piecewise tensor Chebyshev interpolant in (x, sqrt v) on
+ * a k-d tree of rectangles whose error at check points between the nodes is at most
+ * HS_HESTON_TABLE_TOL per unit of the book's total |quantity| (the promised bound
+ * anywhere in the table, tested on dense grids against the formula, is 1e-7). */
+#define HS_HESTON_TABLE_NX 12
+#define HS_HESTON_TABLE_NY 10
+#define HS_HESTON_TABLE_TOL 2e-8
+#define HS_HESTON_TABLE_CELLS 64 /* the index of start nodes: cells per side */
+
+typedef struct hs_heston_leg {
+    hs_bs_kind kind;
+    double strike, tau, quantity;
+} hs_heston_leg;
+
+typedef struct hs_heston_table_node {
+    double split; /* the cut (x or y) of a split node */
+    int kind;     /* 0: split in x, 1: split in y, 2: leaf */
+    size_t index; /* split: the first of the two children (below the cut); leaf: its number */
+} hs_heston_table_node;
+
+typedef struct hs_heston_table {
+    double x_lo, x_hi, y_lo, y_hi; /* the range: x = ln S, y = sqrt(v) */
+    size_t n_nodes, n_leaves;
+    hs_heston_table_node *nodes; /* [n_nodes], the root first */
+    double *coef;                /* [n_leaves][4 + (NX + 1)(NY + 1)]: xa, xb, ya, yb, c[l][m] */
+    size_t *cells;               /* [CELLS^2] start node of each cell of the range, y-major */
+    double cell_x, cell_y;       /* cells per unit of x and of y */
+    size_t evals;                /* values of h spent on the build (nodes and checks) */
+    double max_check_err;        /* largest error at an accepted rectangle's check points */
+    size_t slices, slice_nodes;  /* slices made for the build and their nodes in all */
+    size_t eval_nodes;           /* terms of the slice sums over all values */
+} hs_heston_table;
+
+/* Build the table of the book legs[n_legs] (each leg's tau > 0) under the model p (p->v0
+ * unused) over x in [x_lo, x_hi], v in [v_lo, v_hi] (v_lo = v_hi allowed: a table in x
+ * alone).  HS_EINPUT for a bad range; HS_ERUNTIME when the batched delta fails, a
+ * rectangle cannot meet the tolerance or memory runs out. */
+hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
+                                double rate, double div, const hs_heston_params *p, double x_lo,
+                                double x_hi, double v_lo, double v_hi, hs_error *err);
+
+/* The interpolant at (x, v); NaN outside the range (or for NaN input). */
+double hs_heston_table_eval(const hs_heston_table *t, double x, double v);
+
+void hs_heston_table_free(hs_heston_table *t);
+
 #endif

@@ -8,8 +8,8 @@
  *           rebalance: about lambda' tau + 10 Black-Scholes deltas;
  *   heston  the semi-closed-form Heston delta at the lane's current variance
  *           (heston.h): a numerical Fourier integral per lane and leg per rebalance,
- *           about 80 microseconds (0.2 ms when Feller fails, 1.7 ms at xi = 2),
- *           so keep paths x hedges modest (20 000 paths x 21 hedges: about 30 s).
+ *           about 80 microseconds (0.2 ms when Feller fails, 1.7 ms at xi = 2); by
+ *           default replaced by a table in (ln S, v) per date (below).
  *
  * Under merton the formula is replaced by default (key `model_delta = table`) by a table
  * per rebalance date of the book's hedge as a function of x = ln S (delta_table.h), built
@@ -22,8 +22,21 @@
  * measured when it is built, is below 2e-8 per unit of the book's quantity; a lane outside
  * the range uses the series and is counted (model_delta_fallbacks in the JSON).  Memory:
  * one table of some hundreds of doubles per date, never per path.  `model_delta = exact`
- * keeps the series for every lane (the reference the table is tested against).  Heston
- * always uses the formula for now (see the README's strategies section).
+ * keeps the series for every lane (the reference the table is tested against).
+ *
+ * Under heston the table is two-dimensional (hs_heston_table, heston.h): the book's hedge
+ * in x = ln S and y = sqrt(v), built from the batched Heston delta (hs_heston_slice) on
+ * first use of a date, over x in ln S0 + (mu - vbar/2) t +- (8 sd(t) + 0.1) with
+ * sd(t)^2 = vbar(t) t (vbar the mean variance over [0, t] from v0) and v in [0, v_hi(t)],
+ * v_hi the level the CIR variance exceeds with probability at most 1e-7 at t (a Chernoff
+ * bound on its scaled noncentral chi-square law: W. Feller, Ann. Math. 54 (1951) 173-182;
+ * Cox, Ingersoll and Ross, Econometrica 53 (1985) 385-407, eq. 18); at t = 0 the variance
+ * is v0 on every lane and the table is one-dimensional.  Its error at check points is at
+ * most 2e-8 per unit of the book's quantity (1e-7 anywhere, tested); lanes outside use the
+ * formula and are counted.  A table costs some 50-200 ms to build (heston_stress's call:
+ * 100-200 rectangles, ~150 000 batched deltas), so it pays from a few thousand paths
+ * (with 200 000 paths x 21 dates the cost is ~0.3 us per lane and rebalance, builds
+ * included, against ~200 us for the formula); memory: about 300 KB per date.
  *
  * For any other model prepare refuses with a message (no closed-form price exists in
  * the library for it).  The delta is minimised-variance only in the complete-market
@@ -35,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hedgesim/delta_table.h"
 #include "hedgesim/instrument.h"
@@ -53,15 +67,21 @@ enum { P_MODEL_DELTA };
 
 static const hs_param params[] = {
     {"model_delta", HS_PARAM_NAME, 0, 0, 0, "name",
-     "how the model delta is computed: table (per-date interpolant, merton) or exact "
+     "how the model delta is computed: table (per-date interpolant, merton and heston) or "
+     "exact "
      "(the formula for every lane)",
      "table|exact", HS_PARAM_SWEEP},
 };
 
+/* Probability that a lane's variance lies above a Heston table's range at its date. */
+#define V_TAIL 1e-7
+
 /* One date's table: built is 0 (not yet), 1 (table ready) or 2 (no table: formula). */
 typedef struct date_table {
     _Atomic int built;
-    hs_delta_table t;
+    hs_delta_table t;  /* merton */
+    hs_heston_table h; /* heston */
+    double seconds;    /* build time (CPU clock of the building thread) */
 } date_table;
 
 typedef struct tables {
@@ -176,9 +196,89 @@ static const hs_delta_table *merton_table(const hs_ratio_ctx *c, size_t k)
     return b == 1 ? &d->t : NULL;
 }
 
+/* The level v_hi with P(v_t > v_hi) <= V_TAIL for the CIR variance from v0: v_t is
+ * c times a noncentral chi-square with d degrees of freedom and noncentrality l,
+ * c = xi^2 (1 - e^{-kappa t}) / (4 kappa), d = 4 kappa theta / xi^2, l = v0 e^{-kappa t} / c,
+ * whose log moment generating function is L(s) = -d/2 ln(1 - 2cs) + l c s / (1 - 2cs) for
+ * s < 1 / (2c); Chernoff: P(v_t >= q) <= e^{L(s) - s q}, so any s gives a valid
+ * q = (L(s) - ln V_TAIL) / s; the smallest over a grid of s is taken. */
+static double cir_upper(double v0, double kappa, double theta, double xi, double t)
+{
+    const double ek = exp(-kappa * t);
+    const double om = kappa * t > 0.0 ? -expm1(-kappa * t) / kappa : t; /* (1 - e^{-kt}) / k */
+    const double mean = theta + (v0 - theta) * ek;
+    const double c = xi * xi * om / 4.0;
+    if (!(c > 1e-300))
+        return fmax(fmax(mean, v0), theta) * (1.0 + 1e-9) + 1e-300;
+    const double d = 4.0 * kappa * theta / (xi * xi), l = v0 * ek / c;
+    double best = INFINITY;
+    for (int i = 1; i < 400; i++) {
+        const double f = i / 400.0, s = f / (2.0 * c); /* 1 - 2cs = 1 - f */
+        const double ls = -0.5 * d * log1p(-f) + l * c * s / (1.0 - f);
+        best = fmin(best, (ls - log(V_TAIL)) / s);
+    }
+    return fmax(best, mean);
+}
+
+/* The Heston table of step k, built on first use; NULL when there is none (the formula). */
+static const hs_heston_table *heston_table(const hs_ratio_ctx *c, size_t k)
+{
+    tables *tb = c->data;
+    if (!tb || k >= tb->steps)
+        return NULL;
+    date_table *d = &tb->dates[k];
+    int b = atomic_load_explicit(&d->built, memory_order_acquire);
+    if (!b) {
+#pragma omp critical(hs_ratio_model_table)
+        {
+            if (!atomic_load_explicit(&d->built, memory_order_relaxed)) {
+                clock_t c0 = clock();
+                const hs_model *m = c->model;
+                const double t = (double)k * c->grid->dt;
+                hs_heston_params p = {hs_model_param(m, "v0"), hs_model_param(m, "kappa"),
+                                      hs_model_param(m, "theta"), hs_model_param(m, "xi"),
+                                      hs_model_param(m, "rho")};
+                double mu = hs_model_param(m, "mu");
+                if (!isfinite(mu))
+                    mu = c->market->rate - c->market->dividend;
+                hs_heston_leg legs[HS_MAX_LEGS];
+                size_t n = 0;
+                for (size_t j = 0; j < c->n_legs && n < HS_MAX_LEGS; j++) {
+                    const hs_leg *leg = &c->legs[j];
+                    if (leg->expiry_step <= k)
+                        continue;
+                    legs[n++] =
+                        (hs_heston_leg){leg->type == &hs_instrument_put ? HS_BS_PUT : HS_BS_CALL,
+                                        leg->strike, leg->maturity - t, leg->quantity};
+                }
+                const double vbar = fmax(hs_heston_mean_variance(&p, t), 0.0);
+                const double sd = sqrt(vbar * t);
+                const double mid = log(c->market->spot) + (mu - 0.5 * vbar) * t;
+                const double half = RANGE_SDS * sd + RANGE_MARGIN;
+                double v_lo = p.v0, v_hi = p.v0;
+                if (k > 0) {
+                    v_lo = 0.0;
+                    v_hi = cir_upper(p.v0, p.kappa, p.theta, p.xi, t);
+                }
+                hs_error e;
+                int ok = n > 0 &&
+                         hs_heston_table_build(&d->h, legs, n, c->market->rate, c->market->dividend,
+                                               &p, mid - half, mid + half, v_lo, v_hi, &e) == HS_OK;
+                d->seconds = (double)(clock() - c0) / CLOCKS_PER_SEC;
+                atomic_store_explicit(&d->built, ok ? 1 : 2, memory_order_release);
+            }
+        }
+        b = atomic_load_explicit(&d->built, memory_order_acquire);
+    }
+    return b == 1 ? &d->h : NULL;
+}
+
 static hs_status begin(hs_ratio_ctx *c, hs_error *err)
 {
-    if (!c->model || (int)c->consts[C_KIND] != KIND_MERTON || c->consts[C_EXACT] != 0.0)
+    if (!c->model || c->consts[C_EXACT] != 0.0)
+        return HS_OK;
+    int kind = (int)c->consts[C_KIND];
+    if (kind != KIND_MERTON && kind != KIND_HESTON)
         return HS_OK;
     tables *tb = calloc(1, sizeof *tb);
     if (tb)
@@ -198,8 +298,10 @@ static void end(hs_ratio_ctx *c)
     if (!tb)
         return;
     for (size_t k = 0; k < tb->steps; k++)
-        if (atomic_load(&tb->dates[k].built) == 1)
+        if (atomic_load(&tb->dates[k].built) == 1) {
             hs_delta_table_free(&tb->dates[k].t);
+            hs_heston_table_free(&tb->dates[k].h);
+        }
     free(tb->dates);
     free(tb);
     c->data = NULL;
@@ -229,9 +331,11 @@ static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
     /* The lanes the formula serves: all of them, or those outside the date's table. */
     size_t lanes[HS_BLOCK], n_lanes = 0;
     const hs_delta_table *tab = kind == KIND_MERTON ? merton_table(c, k) : NULL;
-    if (tab) {
+    const hs_heston_table *htab = kind == KIND_HESTON ? heston_table(c, k) : NULL;
+    if (tab || htab) {
         for (size_t i = 0; i < b->n; i++) {
-            double h = hs_delta_table_eval(tab, b->logspot[i]);
+            double h = tab ? hs_delta_table_eval(tab, b->logspot[i])
+                           : hs_heston_table_eval(htab, b->logspot[i], b->state[i]);
             if (isnan(h))
                 lanes[n_lanes++] = i;
             else

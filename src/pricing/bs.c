@@ -43,8 +43,8 @@
 
 /* The Greeks of one option in the zero-variance limit described at the top of the
  * file.  Kept apart so that the general path never divides by a zero sigma sqrt(tau). */
-static hs_bs_greeks hs_bs_greeks_limit(hs_bs_kind kind, double spot, double strike,
-                                       double tau, double rate, double div)
+static hs_bs_greeks hs_bs_greeks_limit(hs_bs_kind kind, double spot, double strike, double tau,
+                                       double rate, double div)
 {
     const double disc_div = exp(-div * tau);
     const double disc_rate = exp(-rate * tau);
@@ -78,21 +78,19 @@ static int hs_bs_in_domain(double spot, double strike, double tau, double rate, 
                            double sigma)
 {
     return spot > 0.0 && isfinite(spot) && strike > 0.0 && isfinite(strike) && tau >= 0.0 &&
-           isfinite(tau) && isfinite(rate) && isfinite(div) && sigma >= 0.0 &&
-           isfinite(sigma);
+           isfinite(tau) && isfinite(rate) && isfinite(div) && sigma >= 0.0 && isfinite(sigma);
 }
 
 /* d1 from log-moneyness of the forward: ln(F/K) / sd + sd / 2 with sd = sigma sqrt(tau).
  * Splitting it this way keeps the large-sigma and long-tau cases free of overflow in
  * sigma^2 tau / sd and needs no separate sqrt(tau) by the caller. */
-static double hs_bs_d1(double spot, double strike, double tau, double rate, double div,
-                       double sd)
+static double hs_bs_d1(double spot, double strike, double tau, double rate, double div, double sd)
 {
     return (log(spot / strike) + (rate - div) * tau) / sd + 0.5 * sd;
 }
 
-hs_bs_greeks hs_bs_greeks_eval(hs_bs_kind kind, double spot, double strike, double tau,
-                               double rate, double div, double sigma)
+hs_bs_greeks hs_bs_greeks_eval(hs_bs_kind kind, double spot, double strike, double tau, double rate,
+                               double div, double sigma)
 {
     if (!hs_bs_in_domain(spot, strike, tau, rate, div, sigma)) {
         const hs_bs_greeks nan_greeks = {NAN, NAN, NAN, NAN, NAN};
@@ -125,24 +123,22 @@ hs_bs_greeks hs_bs_greeks_eval(hs_bs_kind kind, double spot, double strike, doub
         /* Rounding may push the difference a few ulps below the no-arbitrage floor, the
          * discounted forward intrinsic value; clamp to it so the price is never below
          * its own zero-variance limit (and never negative). */
-        g.value =
-            fmax(fwd_spot * n_d1 - fwd_strike * n_d2, fmax(fwd_spot - fwd_strike, 0.0));
+        g.value = fmax(fwd_spot * n_d1 - fwd_strike * n_d2, fmax(fwd_spot - fwd_strike, 0.0));
         g.delta = disc_div * n_d1;
         g.theta = theta_vol - rate * fwd_strike * n_d2 + div * fwd_spot * n_d1;
     } else {
         /* N(-d) rather than 1 - N(d): the put lives in the tail where 1 - N(d) cancels. */
         const double n_md1 = hs_norm_cdf(-d1);
         const double n_md2 = hs_norm_cdf(-d2);
-        g.value =
-            fmax(fwd_strike * n_md2 - fwd_spot * n_md1, fmax(fwd_strike - fwd_spot, 0.0));
+        g.value = fmax(fwd_strike * n_md2 - fwd_spot * n_md1, fmax(fwd_strike - fwd_spot, 0.0));
         g.delta = -disc_div * n_md1;
         g.theta = theta_vol + rate * fwd_strike * n_md2 - div * fwd_spot * n_md1;
     }
     return g;
 }
 
-double hs_bs_price(hs_bs_kind kind, double spot, double strike, double tau, double rate,
-                   double div, double sigma)
+double hs_bs_price(hs_bs_kind kind, double spot, double strike, double tau, double rate, double div,
+                   double sigma)
 {
     if (!hs_bs_in_domain(spot, strike, tau, rate, div, sigma))
         return NAN;
@@ -166,8 +162,8 @@ double hs_bs_price(hs_bs_kind kind, double spot, double strike, double tau, doub
 
 /* The hedge ratio alone: one logarithm, one exponential and one normal CDF, because the
  * engine calls it for every path at every rebalancing step. */
-double hs_bs_delta(hs_bs_kind kind, double spot, double strike, double tau, double rate,
-                   double div, double sigma)
+double hs_bs_delta(hs_bs_kind kind, double spot, double strike, double tau, double rate, double div,
+                   double sigma)
 {
     if (!hs_bs_in_domain(spot, strike, tau, rate, div, sigma))
         return NAN;
@@ -176,9 +172,7 @@ double hs_bs_delta(hs_bs_kind kind, double spot, double strike, double tau, doub
     if (!(sd > 0.0)) {
         const double fwd_spot = spot * disc_div;
         const double fwd_strike = strike * exp(-rate * tau);
-        const double weight = fwd_spot > fwd_strike   ? 1.0
-                              : fwd_spot < fwd_strike ? 0.0
-                                                      : 0.5;
+        const double weight = fwd_spot > fwd_strike ? 1.0 : fwd_spot < fwd_strike ? 0.0 : 0.5;
         return kind == HS_BS_CALL ? disc_div * weight : -disc_div * (1.0 - weight);
     }
     const double d1 = hs_bs_d1(spot, strike, tau, rate, div, sd);

@@ -92,6 +92,7 @@
  * |delta| <= e^{-q tau}), which only removes rounding.
  */
 #include "hedgesim/heston.h"
+#include "heston_cf.h"
 
 #include <complex.h>
 #include <math.h>
@@ -124,19 +125,9 @@
 /* pi (M_PI is not in C11). */
 #define PI 3.14159265358979323846
 
-typedef struct cf_ctx {
-    double v0, kappa, theta, xi, rho, tau;
-    double k;        /* ln(K / F) */
-    double a;        /* the contour: z = u - i a */
-    double scale;    /* the integration variable is s = u * scale */
-    double vbar_tau; /* vbar tau, the total variance of the control variate */
-    int control;     /* subtract the Black-Scholes integrand (only on a = 1/2) */
-    size_t evals;
-} cf_ctx;
-
 /* e^z - 1 without cancellation for small z:
  * Re = e^a cos b - 1 = expm1(a) cos b - 2 sin^2(b/2), Im = e^a sin b. */
-static double complex cexpm1_(double complex z)
+double complex hs_heston_cexpm1(double complex z)
 {
     double a = creal(z), b = cimag(z), ea = expm1(a), hb = sin(0.5 * b);
     return (ea * cos(b) - 2.0 * hb * hb) + I * ((ea + 1.0) * sin(b));
@@ -159,8 +150,10 @@ static double complex cf_w(double u, double a)
     return (u * u + a * (1.0 - a)) + I * (u * (1.0 - 2.0 * a));
 }
 
-/* ln phi(u - i a), phi the characteristic function of ln(S_T / F) (file comment). */
-static double complex heston_log_cf(const cf_ctx *c, double u, double a)
+/* ln phi(u - i a) = C + v0 D, phi the characteristic function of ln(S_T / F) (file
+ * comment); C and D do not depend on v0. */
+void hs_heston_log_cf_cd(const cf_ctx *c, double u, double a, double complex *Cout,
+                         double complex *Dout)
 {
     const double xi = c->xi;
     const double complex w = cf_w(u, a);
@@ -170,19 +163,25 @@ static double complex heston_log_cf(const cf_ctx *c, double u, double a)
     const double complex bmd_xi2 = -w / bpd;    /* (beta - d) / xi^2 */
     const double complex g_xi2 = bmd_xi2 / bpd; /* g / xi^2 */
     const double complex g = xi * xi * g_xi2;
-    const double complex one_minus_e = -cexpm1_(-d * c->tau); /* 1 - e^{-d tau} */
+    const double complex one_minus_e = -hs_heston_cexpm1(-d * c->tau); /* 1 - e^{-d tau} */
     const double complex e = 1.0 - one_minus_e;
-    const double complex D = bmd_xi2 * one_minus_e / (1.0 - g * e);
+    *Dout = bmd_xi2 * one_minus_e / (1.0 - g * e);
     /* ln((1 - g e) / (1 - g)) / xi^2 = (g / xi^2)(1 - e) / (1 - g) * ln(1 + y) / y. */
     const double complex ratio = one_minus_e / (1.0 - g);
     const double complex log_xi2 = g_xi2 * ratio * clog1p_over(g * ratio);
-    const double complex C = c->kappa * c->theta * (bmd_xi2 * c->tau - 2.0 * log_xi2);
+    *Cout = c->kappa * c->theta * (bmd_xi2 * c->tau - 2.0 * log_xi2);
+}
+
+static double complex heston_log_cf(const cf_ctx *c, double u, double a)
+{
+    double complex C, D;
+    hs_heston_log_cf_cd(c, u, a, &C, &D);
     return C + c->v0 * D;
 }
 
 /* e^{(1-a) k - i u k} (phi_H - phi_BS)(u - i a), the common factor of both integrands,
  * or without the phi_BS term when there is no control variate. */
-static double complex cf_difference(cf_ctx *c, double u)
+double complex hs_heston_cf_difference(cf_ctx *c, double u)
 {
     c->evals++;
     const double a = c->a;
@@ -195,7 +194,7 @@ static double complex cf_difference(cf_ctx *c, double u)
     /* Where the two logs are close, e^{l_bs} expm1(dl) keeps the relative accuracy of
      * the (small) difference. */
     if (cabs(dl) < 0.5)
-        return cexp(l_bs) * cexpm1_(dl);
+        return cexp(l_bs) * hs_heston_cexpm1(dl);
     return cexp(l_h) - cexp(l_bs);
 }
 
@@ -207,7 +206,7 @@ static double price_integrand(double s, void *ctx)
     if (!(u < U_MAX))
         return 0.0;
     const double complex den = (a + I * u) * ((a - 1.0) + I * u);
-    return creal(cf_difference(c, u) / den) / c->scale;
+    return creal(hs_heston_cf_difference(c, u) / den) / c->scale;
 }
 
 /* Delta correction integrand over s: Re[... / (a - 1 + iu)] du/ds. */
@@ -217,7 +216,7 @@ static double delta_integrand(double s, void *ctx)
     const double u = s / c->scale, a = c->a;
     if (!(u < U_MAX))
         return 0.0;
-    return creal(cf_difference(c, u) / ((a - 1.0) + I * u)) / c->scale;
+    return creal(hs_heston_cf_difference(c, u) / ((a - 1.0) + I * u)) / c->scale;
 }
 
 /* ------------------------------------------------------------ the contour */
@@ -247,7 +246,7 @@ static double explosion_time(const cf_ctx *c, double om)
 /* The edge of the strip of finite moments on one side: the largest t in (0, A_MAX] with
  * E[e^{a X}] finite at tau for a = 1 + t (side > 0) or a = -t (side < 0).  The
  * explosion time falls as |a| grows away from [0, 1], so bisect (on log t). */
-static double strip_edge(const cf_ctx *c, int side)
+double hs_heston_strip_edge(const cf_ctx *c, int side)
 {
     double lo = 1e-8, hi = A_MAX;
     if (explosion_time(c, side > 0 ? 1.0 + hi : -hi) > c->tau)
@@ -294,7 +293,7 @@ static void choose_contour(cf_ctx *c)
     if (!(fabs(c->k) > SHIFT_SDS * sigma_t))
         return;
     const int side = c->k > 0.0 ? 1 : -1;
-    const double t_hi = 0.9 * strip_edge(c, side), t_lo = 0.5;
+    const double t_hi = 0.9 * hs_heston_strip_edge(c, side), t_lo = 0.5;
     if (!(t_hi > t_lo))
         return;
     /* Golden-section search on ln t: the cost is convex in a, so unimodal in ln t. */
@@ -334,8 +333,8 @@ double hs_heston_mean_variance(const hs_heston_params *p, double tau)
     return p->theta + (p->v0 - p->theta) * h;
 }
 
-static hs_status check_inputs(hs_bs_kind kind, double spot, double strike, double tau, double rate,
-                              double div, const hs_heston_params *p, hs_error *err)
+hs_status hs_heston_check_inputs(hs_bs_kind kind, double spot, double strike, double tau,
+                                 double rate, double div, const hs_heston_params *p, hs_error *err)
 {
     const char *bad = NULL;
     if (kind != HS_BS_CALL && kind != HS_BS_PUT)
@@ -395,7 +394,7 @@ static hs_status eval(hs_bs_kind kind, double spot, double strike, double tau, d
                       double div, const hs_heston_params *p, int want_value, hs_heston_value *out,
                       hs_error *err)
 {
-    hs_status st = check_inputs(kind, spot, strike, tau, rate, div, p, err);
+    hs_status st = hs_heston_check_inputs(kind, spot, strike, tau, rate, div, p, err);
     if (st)
         return st;
 

@@ -64,8 +64,8 @@ static void put_delta_lanes(const hs_delta_args *a, const double *logspot, const
 }
 
 /* Gamma of calls and puts: e^{-q tau} n(d1) / (S sd), scalar (band rules only). */
-static void vanilla_gamma_lanes(const hs_delta_args *a, const double *logspot,
-                                const double *spot, double *acc, size_t n)
+static void vanilla_gamma_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
+                                double *acc, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         double d1 = (logspot[i] + a->shift) * a->inv_sd;
@@ -118,8 +118,8 @@ static void dput_gamma_lanes(const hs_delta_args *a, const double *logspot, cons
     digital_gamma(a, logspot, spot, acc, n, -1.0);
 }
 
-hs_bs_greeks hs_digital_greeks(hs_bs_kind kind, double spot, double strike, double tau,
-                               double rate, double div, double sigma)
+hs_bs_greeks hs_digital_greeks(hs_bs_kind kind, double spot, double strike, double tau, double rate,
+                               double div, double sigma)
 {
     hs_bs_greeks g = {0, 0, 0, 0, 0};
     double disc_r = exp(-rate * tau);
