@@ -74,10 +74,8 @@ static inline double clenshaw(const double *c, double x)
     return x * b1 - b2 + c[0];
 }
 
-int hs_tq_init(hs_tq_table *t, double nu)
+static int build(hs_tq_table *t, double nu)
 {
-    if (!(nu > 0.0) || !isfinite(nu))
-        return -1;
     t->nu = nu;
     double f[NCOEF];
     double *c = t->coef;
@@ -105,6 +103,39 @@ int hs_tq_init(hs_tq_table *t, double nu)
             }
             chebyshev_fit(f, c);
         }
+    }
+    return 0;
+}
+
+/* The last tables built in this process.  A run prepares its model several times (the
+ * scenario's checks, the engine, the report), and each build costs about 3,400 calls of
+ * gsl_cdf_tdist_Pinv (2 - 6 ms): later ones copy the table (27 KB).  A table is a pure
+ * function of nu, so a copy is the table a build would give. */
+#define CACHE_SIZE 4
+static hs_tq_table cache[CACHE_SIZE];
+static int cache_used[CACHE_SIZE];
+static unsigned cache_next;
+
+int hs_tq_init(hs_tq_table *t, double nu)
+{
+    if (!(nu > 0.0) || !isfinite(nu))
+        return -1;
+    int hit = 0;
+#pragma omp critical(hs_tq_cache)
+    for (int i = 0; i < CACHE_SIZE && !hit; i++)
+        if (cache_used[i] && cache[i].nu == nu) {
+            *t = cache[i];
+            hit = 1;
+        }
+    if (hit)
+        return 0;
+    if (build(t, nu) != 0)
+        return -1;
+#pragma omp critical(hs_tq_cache)
+    {
+        cache[cache_next] = *t;
+        cache_used[cache_next] = 1;
+        cache_next = (cache_next + 1) % CACHE_SIZE;
     }
     return 0;
 }

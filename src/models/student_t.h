@@ -23,8 +23,10 @@ typedef struct hs_tq_table {
     double coef[(HS_TQ_CENTRAL + HS_TQ_LEVELS * HS_TQ_SPLIT) * (HS_TQ_DEG + 1)];
 } hs_tq_table;
 
-/* Fills t for nu > 0 (about 3,400 evaluations of gsl_cdf_tdist_Pinv).  Returns 0, or -1
- * when nu is not finite and positive or GSL gave a value that is not finite. */
+/* Fills t for nu > 0: about 3,400 evaluations of gsl_cdf_tdist_Pinv, or a copy of a
+ * table of the same nu built earlier in the process (the last four are kept).  Safe to
+ * call from several threads.  Returns 0, or -1 when nu is not finite and positive or
+ * GSL gave a value that is not finite. */
 int hs_tq_init(hs_tq_table *t, double nu);
 
 /* The u-quantile of Student's t with t->nu degrees of freedom, for u in (0, 1): within

@@ -27,6 +27,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <math.h>
+#include <string.h>
 
 #include "hedgesim/rng.h"
 
@@ -192,4 +193,20 @@ Test(student_t, deep_tail_and_errors)
     cr_expect_eq(hs_tq_init(&table, -3.0), -1);
     cr_expect_eq(hs_tq_init(&table, NAN), -1);
     cr_expect_eq(hs_tq_init(&table, INFINITY), -1);
+}
+
+/* A table copied from the process's cache is the table a build gives: build nu = 6.03,
+ * push it out of the cache (four other nu), build it again, compare every byte. */
+Test(student_t, cached_table_equals_a_fresh_build)
+{
+    static hs_tq_table first, again;
+    cr_assert_eq(hs_tq_init(&first, 6.03), 0);
+    cr_assert_eq(hs_tq_init(&again, 6.03), 0); /* from the cache */
+    cr_expect_eq(memcmp(&first, &again, sizeof first), 0);
+    const double others[] = {3.0, 4.5, 9.0, 40.0};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(hs_tq_init(&table, others[i]), 0);
+    cr_assert_eq(hs_tq_init(&again, 6.03), 0); /* built afresh */
+    cr_expect_eq(memcmp(&first, &again, sizeof first), 0);
+    cr_expect_eq(hs_student_t_quantile(&again, 0.3), hs_student_t_quantile(&first, 0.3));
 }
