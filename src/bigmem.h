@@ -1,7 +1,6 @@
 /*
  * Large arrays backed by transparent huge pages where the kernel offers them
- * (bigmem.c).  Private to the library: the engine's per-path results, the statistics'
- * sorted copies and the radix sort's keys.
+ * (bigmem.c).  Private to the library: the engine's per-path results.
  */
 #ifndef HEDGESIM_BIGMEM_H
 #define HEDGESIM_BIGMEM_H

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bigmem.h"
 #include "hedgesim/instrument.h"
 
 /* Two-pass mean and sample standard deviation (cheap parts of the attribution). */
@@ -320,14 +319,14 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     strat_work *work = calloc(wave, sizeof *work);
     int ok = rep && work;
     for (size_t i = 0; ok && i < wave; i++) {
-        work[i].sorted_pnl = hs_big_alloc(res->paths * sizeof *work[i].sorted_pnl);
-        work[i].sorted_he = hs_big_alloc(res->paths * sizeof *work[i].sorted_he);
+        work[i].sorted_pnl = malloc(res->paths * sizeof *work[i].sorted_pnl);
+        work[i].sorted_he = malloc(res->paths * sizeof *work[i].sorted_he);
         ok = work[i].sorted_pnl && work[i].sorted_he;
     }
     if (!ok) {
         for (size_t i = 0; work && i < wave; i++) {
-            hs_big_free(work[i].sorted_pnl);
-            hs_big_free(work[i].sorted_he);
+            free(work[i].sorted_pnl);
+            free(work[i].sorted_he);
         }
         free(work);
         free(rep);
@@ -356,8 +355,8 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     }
     for (size_t i = 0; i < wave; i++) {
         hs_boot_free(&work[i].boot);
-        hs_big_free(work[i].sorted_pnl);
-        hs_big_free(work[i].sorted_he);
+        free(work[i].sorted_pnl);
+        free(work[i].sorted_he);
     }
     free(work);
     if (!st)

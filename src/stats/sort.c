@@ -15,11 +15,8 @@
  *     sum_{b' < b} count[b'] + sum_{c' < c} count_c'[b] + (keys of range c before j with byte b),
  * the offsets summed in that fixed order.  That is the position the serial stable pass
  * gives it, so every pass, and the sorted output, is the serial one for any `parts`.
- * The keys' two buffers are large: on huge pages where the kernel gives them (bigmem.c).
  */
 #include "sort.h"
-
-#include "bigmem.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,7 +51,7 @@ static int sort_serial(const double *x, double *out, size_t n)
             out[0] = x[0];
         return 0;
     }
-    uint64_t *a = hs_big_alloc(2 * n * sizeof *a);
+    uint64_t *a = malloc(2 * n * sizeof *a);
     if (!a)
         return -1;
     uint64_t *src = a, *dst = a + n;
@@ -88,7 +85,7 @@ static int sort_serial(const double *x, double *out, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         out[i] = from_key(src[i]);
-    hs_big_free(a);
+    free(a);
     return 0;
 }
 
@@ -105,10 +102,10 @@ int hs_sort_doubles_to(const double *x, double *out, size_t n, int parts)
         P = n / PART_MIN;
     if (P < 2)
         return sort_serial(x, out, n);
-    uint64_t *a = hs_big_alloc(2 * n * sizeof *a);
+    uint64_t *a = malloc(2 * n * sizeof *a);
     size_t(*count)[8][256] = calloc(P, sizeof *count);
     if (!a || !count) {
-        hs_big_free(a);
+        free(a);
         free(count);
         return -1;
     }
@@ -180,6 +177,6 @@ int hs_sort_doubles_to(const double *x, double *out, size_t n, int parts)
     }
 #pragma omp taskwait
     free(count);
-    hs_big_free(a);
+    free(a);
     return 0;
 }
