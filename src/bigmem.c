@@ -7,10 +7,10 @@
  * keys on huge pages made the one-thread report slower in measurements (135 ms against
  * 85 ms at 1M paths, cause not found), though faster on two threads.  An array of at
  * least HUGE_MIN bytes is aligned to 2 MiB and marked madvise(MADV_HUGEPAGE) (Linux,
- * "Transparent Hugepage Support", Documentation/admin-guide/mm/transhuge.rst), so that it faults in 2 MiB at a
- * time where THP is "always" or "madvise"; where it is "never", or the advice fails,
- * the array is an ordinary one.  The contents are never read before written, so the
- * numbers are the same either way.
+ * "Transparent Hugepage Support", Documentation/admin-guide/mm/transhuge.rst), so that
+ * it faults in 2 MiB at a time where THP is "always" or "madvise"; where it is "never",
+ * or the advice fails, the array is an ordinary one.  The contents are never read
+ * before written, so the numbers are the same either way.
  */
 #define _DEFAULT_SOURCE
 #include "bigmem.h"
