@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bigmem.h"
 #include "hedgesim/instrument.h"
 #include "simd.h"
 
@@ -630,11 +631,11 @@ void hs_results_free(hs_results *res)
 {
     if (!res)
         return;
-    free(res->pnl);
-    free(res->hedge_error);
+    hs_big_free(res->pnl);
+    hs_big_free(res->hedge_error);
     free(res->cost);
     free(res->carry);
-    free(res->trades);
+    hs_big_free(res->trades);
     free(res->trace);
     free(res->means);
     free(res);
@@ -680,11 +681,13 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     if (res) {
         res->n_strategies = n_strat;
         res->paths = paths;
-        res->pnl = malloc(cells * sizeof *res->pnl);
-        res->hedge_error = malloc(cells * sizeof *res->hedge_error);
+        /* Written in full by the blocks, so first touched on the threads that run them;
+         * on huge pages where the kernel gives them (bigmem.c). */
+        res->pnl = hs_big_alloc(cells * sizeof *res->pnl);
+        res->hedge_error = hs_big_alloc(cells * sizeof *res->hedge_error);
         res->cost = calloc(cells, sizeof *res->cost);
         res->carry = calloc(cells, sizeof *res->carry);
-        res->trades = malloc(cells * sizeof *res->trades);
+        res->trades = hs_big_alloc(cells * sizeof *res->trades);
         p->trace_paths = tp;
         res->trace_paths = tp;
         if (tp)

@@ -189,11 +189,12 @@ static hs_status first_error(const strat_work *w, hs_error *err)
 /* The statistics of strategies [s0, s1) on `threads` threads.  Every sum runs over one
  * sample in path order on one thread, and every result lands in its own slot, so the
  * numbers are those of the serial loop, bit for bit, for any thread count:
- *   stage 1, in parallel: the moments of the P&L and of the hedging error, the sort of
- *     each sample (the hedging error's only when costs make it no shift of the P&L),
- *     the cost and carry attribution;
- *   stage 2, in parallel: the order statistics of each sample and the bootstrap
- *     resamples of the P&L (drawn up front in resample order: hs_boot_init), in parts;
+ *   in parallel, as tasks with dependencies: the sort of each sample (the hedging
+ *     error's only when costs make it no shift of the P&L), the moments of the P&L and
+ *     of the hedging error, the cost and carry attribution; the bootstrap resamples of
+ *     the P&L (drawn up front in resample order: hs_boot_init), in parts, each as soon as
+ *     the P&L is sorted (the moments still running beside them); the order statistics
+ *     of each sample once its sort and moments are done;
  *   then, serially, the intervals, the hedge counts, and the first error if any. */
 static hs_status build_wave(const hs_scenario *sc, const hs_results *res, hs_report *rep,
                             strat_work *work, size_t s0, size_t s1, int threads, int vanilla,
@@ -224,16 +225,18 @@ static hs_status build_wave(const hs_scenario *sc, const hs_results *res, hs_rep
             strat_work *w = &work[s - s0];
             hs_strategy_report *r = &rep->strategies[s];
             const double *pnl = res->pnl + s * paths, *he = res->hedge_error + s * paths;
-#pragma omp task firstprivate(w, r, pnl)
-            w->pm = hs_summary_moments(pnl, paths, &r->pnl, &w->e_pm);
-#pragma omp task firstprivate(w, pnl)
+            /* The sort of the P&L is made first: it is the head of the longest chain
+             * (sort, then the bootstrap), and the moments run beside it. */
+#pragma omp task firstprivate(w, pnl) depend(out : w->ps)
             w->ps = hs_summary_sort(pnl, paths, w->sorted_pnl, threads, &w->e_ps);
-#pragma omp task firstprivate(w, r, he)
-            w->hm = hs_summary_moments(he, paths, &r->hedge_error, &w->e_hm);
+#pragma omp task firstprivate(w, r, pnl) depend(out : w->pm)
+            w->pm = hs_summary_moments(pnl, paths, &r->pnl, &w->e_pm);
             if (!w->frictionless) {
-#pragma omp task firstprivate(w, he)
+#pragma omp task firstprivate(w, he) depend(out : w->hs)
                 w->hs = hs_summary_sort(he, paths, w->sorted_he, threads, &w->e_hs);
             }
+#pragma omp task firstprivate(w, r, he) depend(out : w->hm)
+            w->hm = hs_summary_moments(he, paths, &r->hedge_error, &w->e_hm);
             /* A strategy without costs (or borrow fees) never writes its cost (carry)
              * array, which stays zero pages (engine.c): reading it would only fault them
              * in. */
@@ -248,23 +251,20 @@ static hs_status build_wave(const hs_scenario *sc, const hs_results *res, hs_rep
 #pragma omp task firstprivate(r, s)
                 r->carry = mean_std(res->carry + s * paths, paths);
             }
-        }
-#pragma omp taskwait
-        for (size_t s = s0; s < s1; s++) {
-            strat_work *w = &work[s - s0];
-            hs_strategy_report *r = &rep->strategies[s];
-            if (w->pm || w->ps)
-                continue;
-            /* The bootstrap resamples the sorted P&L's lower tail, in parts. */
+            /* The bootstrap resamples the sorted P&L's lower tail, in parts; it needs the
+             * sort only, so it starts while the moments are still summed.  On a failed
+             * summary its numbers are never used (first_error reports the failure). */
             if (!w->bi)
                 for (int i = 0; i < w->parts; i++) {
                     size_t R = w->boot.resamples, parts = (size_t)w->parts;
                     size_t r0 = R * (size_t)i / parts, r1 = R * (size_t)(i + 1) / parts;
-#pragma omp task firstprivate(w, i, r0, r1)
-                    w->bp[i] = hs_boot_run(&w->boot, w->sorted_pnl, r0, r1, &w->e_bp[i]);
+#pragma omp task firstprivate(w, i, r0, r1) depend(in : w->ps)
+                    if (!w->ps)
+                        w->bp[i] = hs_boot_run(&w->boot, w->sorted_pnl, r0, r1, &w->e_bp[i]);
                 }
-#pragma omp task firstprivate(w, r)
-            {
+                /* The order statistics complete the summaries the moments filled. */
+#pragma omp task firstprivate(w, r) depend(in : w->ps, w->pm, w->hs, w->hm)
+            if (!w->pm && !w->ps) {
                 w->po = hs_summary_order(w->sorted_pnl, paths, &r->pnl, &w->e_po);
                 if (!w->hm && w->frictionless) {
                     /* hedge_error = fl(pnl - edge) path by path, a monotone map of the

@@ -1,0 +1,17 @@
+/*
+ * Large arrays backed by transparent huge pages where the kernel offers them
+ * (bigmem.c).  Private to the library: the engine's per-path results.
+ */
+#ifndef HEDGESIM_BIGMEM_H
+#define HEDGESIM_BIGMEM_H
+
+#include <stddef.h>
+
+/* Like malloc(bytes) (contents undefined; NULL when out of memory); release with
+ * hs_big_free. */
+void *hs_big_alloc(size_t bytes);
+
+/* free(), for symmetry; NULL is a no-op. */
+void hs_big_free(void *p);
+
+#endif
