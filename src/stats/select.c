@@ -66,20 +66,14 @@ static int reduce(const hs_reduce *red, uint64_t *buf, size_t n)
     return red ? red->sum_u64(red->ctx, buf, n) : 0;
 }
 
-hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
-                    const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
-{
-    uint64_t total = n;
-    if (reduce(red, &total, 1))
-        return hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
-    for (size_t j = 0; j < k; j++)
-        if (ranks[j] >= total)
-            return hs_error_set(err, HS_ERUNTIME,
-                                "order statistics: rank %llu of a sample of %llu values",
-                                (unsigned long long)ranks[j], (unsigned long long)total);
-    if (k == 0)
-        return HS_OK;
+/* Targets per pass: each distinct prefix of a pass has a histogram of 2^16 counts (512
+ * KiB), so a pass needs at most 8 MiB whatever the number of targets. */
+#define BATCH 16
 
+static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, size_t k,
+                              const hs_reduce *red, double *values, uint64_t *below,
+                              hs_error *err)
+{
     uint64_t *cand = malloc((n ? n : 1) * sizeof *cand);
     uint64_t *prefix = calloc(k, sizeof *prefix);
     uint64_t *groups = malloc(k * sizeof *groups);
@@ -143,5 +137,25 @@ hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
     for (size_t j = 0; j < k; j++)
         values[j] = hs_select_value(prefix[j]);
     free(cand), free(prefix), free(groups), free(hist);
+    return HS_OK;
+}
+
+hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
+                    const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
+{
+    uint64_t total = n;
+    if (reduce(red, &total, 1))
+        return hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
+    for (size_t j = 0; j < k; j++)
+        if (ranks[j] >= total)
+            return hs_error_set(err, HS_ERUNTIME,
+                                "order statistics: rank %llu of a sample of %llu values",
+                                (unsigned long long)ranks[j], (unsigned long long)total);
+    for (size_t j = 0; j < k; j += BATCH) {
+        size_t m = k - j < BATCH ? k - j : BATCH;
+        hs_status st = select_batch(x, n, ranks + j, m, red, values + j, below + j, err);
+        if (st)
+            return st;
+    }
     return HS_OK;
 }

@@ -62,15 +62,15 @@ static uint64_t next64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-enum { N = 60000, K = 12 };
+enum { N = 60000, K = 12, KMAX = 40 };
 
-static void check_split(const double *x, size_t n, int parts, const uint64_t *ranks)
+static void check_split(const double *x, size_t n, int parts, const uint64_t *ranks, size_t k)
 {
     double *sorted = malloc(n * sizeof *sorted);
     memcpy(sorted, x, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_double);
-    double got[8][K];
-    uint64_t below[8][K];
+    double got[8][KMAX];
+    uint64_t below[8][KMAX];
     int failed = 0;
     shared_sum ss = {NULL, 0};
     hs_reduce red = {thread_sum, &ss};
@@ -87,7 +87,7 @@ static void check_split(const double *x, size_t n, int parts, const uint64_t *ra
         }
         hs_error e;
         hs_error_clear(&e);
-        if (hs_select(x + a, b - a, ranks, K, &red, got[r], below[r], &e) != HS_OK) {
+        if (hs_select(x + a, b - a, ranks, k, &red, got[r], below[r], &e) != HS_OK) {
 #pragma omp atomic write
             failed = 1;
         }
@@ -95,7 +95,7 @@ static void check_split(const double *x, size_t n, int parts, const uint64_t *ra
     free(ss.buf);
     cr_assert(!failed);
     for (int r = 0; r < parts; r++)
-        for (int j = 0; j < K; j++) {
+        for (size_t j = 0; j < k; j++) {
             double want = sorted[ranks[j]];
             cr_assert(same_bits(got[r][j], want), "%d parts, part %d, rank %llu: %a, want %a",
                       parts, r, (unsigned long long)ranks[j], got[r][j], want);
@@ -126,7 +126,12 @@ Test(select, equals_a_full_sort_for_any_split)
     }
     uint64_t ranks[K] = {0, 1, 599, 600, 2999, 3000, 29999, 30000, 56999, 59399, 59400, N - 1};
     for (int parts = 1; parts <= 5; parts += parts < 3 ? 1 : 2)
-        check_split(x, N, parts, ranks);
+        check_split(x, N, parts, ranks, K);
+    /* More targets than one pass takes (16): several passes. */
+    uint64_t many[KMAX];
+    for (int j = 0; j < KMAX; j++)
+        many[j] = (uint64_t)j * (N / KMAX) + (uint64_t)(j % 7);
+    check_split(x, N, 3, many, KMAX);
 }
 
 Test(select, all_equal_values_and_bad_ranks)
@@ -135,7 +140,7 @@ Test(select, all_equal_values_and_bad_ranks)
     for (int i = 0; i < 1000; i++)
         x[i] = 0.25;
     uint64_t ranks[K] = {0, 1, 2, 3, 4, 500, 600, 700, 800, 900, 998, 999};
-    check_split(x, 1000, 3, ranks);
+    check_split(x, 1000, 3, ranks, K);
 
     double v;
     uint64_t b, bad = 1000;
