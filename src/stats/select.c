@@ -71,8 +71,7 @@ static int reduce(const hs_reduce *red, uint64_t *buf, size_t n)
 #define BATCH 16
 
 static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, size_t k,
-                              const hs_reduce *red, double *values, uint64_t *below,
-                              hs_error *err)
+                              const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
 {
     uint64_t *cand = malloc((n ? n : 1) * sizeof *cand);
     uint64_t *prefix = calloc(k, sizeof *prefix);

@@ -38,7 +38,7 @@ void hs_xsum_init(hs_xsum *s)
     memset(s, 0, sizeof *s);
 }
 
-static void normalise(hs_xsum *s)
+void hs_xsum_normalise(hs_xsum *s)
 {
     for (int j = 0; j < HS_XSUM_LIMBS - 1; j++) {
         int64_t carry = s->limb[j] >> DIGIT_BITS; /* floor(limb / 2^32) */
@@ -87,7 +87,7 @@ void hs_xsum_add(hs_xsum *s, double x)
 {
     add_digits(s, x);
     if (++s->pending >= MAX_PENDING)
-        normalise(s);
+        hs_xsum_normalise(s);
 }
 
 void hs_xsum_add_n(hs_xsum *s, const double *x, size_t n)
@@ -98,7 +98,7 @@ void hs_xsum_add_n(hs_xsum *s, const double *x, size_t n)
             add_digits(s, x[i]);
         s->pending += (uint32_t)m;
         if (s->pending >= MAX_PENDING)
-            normalise(s);
+            hs_xsum_normalise(s);
         x += m;
         n -= m;
     }
@@ -106,8 +106,8 @@ void hs_xsum_add_n(hs_xsum *s, const double *x, size_t n)
 
 void hs_xsum_merge(hs_xsum *s, hs_xsum *t)
 {
-    normalise(s);
-    normalise(t);
+    hs_xsum_normalise(s);
+    hs_xsum_normalise(t);
     for (int j = 0; j < HS_XSUM_LIMBS; j++)
         s->limb[j] += t->limb[j];
     /* Digits are now below 2^33: as if one more add had happened. */
@@ -127,7 +127,7 @@ double hs_xsum_round(hs_xsum *s)
         return -INFINITY;
 
     int64_t d[HS_XSUM_LIMBS];
-    normalise(s);
+    hs_xsum_normalise(s);
     memcpy(d, s->limb, sizeof d);
     int negative = d[HS_XSUM_LIMBS - 1] < 0;
     if (negative) {

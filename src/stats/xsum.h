@@ -29,6 +29,11 @@ void hs_xsum_add(hs_xsum *s, double x);
 /* s += x[0] + ... + x[n-1], exactly. */
 void hs_xsum_add_n(hs_xsum *s, const double *x, size_t n);
 
+/* Push the carries up: every digit but the top one in [0, 2^32), the top one signed.
+ * The value does not change.  Normalised accumulators can be added digit by digit as
+ * integers (e.g. by an MPI sum over ranks) and stay exact for up to 2^29 terms. */
+void hs_xsum_normalise(hs_xsum *s);
+
 /* s += t (t is normalised in passing; its value does not change). */
 void hs_xsum_merge(hs_xsum *s, hs_xsum *t);
 
