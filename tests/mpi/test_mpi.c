@@ -132,7 +132,7 @@ int main(int argc, char **argv)
     check(c, hs_order_range(c, mine, n, start, &slots, &e) == HS_OK, "tail slots by rank");
     uint64_t lo, hi;
     hs_tailboot_leaves_of(&tb, me, R, &lo, &hi);
-    check(c, hs_tailboot_run(&tb, slots, lo, hi, 0, tb.resamples, &part, &e) == HS_OK,
+    check(c, slots && hs_tailboot_run(&tb, slots, lo, hi, 0, tb.resamples, &part, &e) == HS_OK,
           "tailboot share");
     check(c,
           hs_comm_sum_u64(c, part.keys, 4 * tb.resamples) == 0 &&
