@@ -41,6 +41,9 @@ int hs_comm_sum_u64(const hs_comm *c, uint64_t *buf, size_t n);
 /* Collective: the largest v over the ranks, on every rank.  0 or -1. */
 int hs_comm_max_int(const hs_comm *c, int *v);
 
+/* Collective: buf[0..n) becomes the element-wise maximum over the ranks.  0 or -1. */
+int hs_comm_max_u64(const hs_comm *c, uint64_t *buf, size_t n);
+
 /* Collective: root's bytes [0, n) copied to every rank.  0 or -1. */
 int hs_comm_bcast(const hs_comm *c, void *buf, size_t n, int root);
 

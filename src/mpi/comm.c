@@ -127,6 +127,22 @@ int hs_comm_max_int(const hs_comm *c, int *v)
     return 0;
 }
 
+int hs_comm_max_u64(const hs_comm *c, uint64_t *buf, size_t n)
+{
+#ifdef HS_HAVE_MPI
+    if (c && c->mpi)
+        for (size_t i = 0; i < n; i += PIECE) {
+            int m = (int)(n - i < PIECE ? n - i : PIECE);
+            if (MPI_Allreduce(MPI_IN_PLACE, buf + i, m, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD) !=
+                MPI_SUCCESS)
+                return -1;
+        }
+#else
+    (void)c, (void)buf, (void)n;
+#endif
+    return 0;
+}
+
 int hs_comm_bcast(const hs_comm *c, void *buf, size_t n, int root)
 {
 #ifdef HS_HAVE_MPI

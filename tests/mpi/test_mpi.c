@@ -18,6 +18,7 @@
 #include "hedgesim/comm.h"
 #include "mpi/order.h"
 #include "mpi/reduce.h"
+#include "stats/sample.h"
 #include "stats/select.h"
 #include "stats/sort.h"
 #include "stats/tailboot.h"
@@ -99,6 +100,14 @@ int main(int argc, char **argv)
     for (size_t j = 0; j < k; j++)
         ok &= memcmp(&val[j], &sorted[ranks[j]], sizeof val[j]) == 0;
     check(c, ok, "order statistics over the ranks equal the full sort");
+
+    /* Summary statistics over the ranks, on 2 threads each, against one process. */
+    hs_summary s1, sR;
+    check(c,
+          hs_sample_summary(hs_comm_self(), x, N, 0, 1, &s1, &e) == HS_OK &&
+              hs_sample_summary(c, mine, n, a, 2, &sR, &e) == HS_OK,
+          "hs_sample_summary runs");
+    check(c, memcmp(&s1, &sR, sizeof s1) == 0, "summary over the ranks equals one process's");
 
     /* Ranges of the sorted order: the lowest 15 000 split unevenly. */
     uint64_t *start = malloc(((size_t)R + 1) * sizeof *start);
