@@ -45,11 +45,11 @@ static size_t chunks_of(size_t n, int threads)
     return n < 65536 ? 1 : t;
 }
 
-/* s[0..ns) += the chunk sums of f over x[0..n), each chunk on its own thread. */
-typedef void (*chunk_fn)(const double *x, size_t n, const void *arg, hs_xsum *s);
+/* s[0..ns) += the sums f forms over chunks [lo, hi) of [0, n), each chunk on its own
+ * thread; f reads its arrays through arg. */
+typedef void (*chunk_fn)(size_t lo, size_t hi, const void *arg, hs_xsum *s);
 
-static int sum_chunks(const double *x, size_t n, int threads, chunk_fn f, const void *arg,
-                      hs_xsum *s, size_t ns)
+static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsum *s, size_t ns)
 {
     size_t nc = chunks_of(n, threads);
     hs_xsum *part = malloc(nc * ns * sizeof *part);
@@ -60,7 +60,7 @@ static int sum_chunks(const double *x, size_t n, int threads, chunk_fn f, const 
         size_t a = n * c / nc, b = n * (c + 1) / nc;
         for (size_t j = 0; j < ns; j++)
             hs_xsum_init(&part[c * ns + j]);
-        f(x + a, b - a, arg, part + c * ns);
+        f(a, b, arg, part + c * ns);
     }
     for (size_t c = 0; c < nc; c++)
         for (size_t j = 0; j < ns; j++)
@@ -69,27 +69,34 @@ static int sum_chunks(const double *x, size_t n, int threads, chunk_fn f, const 
     return 0;
 }
 
+typedef struct sum_arg {
+    const double *x;
+    int scale;
+} sum_arg;
+
 /* The plain sum, scaled by 2^-scale (exact: a power of two) so that it cannot overflow. */
-static void sum_x(const double *x, size_t n, const void *arg, hs_xsum *s)
+static void sum_x(size_t lo, size_t hi, const void *arg, hs_xsum *s)
 {
-    int scale = *(const int *)arg;
-    if (scale)
-        for (size_t i = 0; i < n; i++)
-            hs_xsum_add(&s[0], ldexp(x[i], -scale));
+    const sum_arg *a = arg;
+    if (a->scale)
+        for (size_t i = lo; i < hi; i++)
+            hs_xsum_add(&s[0], ldexp(a->x[i], -a->scale));
     else
-        hs_xsum_add_n(&s[0], x, n);
+        hs_xsum_add_n(&s[0], a->x + lo, hi - lo);
 }
 
 typedef struct dev_arg {
+    const double *x;
     double mean, c;
     int k, e, direct;
 } dev_arg;
 
 /* Sums of d^2, d^3, d^4 with d the deviation scaled as stats.c scales it. */
-static void sum_dev(const double *x, size_t n, const void *arg, hs_xsum *s)
+static void sum_dev(size_t lo, size_t hi, const void *arg, hs_xsum *s)
 {
     const dev_arg *a = arg;
-    for (size_t i = 0; i < n; i++) {
+    const double *x = a->x;
+    for (size_t i = lo; i < hi; i++) {
         double d = a->direct     ? (x[i] - a->mean) * a->c
                    : a->e < 1022 ? ldexp(x[i] - a->mean, a->k)
                                  : ldexp(x[i], a->k) - ldexp(a->mean, a->k);
@@ -100,11 +107,18 @@ static void sum_dev(const double *x, size_t n, const void *arg, hs_xsum *s)
     }
 }
 
+typedef struct below_arg {
+    const double *x;
+    uint64_t key[2];
+} below_arg;
+
 /* Sums of the values whose key is below each of two thresholds. */
-static void sum_below(const double *x, size_t n, const void *arg, hs_xsum *s)
+static void sum_below(size_t lo, size_t hi, const void *arg, hs_xsum *s)
 {
-    const uint64_t *key = arg;
-    for (size_t i = 0; i < n; i++) {
+    const below_arg *a = arg;
+    const double *x = a->x;
+    const uint64_t *key = a->key;
+    for (size_t i = lo; i < hi; i++) {
         uint64_t k = hs_select_key(x[i]);
         if (k < key[0])
             hs_xsum_add(&s[0], x[i]);
@@ -162,7 +176,8 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
     int scale = fmax(fabs(lo), fabs(hi)) >= 0x1p960 ? 64 : 0;
     hs_xsum sum;
     hs_xsum_init(&sum);
-    if (sum_chunks(x, n, threads, sum_x, &scale, &sum, 1) || hs_comm_sum_xsum(c, &sum, 1))
+    sum_arg sa = {x, scale};
+    if (sum_chunks(n, threads, sum_x, &sa, &sum, 1) || hs_comm_sum_xsum(c, &sum, 1))
         return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
     s.mean = ldexp(hs_xsum_round(&sum) / (double)total, scale);
 
@@ -177,10 +192,11 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
         a.direct = a.k > -1000 && a.k < 1000 && a.e < 1022;
         a.c = a.direct ? ldexp(1.0, a.k) : 1.0;
         a.mean = s.mean;
+        a.x = x;
         hs_xsum dev[3];
         for (int j = 0; j < 3; j++)
             hs_xsum_init(&dev[j]);
-        if (sum_chunks(x, n, threads, sum_dev, &a, dev, 3) || hs_comm_sum_xsum(c, dev, 3))
+        if (sum_chunks(n, threads, sum_dev, &a, dev, 3) || hs_comm_sum_xsum(c, dev, 3))
             return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
         for (int j = 0; j < 3; j++)
             m[j] = hs_xsum_round(&dev[j]);
@@ -219,11 +235,11 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
         *q[j] = quantile(val[2 * j], val[2 * j + 1], delta[j], ranks[2 * j] == total - 1);
     s.var95 = -s.q05;
     s.var99 = -s.q01;
-    uint64_t tkey[2] = {hs_select_key(val[10]), hs_select_key(val[11])};
+    below_arg ba = {x, {hs_select_key(val[10]), hs_select_key(val[11])}};
     hs_xsum tail[2];
     hs_xsum_init(&tail[0]);
     hs_xsum_init(&tail[1]);
-    if (sum_chunks(x, n, threads, sum_below, tkey, tail, 2) || hs_comm_sum_xsum(c, tail, 2))
+    if (sum_chunks(n, threads, sum_below, &ba, tail, 2) || hs_comm_sum_xsum(c, tail, 2))
         return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
     double es[2];
     for (int j = 0; j < 2; j++) {
@@ -242,5 +258,112 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
                                 "too large in magnitude",
                                 s.mean, s.std);
     *out = s;
+    return HS_OK;
+}
+
+/* ------------------------------------------------------------ pairs, mean and std */
+
+typedef struct pair_arg {
+    const double *x, *y;
+    double md, mx, my;
+} pair_arg;
+
+/* Sums of d = fl(x - y), x and y. */
+static void sum_pair1(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const pair_arg *a = arg;
+    for (size_t i = lo; i < hi; i++) {
+        hs_xsum_add(&s[0], a->x[i] - a->y[i]);
+        hs_xsum_add(&s[1], a->x[i]);
+        hs_xsum_add(&s[2], a->y[i]);
+    }
+}
+
+/* Sums of (d - md)^2, (x - mx)^2, (y - my)^2 and (x - mx)(y - my). */
+static void sum_pair2(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const pair_arg *a = arg;
+    for (size_t i = lo; i < hi; i++) {
+        double d = a->x[i] - a->y[i] - a->md, u = a->x[i] - a->mx, v = a->y[i] - a->my;
+        hs_xsum_add(&s[0], d * d);
+        hs_xsum_add(&s[1], u * u);
+        hs_xsum_add(&s[2], v * v);
+        hs_xsum_add(&s[3], u * v);
+    }
+}
+
+hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, size_t n, int threads,
+                         hs_pair *out, hs_error *err)
+{
+    uint64_t total = n;
+    if (hs_comm_sum_u64(c, &total, 1))
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison: the reduction failed");
+    if (total < 2)
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison needs 2 paths, got %llu",
+                            (unsigned long long)total);
+    pair_arg a = {x, y, 0, 0, 0};
+    hs_xsum s[4];
+    for (int j = 0; j < 4; j++)
+        hs_xsum_init(&s[j]);
+    if (sum_chunks(n, threads, sum_pair1, &a, s, 3) || hs_comm_sum_xsum(c, s, 3))
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
+    double nn = (double)total;
+    a.md = hs_xsum_round(&s[0]) / nn;
+    a.mx = hs_xsum_round(&s[1]) / nn;
+    a.my = hs_xsum_round(&s[2]) / nn;
+    for (int j = 0; j < 4; j++)
+        hs_xsum_init(&s[j]);
+    if (sum_chunks(n, threads, sum_pair2, &a, s, 4) || hs_comm_sum_xsum(c, s, 4))
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
+    double sdd = hs_xsum_round(&s[0]), sxx = hs_xsum_round(&s[1]);
+    double syy = hs_xsum_round(&s[2]), sxy = hs_xsum_round(&s[3]);
+    size_t ia = out->a, ib = out->b;
+    memset(out, 0, sizeof *out);
+    out->a = ia;
+    out->b = ib;
+    out->mean_diff = a.md;
+    out->stderr_diff = sqrt(sdd / (nn - 1)) / sqrt(nn);
+    out->z = out->stderr_diff > 0 ? a.md / out->stderr_diff : 0.0;
+    out->ci95 = (hs_interval){a.md - HS_Z95 * out->stderr_diff, a.md + HS_Z95 * out->stderr_diff};
+    out->corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+    return HS_OK;
+}
+
+typedef struct ms_arg {
+    const double *x;
+    double mean;
+} ms_arg;
+
+static void sum_plain(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const ms_arg *a = arg;
+    hs_xsum_add_n(&s[0], a->x + lo, hi - lo);
+}
+
+static void sum_sq(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const ms_arg *a = arg;
+    for (size_t i = lo; i < hi; i++) {
+        double d = a->x[i] - a->mean;
+        hs_xsum_add(&s[0], d * d);
+    }
+}
+
+hs_status hs_sample_mean_std(const hs_comm *c, const double *x, size_t n, int threads, double *mean,
+                             double *std, hs_error *err)
+{
+    uint64_t total = n;
+    hs_xsum s;
+    hs_xsum_init(&s);
+    ms_arg a = {x, 0};
+    if (hs_comm_sum_u64(c, &total, 1) || sum_chunks(n, threads, sum_plain, &a, &s, 1) ||
+        hs_comm_sum_xsum(c, &s, 1))
+        return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
+    a.mean = total ? hs_xsum_round(&s) / (double)total : 0.0;
+    hs_xsum_init(&s);
+    if (sum_chunks(n, threads, sum_sq, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
+        return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
+    *mean = a.mean;
+    *std = total > 1 ? sqrt(hs_xsum_round(&s) / (double)(total - 1)) : 0.0;
     return HS_OK;
 }

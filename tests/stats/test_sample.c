@@ -81,3 +81,47 @@ Test(sample, agrees_with_the_serial_summary)
     free(x);
     free(scratch);
 }
+
+Test(sample, pair_and_mean_std_by_hand)
+{
+    double x[] = {1, 2, 3, 4}, y[] = {1, 1, 1, 1}, z[] = {2, 4, 6, 8};
+    hs_pair p = {.a = 3, .b = 5};
+    hs_error e;
+    hs_error_clear(&e);
+    /* d = 0, 1, 2, 3: mean 1.5, sample variance 5/3, stderr sqrt(5/3) / 2. */
+    cr_assert(hs_sample_pair(hs_comm_self(), x, y, 4, 1, &p, &e) == HS_OK);
+    cr_expect(p.a == 3 && p.b == 5 && p.mean_diff == 1.5);
+    cr_expect(fabs(p.stderr_diff - sqrt(5.0 / 3.0) / 2) < 1e-15);
+    cr_expect(isnan(p.corr), "y is constant");
+    cr_assert(hs_sample_pair(hs_comm_self(), x, z, 4, 1, &p, &e) == HS_OK);
+    cr_expect(p.mean_diff == -2.5 && fabs(p.corr - 1.0) < 1e-15);
+    double m, s;
+    cr_assert(hs_sample_mean_std(hs_comm_self(), z, 4, 1, &m, &s, &e) == HS_OK);
+    cr_expect(m == 5.0 && fabs(s - sqrt(20.0 / 3.0)) < 1e-15, "%g %g", m, s);
+}
+
+Test(sample, pair_agrees_with_the_serial_one)
+{
+    enum { N = 150001 };
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    for (size_t i = 0; i < N; i++) {
+        double u = ((double)(mix64(i) >> 11) + 0.5) * 0x1p-53;
+        double v = ((double)(mix64(i + N) >> 11) + 0.5) * 0x1p-53;
+        x[i] = log(u / (1 - u));
+        y[i] = 0.8 * x[i] + 0.3 * log(v / (1 - v)) + 0.01;
+    }
+    hs_pair ref, p1 = {0}, p2 = {0};
+    hs_pair_compute(x, y, N, &ref);
+    hs_error e;
+    hs_error_clear(&e);
+    cr_assert(hs_sample_pair(hs_comm_self(), x, y, N, 1, &p1, &e) == HS_OK);
+    cr_assert(hs_sample_pair(hs_comm_self(), x, y, N, 3, &p2, &e) == HS_OK);
+    cr_expect(memcmp(&p1, &p2, sizeof p1) == 0, "1 and 3 threads differ");
+    const double a[] = {p1.mean_diff, p1.stderr_diff, p1.corr};
+    const double b[] = {ref.mean_diff, ref.stderr_diff, ref.corr};
+    for (int i = 0; i < 3; i++)
+        cr_expect(fabs(a[i] - b[i]) <= 1e-11 * fabs(b[i]), "field %d: %.17g vs %.17g", i, a[i],
+                  b[i]);
+    free(x);
+    free(y);
+}
