@@ -64,11 +64,9 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
     uint64_t *scount = calloc((size_t)R, sizeof *scount);
     uint64_t *rcount = calloc((size_t)R, sizeof *rcount);
     uint64_t *soff = calloc((size_t)R + 1, sizeof *soff);
-    double *send = malloc((n ? n : 1) * sizeof *send);
-    double *recv = NULL, *res = NULL;
+    double *send = NULL, *recv = NULL, *res = NULL;
     hs_status st = HS_OK;
-    if (!q_of || !ranks || !val || !below || !eq || !ka || !kz || !scount || !rcount || !soff ||
-        !send) {
+    if (!q_of || !ranks || !val || !below || !eq || !ka || !kz || !scount || !rcount || !soff) {
         st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting %zu values by rank", n);
         goto done;
     }
@@ -106,6 +104,12 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
     }
     for (int q = 0; q < R; q++)
         soff[q + 1] = soff[q] + scount[q];
+    /* Only what leaves: the values inside some range (a tail is a small part). */
+    send = malloc((soff[R] ? soff[R] : 1) * sizeof *send);
+    if (!send) {
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting values by rank");
+        goto done;
+    }
     {
         uint64_t *fill = malloc(((size_t)R ? (size_t)R : 1) * sizeof *fill);
         if (!fill) {

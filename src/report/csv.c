@@ -205,7 +205,7 @@ int hs_pnl_csv_rows(const hs_report *rep, FILE *fp)
         for (size_t s = 0; s < res->n_strategies; s++) {
             size_t i = s * res->paths + p;
             grid_cols(rep, fp);
-            fprintf(fp, "%llu,", (unsigned long long)p);
+            fprintf(fp, "%llu,", (unsigned long long)(res->first_path + p));
             csv_text(fp, rep->strategies[s].strategy->name);
             fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%.0f\n", res->pnl[i], res->hedge_error[i],
                     res->cost[i], res->carry[i], (double)res->trades[i]);

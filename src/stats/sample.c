@@ -27,7 +27,9 @@
 #include "select.h"
 #include "xsum.h"
 
-/* ceil(n m / 100) in integers (stats.c). */
+/* ceil(n m / 100) in integer arithmetic: in floating point (1 - 0.95) * 100 is
+ * 5.000000000000004 and its ceiling 6, which would put one observation too many in the
+ * 95% expected shortfall.  Quotient plus remainder, so that it cannot overflow. */
 static uint64_t ceil_percent(uint64_t n, uint64_t m)
 {
     return n / 100 * m + (n % 100 * m + 99) / 100;

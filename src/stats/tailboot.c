@@ -6,9 +6,10 @@
  * lowest n/20 + 2 values, so only the draws that land among the sample's m lowest
  * outcomes (the tail's slots, in sorted order) matter: their number K is
  * Binomial(n, m / n), and given K they are uniform over the m slots.  With
- * m = ceil(n / 16) and n > 65536, K falls short of n/20 + 2 by more than 13 standard
- * deviations with probability below 1e-39; such a K is drawn again (a conditioning that
- * no run can detect).  Up to 65536 outcomes the tail is the whole sample and K = n.
+ * m = ceil(n / 16) and n > 16384, K falls short of n/20 + 2 only 6.5 standard
+ * deviations below its mean, with probability below 5e-11 (1e-39 beyond n = 65536);
+ * such a K is drawn again (a conditioning no run can detect).  Up to 16384 outcomes the
+ * tail is the whole sample and K = n.
  *
  * The K draws are spread over the slots by a tree that does not depend on how the slots
  * are split among parts: the slots form leaves of 4096, and a node covering leaves
@@ -37,7 +38,7 @@
 
 #define GAMMA UINT64_C(0x9e3779b97f4a7c15)
 /* Samples up to this size are their own tail. */
-#define WHOLE_SAMPLE 65536
+#define WHOLE_SAMPLE 16384
 
 static uint64_t mix64(uint64_t z)
 {

@@ -42,8 +42,8 @@ typedef struct hs_tailboot_share {
 } hs_tailboot_share;
 
 /* Draw every resample's tail size and key from seed: the same on every part.  The tail
- * is the whole sample up to 65536 values and its lowest ceil(n / 16) beyond (which holds
- * the n / 20 + 2 ranks read, but for an event of probability below 1e-39: see
+ * is the whole sample up to 16384 values and its lowest ceil(n / 16) beyond (which holds
+ * the n / 20 + 2 ranks read, but for an event of probability below 5e-11: see
  * tailboot.c).  Needs n >= 2. */
 hs_status hs_tailboot_init(hs_tailboot *b, uint64_t n, uint64_t seed, size_t resamples,
                            hs_error *err);

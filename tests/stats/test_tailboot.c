@@ -137,20 +137,20 @@ Test(tailboot, one_leaf_equals_brute_force)
 
 Test(tailboot, the_tree_gives_each_leaf_its_share)
 {
-    /* 60 000 outcomes: the whole sample is the tail, 15 leaves (the last of 2 656
+    /* 16 000 outcomes: the whole sample is the tail, 4 leaves (the last of 3 712
      * slots); each leaf run as its own part. */
-    size_t n = 60000, R = 200;
+    size_t n = 16000, R = 400;
     hs_tailboot b;
     hs_error e;
     hs_error_clear(&e);
     cr_assert(hs_tailboot_init(&b, n, 9, R, &e) == HS_OK);
-    cr_assert(b.leaves == 15);
+    cr_assert(b.leaves == 4);
     /* With every value 1, a part's ES sum counts its draws below k; k = n counts all. */
     double *x = malloc(n * sizeof *x);
     for (size_t i = 0; i < n; i++)
         x[i] = 1.0;
-    double total[15] = {0};
-    for (uint64_t leaf = 0; leaf < 15; leaf++) {
+    double total[4] = {0};
+    for (uint64_t leaf = 0; leaf < 4; leaf++) {
         hs_tailboot_share s;
         cr_assert(hs_tailboot_share_alloc(&s, R, &e) == HS_OK);
         hs_tailboot bb = b;
@@ -163,8 +163,8 @@ Test(tailboot, the_tree_gives_each_leaf_its_share)
             total[leaf] += hs_xsum_round(&s.sums[2 * r]);
         hs_tailboot_share_free(&s);
     }
-    for (uint64_t leaf = 0; leaf < 15; leaf++) {
-        double size = leaf < 14 ? HS_TAILBOOT_LEAF : (double)(n - 14 * HS_TAILBOOT_LEAF);
+    for (uint64_t leaf = 0; leaf < 4; leaf++) {
+        double size = leaf < 3 ? HS_TAILBOOT_LEAF : (double)(n - 3 * HS_TAILBOOT_LEAF);
         double mean = (double)R * size, sd = sqrt((double)R * size * (1 - size / (double)n));
         cr_expect(fabs(total[leaf] - mean) < 4 * sd, "leaf %llu: %g draws, expected %g +- %g",
                   (unsigned long long)leaf, total[leaf], mean, sd);
