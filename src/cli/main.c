@@ -35,16 +35,27 @@
 #include "memlimit.h"
 #include "outset.h"
 #include "plot.h"
+#include "ranks.h"
 #include "rundir.h"
 
 /* The command line (args.h); cmd_run below reads it as `cli`. */
 typedef hs_cli_args cli;
 _Static_assert(HS_CLI_GRID_MAX <= 64, "cmd_run keeps the runs of a grid in arrays of 64");
 
+/* Print the error (rank 0 only, under MPI) and give its exit code. */
 static int fail(hs_error *err)
 {
-    fprintf(stderr, "hedgesim: %s\n", err->msg);
+    if (hs_cli_speaks())
+        fprintf(stderr, "hedgesim: %s\n", err->msg);
     return err->status == HS_OK ? 1 : (int)err->status;
+}
+
+/* A failure while checking the scenario, agreed among the ranks (ranks.c): every rank
+ * makes this call or hs_cli_agree(HS_OK) once, and all exit with the first failure. */
+static int fail_agreed(hs_error *err)
+{
+    hs_cli_agree(err->status == HS_OK ? HS_ERUNTIME : err->status, err);
+    return fail(err);
 }
 
 /* Progress on stderr, at most ten times a second, only on a terminal. */
@@ -92,9 +103,14 @@ static int write_rows(FILE *fp, const void *user)
     const runs *r = user;
     if (r->header(fp))
         return -1;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         if (r->rows(r->rep[i], fp))
             return -1;
+        /* Under MPI, pnl.csv continues with the other ranks' rows of this run. */
+        if (r->rows == hs_pnl_csv_rows && hs_comm_size(hs_cli_world()) > 1 &&
+            hs_cli_pnl_receive(fp))
+            return -1;
+    }
     return 0;
 }
 
@@ -209,8 +225,8 @@ static hs_status run_one(cli *c, int grid, const char *one, hs_scenario **sc, hs
     if (st)
         return st;
     progress prog = {wall(), 0};
-    hs_run_opts opts = {.trace_paths = trace_paths_for(c, *sc)};
-    if (!c->quiet && isatty(STDERR_FILENO)) {
+    hs_run_opts opts = {.trace_paths = trace_paths_for(c, *sc), .comm = hs_cli_world()};
+    if (!c->quiet && hs_cli_speaks() && isatty(STDERR_FILENO)) {
         opts.progress = show_progress;
         opts.progress_user = &prog;
     }
@@ -249,8 +265,7 @@ static void print_figures(const char *dir)
 }
 
 /* The files of the run into the staging directory of the output set (outset.h). */
-static hs_status write_files(const cli *c, const hs_outset *set, runs *r, json_t *js,
-                             hs_error *err)
+static hs_status write_files(const cli *c, const hs_outset *set, runs *r, json_t *js, hs_error *err)
 {
     struct {
         const char *name;
@@ -287,7 +302,7 @@ static int cmd_run(cli *c, int validate_only)
     hs_error_clear(&err);
     int grid = hs_cli_find_grid(c, &err);
     if (grid == -2)
-        return fail(&err);
+        return fail_agreed(&err);
     /* Check the scenario (every grid value), its trace and the memory of all its runs
      * before anything is created on disk. */
     hs_scenario *preloaded = NULL;
@@ -295,12 +310,12 @@ static int cmd_run(cli *c, int validate_only)
         hs_scenario *sc = NULL;
         if (grid < 0) {
             if (load_value(c, -1, NULL, &sc, &err))
-                return fail(&err);
+                return fail_agreed(&err);
             if (sc->axis_key[0]) {
                 /* The file's [grid]: one more override, checked value by value below. */
                 if (hs_cli_add_axis(c, sc->axis_key, sc->axis_values, sc->axis_line, &err)) {
                     hs_scenario_free(sc);
-                    return fail(&err);
+                    return fail_agreed(&err);
                 }
                 grid = (int)c->n_sets - 1;
             }
@@ -314,7 +329,7 @@ static int cmd_run(cli *c, int validate_only)
             /* Check every value of the grid. */
             if (hs_cli_grid_split(c, grid, &err)) {
                 hs_scenario_free(sc);
-                return fail(&err);
+                return fail_agreed(&err);
             }
             n_runs = c->n_values;
             for (size_t g = 0; g < c->n_values; g++) {
@@ -322,7 +337,7 @@ static int cmd_run(cli *c, int validate_only)
                 sc = NULL;
                 if (load_value(c, grid, c->grid_ones[g], &sc, &err) || check_run(c, sc, &m, &err)) {
                     hs_scenario_free(sc);
-                    return fail(&err);
+                    return fail_agreed(&err);
                 }
                 kept = kept > SIZE_MAX - m.kept ? SIZE_MAX : kept + m.kept;
                 if (m.transient > transient)
@@ -337,7 +352,7 @@ static int cmd_run(cli *c, int validate_only)
         } else {
             if (check_run(c, sc, &m, &err)) {
                 hs_scenario_free(sc);
-                return fail(&err);
+                return fail_agreed(&err);
             }
             kept = m.kept;
             transient = m.transient;
@@ -348,9 +363,17 @@ static int cmd_run(cli *c, int validate_only)
         }
         if (check_memory(c, big_paths, big_strat, kept, transient, &biggest, n_runs, &err)) {
             hs_scenario_free(sc);
+            return fail_agreed(&err);
+        }
+        if (hs_cli_agree(HS_OK, &err)) {
+            hs_scenario_free(sc);
             return fail(&err);
         }
         if (validate_only) {
+            if (!hs_cli_speaks()) {
+                hs_scenario_free(sc);
+                return 0;
+            }
             char need[32];
             size_t total = kept > SIZE_MAX - transient ? SIZE_MAX : kept + transient;
             printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps, "
@@ -375,12 +398,19 @@ static int cmd_run(cli *c, int validate_only)
     /* The output set is staged beside --out DIR, and DIR checked, before the simulation:
      * an unwritable or foreign DIR is refused now (exit 2), not after the runs. */
     hs_outset *set = NULL;
-    if (c->out_dir) {
-        int orc = hs_outset_open(c->out_dir, c->plot || c->report ? RUN_DIR_MAX : 0,
+    {
+        /* Only rank 0 writes: it opens the set (printing any problem), and the ranks
+         * agree on the outcome before the simulation. */
+        int orc = 0;
+        if (c->out_dir && hs_cli_speaks())
+            orc = hs_outset_open(c->out_dir, c->plot || c->report ? RUN_DIR_MAX : 0,
                                  c->plot ? "--plot" : "--report", &set);
-        if (orc) {
+        hs_error oe;
+        hs_error_clear(&oe);
+        int agreed = (int)hs_cli_agree((hs_status)orc, &oe);
+        if (agreed) {
             hs_scenario_free(preloaded);
-            return orc;
+            return agreed;
         }
     }
 
@@ -394,6 +424,8 @@ static int cmd_run(cli *c, int validate_only)
     for (size_t g = 0; g < n_values && !st; g++) {
         st = run_one(c, grid, grid >= 0 ? c->grid_ones[g] : NULL, &scs[g], &ress[g], &r.rep[g],
                      &err);
+        if (st)
+            hs_cli_abort_run(st, &err); /* under MPI: the job ends here */
         if (r.rep[g]) {
             r.n = g + 1;
             if (grid >= 0) {
@@ -401,6 +433,19 @@ static int cmd_run(cli *c, int validate_only)
                 r.rep[g]->grid_value = strtod(values[g], NULL);
             }
         }
+    }
+    /* Ranks other than 0 only send their pnl.csv rows; rank 0 does the rest. */
+    if (!hs_cli_speaks()) {
+        int rc = 0;
+        if (!st && c->out_dir && c->pnl)
+            for (size_t g = 0; g < r.n && !rc; g++)
+                rc = hs_cli_pnl_send(r.rep[g]);
+        for (size_t g = 0; g < 64; g++) {
+            hs_report_free(g < r.n ? r.rep[g] : NULL);
+            hs_results_free(ress[g]);
+            hs_scenario_free(scs[g]);
+        }
+        return rc ? 1 : 0;
     }
     json_t *js = NULL;
     if (!st && (c->json || c->out_dir)) {
@@ -423,6 +468,10 @@ static int cmd_run(cli *c, int validate_only)
     }
     if (!st && c->out_dir)
         st = write_files(c, set, &r, js, &err);
+    if (st && set)
+        hs_outset_abort(set), set = NULL;
+    if (st)
+        hs_cli_abort_run(st, &err); /* other ranks may wait to send pnl.csv */
     /* Figures and the HTML page are drawn from the new set before it is committed
      * (plot.c, html.c print their problems; a missing gnuplot is a note, not a failure).
      * Any failure leaves DIR as it was: exit 0 if and only if the new set is in place. */
@@ -478,11 +527,19 @@ int main(int argc, char **argv)
         return hs_cli_dir_command(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "calibrate"))
         return hs_cli_calibrate(argc, argv);
+    /* MPI starts here when a launcher started this process (ranks.c). */
+    hs_error err;
+    hs_error_clear(&err);
+    if (hs_cli_world_init(&argc, &argv, &err)) {
+        fprintf(stderr, "hedgesim: %s\n", err.msg);
+        return 1;
+    }
     cli c;
     int rc = hs_cli_parse_args(argc, argv, &c);
     if (!rc)
         rc = !strcmp(c.command, "list") ? hs_cli_list()
                                         : cmd_run(&c, !strcmp(c.command, "validate"));
     hs_cli_args_free(&c);
+    hs_cli_world_end();
     return rc;
 }
