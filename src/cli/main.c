@@ -150,7 +150,8 @@ static size_t trace_paths_for(const cli *c, const hs_scenario *sc)
  * An explicit --trace longer than HS_TRACE_ROWS_MAX rows is refused, naming --trace. */
 static hs_status check_run(const cli *c, const hs_scenario *sc, hs_memory *m, hs_error *err)
 {
-    hs_run_opts opts = {.trace_paths = trace_paths_for(c, sc)};
+    /* Under MPI the estimate is this rank's: its share of the paths. */
+    hs_run_opts opts = {.trace_paths = trace_paths_for(c, sc), .comm = hs_cli_world()};
     *m = hs_memory_estimate(sc, &opts);
     if (m->run.trace_rows > HS_TRACE_ROWS_MAX) {
         char mem[32], csv[32];
@@ -377,11 +378,12 @@ static int cmd_run(cli *c, int validate_only)
             char need[32];
             size_t total = kept > SIZE_MAX - transient ? SIZE_MAX : kept + transient;
             printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps, "
-                   "~%s of memory",
+                   "~%s of memory%s",
                    c->scenario, sc->name, sc->model->name, sc->n_legs, sc->n_legs == 1 ? "" : "s",
                    sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
                    (unsigned long long)sc->paths, sc->grid.steps,
-                   hs_cli_bytes_str((double)total, need, sizeof need));
+                   hs_cli_bytes_str((double)total, need, sizeof need),
+                   hs_comm_size(hs_cli_world()) > 1 ? " per rank" : "");
             if (grid >= 0) {
                 const char *eq = strchr(c->sets[grid], '=');
                 printf(", grid %.*s = %s", (int)(eq - c->sets[grid]), c->sets[grid], eq + 1);
