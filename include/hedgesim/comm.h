@@ -1,5 +1,5 @@
 /*
- * The processes of a run: one, or the ranks of an MPI job (src/mpi/comm.c).
+ * The processes of a run: one, or the ranks of an MPI job (src/parallel/comm.c).
  *
  * A run split among R ranks gives rank r a contiguous range of the path blocks; the
  * collective calls below are what the library needs to combine the ranks' results

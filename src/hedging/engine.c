@@ -12,8 +12,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hedgesim/engine.h"
 
-#include "mpi/reduce.h"
-#include "stats/xsum.h"
+#include "parallel/reduce.h"
+#include "parallel/xsum.h"
 
 #include <math.h>
 #include <omp.h>

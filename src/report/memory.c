@@ -1,7 +1,7 @@
 /*
  * The memory a run needs (memory.h): the engine's count (engine.c, which knows its own
  * allocations) plus the report's, counted from hs_report_build (report.c) and the
- * statistics it calls (stats/sample.c, stats/select.c, stats/tailboot.c, mpi/order.c).
+ * statistics it calls (stats/sample.c, stats/select.c, stats/tailboot.c, stats/order.c).
  * Under MPI every figure is this rank's.
  */
 #include "hedgesim/memory.h"
@@ -31,7 +31,7 @@ hs_memory hs_memory_estimate(const hs_scenario *sc, const hs_run_opts *opts)
     m.run = hs_run_memory_of(sc, opts);
     size_t n = sc->n_strategies;
 
-    /* hs_report_build on the run's T threads (stats/sample.c, mpi/order.c): up to
+    /* hs_report_build on the run's T threads (stats/sample.c, stats/order.c): up to
      * min(T, n) strategies at once on one process (one at a time under MPI, T threads
      * inside), each with the order-statistic keys of its paths (8 bytes a path), the
      * tail of its P&L twice (sent and received: 2 x 8 bytes for 1/16 of the paths) and

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "hedgesim/instrument.h"
-#include "mpi/order.h"
-#include "mpi/reduce.h"
+#include "stats/order.h"
+#include "parallel/reduce.h"
 #include "stats/sample.h"
 #include "stats/tailboot.h"
 
@@ -159,7 +159,7 @@ static hs_status build_convergence(hs_report *rep, hs_error *err)
 #define BOOT_PARTS 64
 
 /* The percentile bootstrap of VaR and ES (stats/tailboot.c) over this rank's P&L:
- * every rank takes the tail slots of its leaves (mpi/order.c), computes its share of
+ * every rank takes the tail slots of its leaves (stats/order.c), computes its share of
  * every resample on its threads, and the shares add up exactly over the ranks. */
 static hs_status bootstrap(const hs_results *res, const double *pnl, uint64_t seed, int threads,
                            const hs_summary *sum, hs_ci *ci, hs_error *err)

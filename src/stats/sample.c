@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpi/reduce.h"
+#include "parallel/reduce.h"
 #include "select.h"
-#include "xsum.h"
+#include "parallel/xsum.h"
 
 /* ceil(n m / 100) in integer arithmetic: in floating point (1 - 0.95) * 100 is
  * 5.000000000000004 and its ceiling 6, which would put one observation too many in the

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "hedgesim/error.h"
-#include "xsum.h"
+#include "parallel/xsum.h"
 
 /* Slots per leaf of the resample tree; parts hold whole leaves. */
 #define HS_TAILBOOT_LEAF 4096

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "stats/sample.h"
-#include "stats/xsum.h"
+#include "parallel/xsum.h"
 
 static hs_summary summary(const double *x, size_t n, int threads)
 {

@@ -16,13 +16,13 @@
 #include <string.h>
 
 #include "hedgesim/comm.h"
-#include "mpi/order.h"
-#include "mpi/reduce.h"
+#include "stats/order.h"
+#include "parallel/reduce.h"
 #include "stats/sample.h"
 #include "stats/select.h"
 #include "stats/sort.h"
 #include "stats/tailboot.h"
-#include "stats/xsum.h"
+#include "parallel/xsum.h"
 
 static int passed, failed;
 

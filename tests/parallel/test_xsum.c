@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "stats/xsum.h"
+#include "parallel/xsum.h"
 
 static double xsum_of(const double *x, size_t n)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "hedgesim/comm.h"
-#include "stats/xsum.h"
+#include "parallel/xsum.h"
 
 /* Collective: each s[i] becomes the exact sum of every rank's s[i].  0 or -1. */
 int hs_comm_sum_xsum(const hs_comm *c, hs_xsum *s, size_t count);
