@@ -61,6 +61,15 @@ int hs_comm_alltoallv_double(const hs_comm *c, const double *send, const uint64_
 int hs_comm_send(const hs_comm *c, const void *buf, size_t n, int to);
 int hs_comm_recv(const hs_comm *c, void *buf, size_t cap, size_t *got, int from);
 
+/* Progress of the paths of every rank, for rank 0's progress line (not a collective):
+ * ranks other than 0 post their count of paths done (at most every 0.2 s, without
+ * waiting for rank 0); rank 0 polls, getting the latest count of every other rank summed
+ * (what arrived so far).  hs_comm_progress_end is a collective, after the simulation:
+ * it waits for the posts and drains them.  No-ops on one process. */
+void hs_comm_progress_post(const hs_comm *c, uint64_t done);
+uint64_t hs_comm_progress_poll(const hs_comm *c);
+void hs_comm_progress_end(const hs_comm *c);
+
 /* Under MPI, end every rank of the job at once with this exit code (MPI_Abort: for a
  * failure that other ranks cannot learn of in a collective).  On a single process it
  * returns, and the caller exits.  The library never calls it. */

@@ -73,6 +73,10 @@ static double wall(void)
 static void show_progress(void *user, uint64_t done, uint64_t total)
 {
     progress *p = user;
+    /* Under MPI, the other ranks' paths too (the counts they posted so far). */
+    done += hs_comm_progress_poll(hs_cli_world());
+    if (done > total)
+        done = total;
     double t = wall();
     if (t - p->last < 0.1 && done < total)
         return;
@@ -82,6 +86,13 @@ static void show_progress(void *user, uint64_t done, uint64_t total)
     fprintf(stderr, "\r  %3.0f%%  %llu/%llu paths  %.3g paths/s  %.0f s left   ",
             100.0 * (double)done / (double)total, (unsigned long long)done,
             (unsigned long long)total, rate, left);
+}
+
+/* Ranks other than 0 post their progress to rank 0 (comm.h). */
+static void post_progress(void *user, uint64_t done, uint64_t total)
+{
+    (void)user, (void)total;
+    hs_comm_progress_post(hs_cli_world(), done);
 }
 
 static int write_json(FILE *fp, const void *user)
@@ -227,12 +238,16 @@ static hs_status run_one(cli *c, int grid, const char *one, hs_scenario **sc, hs
         return st;
     progress prog = {wall(), 0};
     hs_run_opts opts = {.trace_paths = trace_paths_for(c, *sc), .comm = hs_cli_world()};
-    if (!c->quiet && hs_cli_speaks() && isatty(STDERR_FILENO)) {
+    int shown = !c->quiet && hs_cli_speaks() && isatty(STDERR_FILENO);
+    if (shown) {
         opts.progress = show_progress;
         opts.progress_user = &prog;
+    } else if (!hs_cli_speaks()) {
+        opts.progress = post_progress; /* rank 0 counts this rank's paths too */
     }
     st = hs_run(*sc, &opts, res, err);
-    if (opts.progress)
+    hs_comm_progress_end(hs_cli_world());
+    if (shown)
         fprintf(stderr, "\r%60s\r", "");
     if (!st)
         st = hs_report_build(*sc, *res, rep, err);

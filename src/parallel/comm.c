@@ -30,6 +30,17 @@ struct hs_comm {
 
 static const hs_comm self = {0, 1, 0};
 
+#ifdef HS_HAVE_MPI
+/* Progress travels on a communicator of its own, so that its messages never meet the
+ * run's.  Each rank's latest count (rank 0 side) and the last post (other ranks). */
+static MPI_Comm progress_comm = MPI_COMM_NULL;
+static uint64_t *progress_seen, *progress_got; /* rank 0: latest count, messages taken */
+static uint64_t progress_sent;                 /* other ranks: messages posted */
+static MPI_Request progress_req = MPI_REQUEST_NULL;
+static uint64_t progress_msg;
+static double progress_last;
+#endif
+
 const hs_comm *hs_comm_self(void)
 {
     return &self;
@@ -81,6 +92,9 @@ hs_status hs_comm_world(int *argc, char ***argv, const hs_comm **out, hs_error *
     MPI_Comm_rank(MPI_COMM_WORLD, &world.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &world.size);
     world.mpi = 1;
+    MPI_Comm_dup(MPI_COMM_WORLD, &progress_comm);
+    progress_seen = calloc((size_t)world.size, sizeof *progress_seen);
+    progress_got = calloc((size_t)world.size, sizeof *progress_got);
     *out = &world;
 #else
     (void)argc, (void)argv, (void)err;
@@ -91,8 +105,14 @@ hs_status hs_comm_world(int *argc, char ***argv, const hs_comm **out, hs_error *
 void hs_comm_finalize(const hs_comm *c)
 {
 #ifdef HS_HAVE_MPI
-    if (c && c->mpi)
+    if (c && c->mpi) {
+        if (progress_comm != MPI_COMM_NULL)
+            MPI_Comm_free(&progress_comm);
+        free(progress_seen);
+        free(progress_got);
+        progress_seen = progress_got = NULL;
         MPI_Finalize();
+    }
 #else
     (void)c;
 #endif
@@ -246,6 +266,83 @@ int hs_comm_recv(const hs_comm *c, void *buf, size_t cap, size_t *got, int from)
     (void)c, (void)buf, (void)cap, (void)from;
     *got = 0;
     return -1;
+}
+
+void hs_comm_progress_post(const hs_comm *c, uint64_t done)
+{
+#ifdef HS_HAVE_MPI
+    if (!c || !c->mpi || c->rank == 0 || progress_comm == MPI_COMM_NULL)
+        return;
+    double now = MPI_Wtime();
+    int idle = 1;
+    if (progress_req != MPI_REQUEST_NULL)
+        MPI_Test(&progress_req, &idle, MPI_STATUS_IGNORE);
+    /* One post in flight at a time: a slow rank 0 only sees older counts. */
+    if (!idle || now - progress_last < 0.2)
+        return;
+    progress_last = now;
+    progress_msg = done;
+    if (MPI_Isend(&progress_msg, 1, MPI_UINT64_T, 0, 9, progress_comm, &progress_req) ==
+        MPI_SUCCESS)
+        progress_sent++;
+#else
+    (void)c, (void)done;
+#endif
+}
+
+uint64_t hs_comm_progress_poll(const hs_comm *c)
+{
+#ifdef HS_HAVE_MPI
+    if (!c || !c->mpi || c->rank != 0 || progress_comm == MPI_COMM_NULL || !progress_seen ||
+        !progress_got)
+        return 0;
+    for (;;) {
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, 9, progress_comm, &flag, &st);
+        if (!flag)
+            break;
+        uint64_t v = 0;
+        MPI_Recv(&v, 1, MPI_UINT64_T, st.MPI_SOURCE, 9, progress_comm, MPI_STATUS_IGNORE);
+        progress_seen[st.MPI_SOURCE] = v;
+        progress_got[st.MPI_SOURCE]++;
+    }
+    uint64_t sum = 0;
+    for (int q = 1; q < c->size; q++)
+        sum += progress_seen[q];
+    return sum;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
+void hs_comm_progress_end(const hs_comm *c)
+{
+#ifdef HS_HAVE_MPI
+    if (!c || !c->mpi || progress_comm == MPI_COMM_NULL)
+        return;
+    /* Rank 0 learns how many posts each rank sent and takes every one it has not yet
+     * received (blocking: they are on their way), so nothing stays pending. */
+    if (progress_req != MPI_REQUEST_NULL)
+        MPI_Wait(&progress_req, MPI_STATUS_IGNORE);
+    uint64_t *sent = c->rank == 0 ? calloc((size_t)c->size, sizeof *sent) : NULL;
+    MPI_Gather(&progress_sent, 1, MPI_UINT64_T, sent, 1, MPI_UINT64_T, 0, progress_comm);
+    if (c->rank == 0 && sent && progress_got)
+        for (int q = 1; q < c->size; q++)
+            for (; progress_got[q] < sent[q]; progress_got[q]++) {
+                uint64_t v;
+                MPI_Recv(&v, 1, MPI_UINT64_T, q, 9, progress_comm, MPI_STATUS_IGNORE);
+            }
+    free(sent);
+    progress_sent = 0;
+    if (progress_seen)
+        memset(progress_seen, 0, (size_t)c->size * sizeof *progress_seen);
+    if (progress_got)
+        memset(progress_got, 0, (size_t)c->size * sizeof *progress_got);
+#else
+    (void)c;
+#endif
 }
 
 void hs_comm_abort(const hs_comm *c, int code)
