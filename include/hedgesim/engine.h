@@ -31,6 +31,7 @@
 
 #include "hedgesim/error.h"
 #include "hedgesim/scenario.h"
+#include "hedgesim/comm.h"
 
 typedef struct hs_run_opts {
     int threads; /* 0: the scenario's, and if that is 0 too, all cores */
@@ -38,7 +39,15 @@ typedef struct hs_run_opts {
     void (*progress)(void *user, uint64_t done, uint64_t total);
     void *progress_user;
     size_t trace_paths; /* record full traces of paths 0 .. trace_paths-1 (<= HS_TRACE_MAX) */
+    /* The processes of the run (comm.h), NULL for one: each rank simulates its range of
+     * path blocks (hs_rank_blocks) and the results combine exactly over the ranks. */
+    const hs_comm *comm;
 } hs_run_opts;
+
+/* Blocks [*b0, *b1) of n_blocks that rank r of R simulates: contiguous, in rank order,
+ * ceil(n_blocks r / R) to ceil(n_blocks (r + 1) / R), so rank 0 always holds block 0
+ * (the traced paths). */
+void hs_rank_blocks(uint64_t n_blocks, int r, int R, uint64_t *b0, uint64_t *b1);
 
 #define HS_TRACE_MAX 64
 /* At most this many trace rows (strategies x traced paths x (steps + 1)) per run: each
@@ -47,31 +56,44 @@ typedef struct hs_run_opts {
  * (10 paths at steps = 1e6 were 10^7 rows: an 856 MB process, a 2.3 GB paths.csv). */
 #define HS_TRACE_ROWS_MAX 1000000
 /* Fields of one trace row (docs/outputs.md, paths.csv); money in time-t money. */
-enum { HS_TR_TIME, HS_TR_SPOT, HS_TR_OPTION, HS_TR_TARGET, HS_TR_HELD, HS_TR_CASH,
-       HS_TR_PORTFOLIO, HS_TR_ERROR, HS_TR_TRADES, HS_TR_FIELDS };
+enum {
+    HS_TR_TIME,
+    HS_TR_SPOT,
+    HS_TR_OPTION,
+    HS_TR_TARGET,
+    HS_TR_HELD,
+    HS_TR_CASH,
+    HS_TR_PORTFOLIO,
+    HS_TR_ERROR,
+    HS_TR_TRADES,
+    HS_TR_FIELDS
+};
 
 /* Per-strategy means of the path quantities that need no distribution. */
 typedef struct hs_strategy_means {
     double trades, turnover, cost;
-    double edge;  /* deterministic premium edge, time-T money */
-    double carry; /* mean carry (borrow fees, negative) */
+    double edge;                              /* deterministic premium edge, time-T money */
+    double carry;                             /* mean carry (borrow fees, negative) */
     unsigned long long model_delta_fallbacks; /* ratio model: lanes whose delta came from
                                                * the formula instead of a table */
 } hs_strategy_means;
 
 typedef struct hs_results {
     size_t n_strategies;
-    uint64_t paths;
-    double *pnl;         /* [n_strategies * paths], path-major per strategy */
-    double *hedge_error; /* same layout: replication error */
-    double *cost;        /* same layout: costs paid, time-T money */
-    double *carry;       /* same layout: carry (borrow fees), time-T money */
-    float *trades;       /* same layout: trades of the path (whole numbers, exact in float) */
+    uint64_t paths;           /* paths held here: this rank's (all of them on one process) */
+    uint64_t first_path;      /* the run's index of the first path held here */
+    uint64_t total_paths;     /* paths of the run, over every rank */
+    const hs_comm *comm;      /* the run's processes (never NULL) */
+    double *pnl;              /* [n_strategies * paths], path-major per strategy */
+    double *hedge_error;      /* same layout: replication error */
+    double *cost;             /* same layout: costs paid, time-T money */
+    double *carry;            /* same layout: carry (borrow fees), time-T money */
+    float *trades;            /* same layout: trades of the path (whole numbers, exact in float) */
     hs_strategy_means *means; /* [n_strategies] */
-    size_t trace_paths;  /* paths traced */
-    double *trace;       /* [strategy][path][step 0..steps][HS_TR_FIELDS], or NULL */
-    int threads;         /* threads actually used */
-    double seconds;      /* wall time of the simulation */
+    size_t trace_paths;       /* paths traced */
+    double *trace;            /* [strategy][path][step 0..steps][HS_TR_FIELDS], or NULL */
+    int threads;              /* threads actually used */
+    double seconds;           /* wall time of the simulation */
 } hs_results;
 
 hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err);
@@ -87,6 +109,7 @@ typedef struct hs_run_memory {
     size_t trace_paths;  /* paths traced, after hs_run's clamps */
     uint64_t trace_rows; /* n_strategies * trace_paths * (steps + 1) */
     int threads;         /* threads hs_run would use */
+    uint64_t paths;      /* paths this rank holds (all of them on one process) */
 } hs_run_memory;
 
 hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts);

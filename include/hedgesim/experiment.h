@@ -26,39 +26,17 @@ typedef struct hs_ci {
 
 /* Intervals from the sample sorted ascending (n >= 2) and its summary: asymptotic
  * normal for the mean and std, percentile bootstrap with `resamples` resamples (seeded
- * with `seed`, so reproducible) for VaR and ES. */
-/* VaR and ES at 5% and 1% (out: var95, es95, var99, es99, losses positive, as
- * stats.h defines them) of a resample of size n given as counts over the ascending
- * values[]: values[j] appears counts[j] times, and the slots from 0 on must hold at
- * least hs_tail_ranks_needed(n) draws (the ranks read).  first[] is scratch of one
- * more entry than the slots walked.  The bootstrap of hs_ci_compute uses it so that a
- * resample needs neither expanding nor sorting. */
-void hs_resample_tails(const double *values, const unsigned *counts, size_t n, uint32_t *first,
-                       double out[4]);
-size_t hs_tail_ranks_needed(size_t n);
-
+ * with `seed`, so reproducible) for VaR and ES; NaN VaR and ES intervals when the
+ * bootstrap does not apply (hs_boot_applies: fewer than 40 outcomes, or none drawn). */
 hs_status hs_ci_compute(const double *sorted, size_t n, const hs_summary *s, uint64_t seed,
                         size_t resamples, hs_ci *out, hs_error *err);
+int hs_boot_applies(uint64_t n, size_t resamples);
 
-/* hs_ci_compute in three steps, so that the resamples can be shared among threads
- * with the same result for any split:
- *   hs_boot_init draws every resample's random numbers, in resample order, from `seed`
- *     (nothing to draw, and the VaR/ES intervals NaN, when resamples == 0 or n < 40);
- *   hs_boot_run computes resamples [r0, r1) of the sorted sample into fixed slots (any
- *     ranges, on any threads, once each; it allocates its own scratch);
- *   hs_boot_ci fills *out from the summary and the resamples.
- * hs_boot_free releases what init allocated (also after a failed init). */
-typedef struct hs_boot {
-    size_t n, m, need, resamples;
-    unsigned *k;   /* per resample: draws among the m lowest outcomes */
-    uint64_t *key; /* per resample: the hash key of its indices */
-    double *stats; /* 4 x resamples: var95, es95, var99, es99 of each resample */
-} hs_boot;
-
-hs_status hs_boot_init(hs_boot *b, size_t n, uint64_t seed, size_t resamples, hs_error *err);
-hs_status hs_boot_run(hs_boot *b, const double *sorted, size_t r0, size_t r1, hs_error *err);
-void hs_boot_ci(hs_boot *b, const hs_summary *s, hs_ci *out);
-void hs_boot_free(hs_boot *b);
+/* The intervals from the resamples' statistics stats[4][resamples] (VaR 95%, ES 95%,
+ * VaR 99%, ES 99% of each resample; sorted in place), or NaN VaR and ES intervals for
+ * stats == NULL.  The mean and std intervals come from the summary. */
+void hs_ci_from_resamples(double *stats, size_t resamples, size_t n, const hs_summary *s,
+                          hs_ci *out);
 
 /* Standard error of a sample std by the delta method: s sqrt((exkurt + 2) / (4 n)). */
 double hs_std_stderr(double std, double exkurt, size_t n);

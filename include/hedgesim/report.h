@@ -36,11 +36,11 @@ typedef struct hs_strategy_report {
 /* Convergence of a group of interval strategies that differ only in `hedges`. */
 typedef struct hs_convergence {
     char group[HS_NAME_LEN];
-    size_t k;                          /* points */
-    size_t members[64];                /* strategy indices, by increasing hedges */
+    size_t k;           /* points */
+    size_t members[64]; /* strategy indices, by increasing hedges */
     double hedges[64], std[64], std_se[64], dk[64];
     hs_fit fit;
-    double dk_ratio;                   /* mean of std / Derman-Kamal std over the points */
+    double dk_ratio; /* mean of std / Derman-Kamal std over the points */
 } hs_convergence;
 
 /* Bootstrap resamples behind the VaR/ES intervals (hs_report_build). */
@@ -60,7 +60,7 @@ typedef struct hs_report {
     hs_pair *pairs;
     size_t n_conv;
     hs_convergence *conv;
-    const char *grid_key;   /* set by the caller for a grid run, else NULL */
+    const char *grid_key; /* set by the caller for a grid run, else NULL */
     double grid_value;
 } hs_report;
 
@@ -84,6 +84,9 @@ int hs_convergence_csv_header(FILE *fp);
 int hs_convergence_csv_rows(const hs_report *rep, FILE *fp);
 int hs_pnl_csv_header(FILE *fp);
 int hs_pnl_csv_rows(const hs_report *rep, FILE *fp);
+/* The rows of the paths held here with local index in [p0, p1) (an MPI rank streams
+ * its rows to rank 0 in such pieces). */
+int hs_pnl_csv_rows_range(const hs_report *rep, FILE *fp, uint64_t p0, uint64_t p1);
 int hs_paths_csv_header(FILE *fp);
 int hs_paths_csv_rows(const hs_report *rep, FILE *fp);
 int hs_report_table(const hs_report *rep, FILE *fp);

@@ -36,20 +36,6 @@ hs_status hs_summary_compute(const double *x, size_t n, double *scratch, hs_summ
 hs_status hs_summary_compute_sorted(const double *x, size_t n, double *sorted, hs_summary *out,
                                     hs_error *err);
 
-/* The three parts of hs_summary_compute, apart so that a caller may run them on
- * different threads (the report runs the moments of a sample while another thread
- * sorts it); each gives the same bits as inside hs_summary_compute.
- *   hs_summary_moments: checks x (n >= 2, all finite) and fills n, mean, std,
- *     stderr_mean, skew and exkurt (the other fields 0);
- *   hs_summary_sort: sorted[0..n) = x sorted ascending (sorted != x), the passes of
- *     the radix sort shared among up to `parts` OpenMP tasks (1: serial; the same
- *     result for any number);
- *   hs_summary_order: fills min, max, the quantiles, VaR and ES of *s from the sorted
- *     values, and fails if any reported field is not finite (an overflow). */
-hs_status hs_summary_moments(const double *x, size_t n, hs_summary *out, hs_error *err);
-hs_status hs_summary_sort(const double *x, size_t n, double *sorted, int parts, hs_error *err);
-hs_status hs_summary_order(const double *sorted, size_t n, hs_summary *s, hs_error *err);
-
 /* Derman & Kamal (1999) std of the P&L of a discretely delta-hedged option:
  * sqrt(pi / 4) * |vega| * sigma / sqrt(N), vega per unit vol. */
 double hs_derman_kamal_std(double vega, double sigma, double hedges);

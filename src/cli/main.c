@@ -35,16 +35,27 @@
 #include "memlimit.h"
 #include "outset.h"
 #include "plot.h"
+#include "ranks.h"
 #include "rundir.h"
 
 /* The command line (args.h); cmd_run below reads it as `cli`. */
 typedef hs_cli_args cli;
 _Static_assert(HS_CLI_GRID_MAX <= 64, "cmd_run keeps the runs of a grid in arrays of 64");
 
+/* Print the error (rank 0 only, under MPI) and give its exit code. */
 static int fail(hs_error *err)
 {
-    fprintf(stderr, "hedgesim: %s\n", err->msg);
+    if (hs_cli_speaks())
+        fprintf(stderr, "hedgesim: %s\n", err->msg);
     return err->status == HS_OK ? 1 : (int)err->status;
+}
+
+/* A failure while checking the scenario, agreed among the ranks (ranks.c): every rank
+ * makes this call or hs_cli_agree(HS_OK) once, and all exit with the first failure. */
+static int fail_agreed(hs_error *err)
+{
+    hs_cli_agree(err->status == HS_OK ? HS_ERUNTIME : err->status, err);
+    return fail(err);
 }
 
 /* Progress on stderr, at most ten times a second, only on a terminal. */
@@ -62,6 +73,10 @@ static double wall(void)
 static void show_progress(void *user, uint64_t done, uint64_t total)
 {
     progress *p = user;
+    /* Under MPI, the other ranks' paths too (the counts they posted so far). */
+    done += hs_comm_progress_poll(hs_cli_world());
+    if (done > total)
+        done = total;
     double t = wall();
     if (t - p->last < 0.1 && done < total)
         return;
@@ -71,6 +86,13 @@ static void show_progress(void *user, uint64_t done, uint64_t total)
     fprintf(stderr, "\r  %3.0f%%  %llu/%llu paths  %.3g paths/s  %.0f s left   ",
             100.0 * (double)done / (double)total, (unsigned long long)done,
             (unsigned long long)total, rate, left);
+}
+
+/* Ranks other than 0 post their progress to rank 0 (comm.h). */
+static void post_progress(void *user, uint64_t done, uint64_t total)
+{
+    (void)user, (void)total;
+    hs_comm_progress_post(hs_cli_world(), done);
 }
 
 static int write_json(FILE *fp, const void *user)
@@ -92,9 +114,14 @@ static int write_rows(FILE *fp, const void *user)
     const runs *r = user;
     if (r->header(fp))
         return -1;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         if (r->rows(r->rep[i], fp))
             return -1;
+        /* Under MPI, pnl.csv continues with the other ranks' rows of this run. */
+        if (r->rows == hs_pnl_csv_rows && hs_comm_size(hs_cli_world()) > 1 &&
+            hs_cli_pnl_receive(fp))
+            return -1;
+    }
     return 0;
 }
 
@@ -134,7 +161,8 @@ static size_t trace_paths_for(const cli *c, const hs_scenario *sc)
  * An explicit --trace longer than HS_TRACE_ROWS_MAX rows is refused, naming --trace. */
 static hs_status check_run(const cli *c, const hs_scenario *sc, hs_memory *m, hs_error *err)
 {
-    hs_run_opts opts = {.trace_paths = trace_paths_for(c, sc)};
+    /* Under MPI the estimate is this rank's: its share of the paths. */
+    hs_run_opts opts = {.trace_paths = trace_paths_for(c, sc), .comm = hs_cli_world()};
     *m = hs_memory_estimate(sc, &opts);
     if (m->run.trace_rows > HS_TRACE_ROWS_MAX) {
         char mem[32], csv[32];
@@ -209,13 +237,17 @@ static hs_status run_one(cli *c, int grid, const char *one, hs_scenario **sc, hs
     if (st)
         return st;
     progress prog = {wall(), 0};
-    hs_run_opts opts = {.trace_paths = trace_paths_for(c, *sc)};
-    if (!c->quiet && isatty(STDERR_FILENO)) {
+    hs_run_opts opts = {.trace_paths = trace_paths_for(c, *sc), .comm = hs_cli_world()};
+    int shown = !c->quiet && hs_cli_speaks() && isatty(STDERR_FILENO);
+    if (shown) {
         opts.progress = show_progress;
         opts.progress_user = &prog;
+    } else if (!hs_cli_speaks()) {
+        opts.progress = post_progress; /* rank 0 counts this rank's paths too */
     }
     st = hs_run(*sc, &opts, res, err);
-    if (opts.progress)
+    hs_comm_progress_end(hs_cli_world());
+    if (shown)
         fprintf(stderr, "\r%60s\r", "");
     if (!st)
         st = hs_report_build(*sc, *res, rep, err);
@@ -249,8 +281,7 @@ static void print_figures(const char *dir)
 }
 
 /* The files of the run into the staging directory of the output set (outset.h). */
-static hs_status write_files(const cli *c, const hs_outset *set, runs *r, json_t *js,
-                             hs_error *err)
+static hs_status write_files(const cli *c, const hs_outset *set, runs *r, json_t *js, hs_error *err)
 {
     struct {
         const char *name;
@@ -287,7 +318,7 @@ static int cmd_run(cli *c, int validate_only)
     hs_error_clear(&err);
     int grid = hs_cli_find_grid(c, &err);
     if (grid == -2)
-        return fail(&err);
+        return fail_agreed(&err);
     /* Check the scenario (every grid value), its trace and the memory of all its runs
      * before anything is created on disk. */
     hs_scenario *preloaded = NULL;
@@ -295,12 +326,12 @@ static int cmd_run(cli *c, int validate_only)
         hs_scenario *sc = NULL;
         if (grid < 0) {
             if (load_value(c, -1, NULL, &sc, &err))
-                return fail(&err);
+                return fail_agreed(&err);
             if (sc->axis_key[0]) {
                 /* The file's [grid]: one more override, checked value by value below. */
                 if (hs_cli_add_axis(c, sc->axis_key, sc->axis_values, sc->axis_line, &err)) {
                     hs_scenario_free(sc);
-                    return fail(&err);
+                    return fail_agreed(&err);
                 }
                 grid = (int)c->n_sets - 1;
             }
@@ -314,7 +345,7 @@ static int cmd_run(cli *c, int validate_only)
             /* Check every value of the grid. */
             if (hs_cli_grid_split(c, grid, &err)) {
                 hs_scenario_free(sc);
-                return fail(&err);
+                return fail_agreed(&err);
             }
             n_runs = c->n_values;
             for (size_t g = 0; g < c->n_values; g++) {
@@ -322,7 +353,7 @@ static int cmd_run(cli *c, int validate_only)
                 sc = NULL;
                 if (load_value(c, grid, c->grid_ones[g], &sc, &err) || check_run(c, sc, &m, &err)) {
                     hs_scenario_free(sc);
-                    return fail(&err);
+                    return fail_agreed(&err);
                 }
                 kept = kept > SIZE_MAX - m.kept ? SIZE_MAX : kept + m.kept;
                 if (m.transient > transient)
@@ -337,7 +368,7 @@ static int cmd_run(cli *c, int validate_only)
         } else {
             if (check_run(c, sc, &m, &err)) {
                 hs_scenario_free(sc);
-                return fail(&err);
+                return fail_agreed(&err);
             }
             kept = m.kept;
             transient = m.transient;
@@ -348,17 +379,26 @@ static int cmd_run(cli *c, int validate_only)
         }
         if (check_memory(c, big_paths, big_strat, kept, transient, &biggest, n_runs, &err)) {
             hs_scenario_free(sc);
+            return fail_agreed(&err);
+        }
+        if (hs_cli_agree(HS_OK, &err)) {
+            hs_scenario_free(sc);
             return fail(&err);
         }
         if (validate_only) {
+            if (!hs_cli_speaks()) {
+                hs_scenario_free(sc);
+                return 0;
+            }
             char need[32];
             size_t total = kept > SIZE_MAX - transient ? SIZE_MAX : kept + transient;
             printf("%s: ok: %s, model %s, %zu leg%s, %zu strateg%s, %llu paths x %zu steps, "
-                   "~%s of memory",
+                   "~%s of memory%s",
                    c->scenario, sc->name, sc->model->name, sc->n_legs, sc->n_legs == 1 ? "" : "s",
                    sc->n_strategies, sc->n_strategies == 1 ? "y" : "ies",
                    (unsigned long long)sc->paths, sc->grid.steps,
-                   hs_cli_bytes_str((double)total, need, sizeof need));
+                   hs_cli_bytes_str((double)total, need, sizeof need),
+                   hs_comm_size(hs_cli_world()) > 1 ? " per rank" : "");
             if (grid >= 0) {
                 const char *eq = strchr(c->sets[grid], '=');
                 printf(", grid %.*s = %s", (int)(eq - c->sets[grid]), c->sets[grid], eq + 1);
@@ -375,12 +415,19 @@ static int cmd_run(cli *c, int validate_only)
     /* The output set is staged beside --out DIR, and DIR checked, before the simulation:
      * an unwritable or foreign DIR is refused now (exit 2), not after the runs. */
     hs_outset *set = NULL;
-    if (c->out_dir) {
-        int orc = hs_outset_open(c->out_dir, c->plot || c->report ? RUN_DIR_MAX : 0,
+    {
+        /* Only rank 0 writes: it opens the set (printing any problem), and the ranks
+         * agree on the outcome before the simulation. */
+        int orc = 0;
+        if (c->out_dir && hs_cli_speaks())
+            orc = hs_outset_open(c->out_dir, c->plot || c->report ? RUN_DIR_MAX : 0,
                                  c->plot ? "--plot" : "--report", &set);
-        if (orc) {
+        hs_error oe;
+        hs_error_clear(&oe);
+        int agreed = (int)hs_cli_agree((hs_status)orc, &oe);
+        if (agreed) {
             hs_scenario_free(preloaded);
-            return orc;
+            return agreed;
         }
     }
 
@@ -394,6 +441,8 @@ static int cmd_run(cli *c, int validate_only)
     for (size_t g = 0; g < n_values && !st; g++) {
         st = run_one(c, grid, grid >= 0 ? c->grid_ones[g] : NULL, &scs[g], &ress[g], &r.rep[g],
                      &err);
+        if (st)
+            hs_cli_abort_run(st, &err); /* under MPI: the job ends here */
         if (r.rep[g]) {
             r.n = g + 1;
             if (grid >= 0) {
@@ -401,6 +450,19 @@ static int cmd_run(cli *c, int validate_only)
                 r.rep[g]->grid_value = strtod(values[g], NULL);
             }
         }
+    }
+    /* Ranks other than 0 only send their pnl.csv rows; rank 0 does the rest. */
+    if (!hs_cli_speaks()) {
+        int rc = 0;
+        if (!st && c->out_dir && c->pnl)
+            for (size_t g = 0; g < r.n && !rc; g++)
+                rc = hs_cli_pnl_send(r.rep[g]);
+        for (size_t g = 0; g < 64; g++) {
+            hs_report_free(g < r.n ? r.rep[g] : NULL);
+            hs_results_free(ress[g]);
+            hs_scenario_free(scs[g]);
+        }
+        return rc ? 1 : 0;
     }
     json_t *js = NULL;
     if (!st && (c->json || c->out_dir)) {
@@ -423,6 +485,10 @@ static int cmd_run(cli *c, int validate_only)
     }
     if (!st && c->out_dir)
         st = write_files(c, set, &r, js, &err);
+    if (st && set)
+        hs_outset_abort(set), set = NULL;
+    if (st)
+        hs_cli_abort_run(st, &err); /* other ranks may wait to send pnl.csv */
     /* Figures and the HTML page are drawn from the new set before it is committed
      * (plot.c, html.c print their problems; a missing gnuplot is a note, not a failure).
      * Any failure leaves DIR as it was: exit 0 if and only if the new set is in place. */
@@ -478,11 +544,19 @@ int main(int argc, char **argv)
         return hs_cli_dir_command(argc, argv);
     if (argc >= 2 && !strcmp(argv[1], "calibrate"))
         return hs_cli_calibrate(argc, argv);
+    /* MPI starts here when a launcher started this process (ranks.c). */
+    hs_error err;
+    hs_error_clear(&err);
+    if (hs_cli_world_init(&argc, &argv, &err)) {
+        fprintf(stderr, "hedgesim: %s\n", err.msg);
+        return 1;
+    }
     cli c;
     int rc = hs_cli_parse_args(argc, argv, &c);
     if (!rc)
         rc = !strcmp(c.command, "list") ? hs_cli_list()
                                         : cmd_run(&c, !strcmp(c.command, "validate"));
     hs_cli_args_free(&c);
+    hs_cli_world_end();
     return rc;
 }

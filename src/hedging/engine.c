@@ -12,6 +12,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hedgesim/engine.h"
 
+#include "parallel/reduce.h"
+#include "parallel/xsum.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -50,12 +53,12 @@ typedef struct plan {
     hs_ratio_ctx ratio_ctx[HS_MAX_STRATEGIES];
     size_t ratio_arrays[HS_MAX_STRATEGIES]; /* per-lane state arrays of each ratio */
     size_t gap_steps[HS_MAX_STRATEGIES];    /* min_gap in grid steps */
-    double edge[HS_MAX_STRATEGIES]; /* premium edge, time-T money */
-    double premium;                 /* sum q V_trade, paid at t0 */
-    double *growth;                 /* [steps + 1]: G_k = e^{r (T - t_k)} */
-    double div_growth;              /* e^{q dt} - 1 */
-    int need_old;                   /* some ratio updates from S_k */
-    size_t trace_paths;             /* paths 0 .. trace_paths-1 are traced */
+    double edge[HS_MAX_STRATEGIES];         /* premium edge, time-T money */
+    double premium;                         /* sum q V_trade, paid at t0 */
+    double *growth;                         /* [steps + 1]: G_k = e^{r (T - t_k)} */
+    double div_growth;                      /* e^{q dt} - 1 */
+    int need_old;                           /* some ratio updates from S_k */
+    size_t trace_paths;                     /* paths 0 .. trace_paths-1 are traced */
     /* Strategies whose targets are the same function of the path (ratio bs at the same
      * hedge vol, no hedge option) share a class, the index of its first member; -1:
      * a class of its own.  A sweep over hedges or costs is one class, and the delta
@@ -142,10 +145,9 @@ static workspace *workspace_alloc(const plan *p)
  * charge = 0 the trade is free (the initial trade when charge_initial = 0). */
 HS_KERNEL
 static void trade_kernel(double *restrict held, const double *restrict next,
-                         const double *restrict spot, double *restrict cash,
-                         double *restrict cost, double *restrict turnover,
-                         double *restrict trades, double growth, double kappa, double spread,
-                         double fee, size_t n)
+                         const double *restrict spot, double *restrict cash, double *restrict cost,
+                         double *restrict turnover, double *restrict trades, double growth,
+                         double kappa, double spread, double fee, size_t n)
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
@@ -270,8 +272,8 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
             w->target[i] = 0.0; /* padding lanes stay flat */
         *cached = (int)s;
     }
-    hs_rule_io io = {k, (double)k * sc->grid.dt, b->spot, bk->held, w->target,
-                     needs_gamma ? w->gamma : NULL, bk->last_spot, w->next};
+    hs_rule_io io = {k,         (double)k * sc->grid.dt,       b->spot,       bk->held,
+                     w->target, needs_gamma ? w->gamma : NULL, bk->last_spot, w->next};
     st->rule->apply(&p->rules[s], &io, n);
     for (size_t i = n; i < np; i++)
         w->next[i] = 0.0;
@@ -312,10 +314,11 @@ static void record_trace(const plan *p, workspace *w, size_t k, hs_results *res)
             for (size_t j = 0; j < sc->n_legs; j++) {
                 const hs_leg *leg = &sc->legs[j];
                 if (leg->expiry_step > k)
-                    value += leg->quantity * leg->type->greeks(b->spot[i], leg->strike,
-                                                               leg->maturity - t, sc->market.rate,
-                                                               sc->market.dividend, leg->vol)
-                                                 .value;
+                    value +=
+                        leg->quantity * leg->type
+                                            ->greeks(b->spot[i], leg->strike, leg->maturity - t,
+                                                     sc->market.rate, sc->market.dividend, leg->vol)
+                                            .value;
             }
             if (rc->has_hedge_leg && bk->held2[i] != 0.0)
                 value += bk->held2[i] * option_value(&rc->hedge_leg, &sc->market, b->spot[i], t);
@@ -379,7 +382,8 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
                 rebalance(p, w, s, k, np, &cached);
         if (first < p->trace_paths)
             record_trace(p, w, k, res);
-        int keep_old = p->need_old || (sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k));
+        int keep_old =
+            p->need_old || (sc->n_stress && hs_stress_needs_old(sc->stress, sc->n_stress, k));
         if (keep_old) {
             memcpy(w->old_logspot, b->logspot, n * sizeof *b->logspot);
             memcpy(w->old_spot, b->spot, n * sizeof *b->spot);
@@ -419,7 +423,7 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
     for (size_t s = 0; s < p->n_strat; s++) {
         book *bk = &w->books[s];
         const hs_costs *c = &sc->strategies[s].costs;
-        size_t off = s * res->paths + first;
+        size_t off = s * res->paths + (first - res->first_path);
         block_sums *bs = &sums[s];
         bs->trades = bs->turnover = bs->cost = bs->carry = 0;
         for (size_t i = 0; i < n; i++) {
@@ -483,7 +487,8 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
     memset(p, 0, sizeof *p);
     p->sc = sc;
     p->n_strat = sc->n_strategies;
-    hs_status st = hs_model_init(&p->model, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
+    hs_status st =
+        hs_model_init(&p->model, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     if (st)
         return st;
     size_t steps = sc->grid.steps;
@@ -505,9 +510,8 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
             return st;
         p->ratio_arrays[s] = rt->state_arrays ? rt->state_arrays(&p->ratio_ctx[s]) : 0;
         p->need_old |= rt->update != NULL;
-        p->gap_steps[s] = strat->costs.min_gap > 0
-                              ? (size_t)ceil(strat->costs.min_gap / sc->grid.dt - 1e-9)
-                              : 0;
+        p->gap_steps[s] =
+            strat->costs.min_gap > 0 ? (size_t)ceil(strat->costs.min_gap / sc->grid.dt - 1e-9) : 0;
         double hedge_value = hs_book_greeks_t0(sc, strat->vol).value;
         p->edge[s] = (hedge_value - p->premium) * p->growth[0];
         p->target_class[s] = -1;
@@ -588,8 +592,16 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
 {
     hs_run_memory m = {0};
     size_t n_strat = sc->n_strategies;
-    uint64_t n_blocks = (sc->paths + HS_BLOCK - 1) / HS_BLOCK;
-    size_t cells = sat_mul(n_strat, sat_u64(sc->paths));
+    /* This rank's share of the paths (all of them on one process). */
+    const hs_comm *comm = opts && opts->comm ? opts->comm : hs_comm_self();
+    uint64_t b0, b1;
+    hs_rank_blocks((sc->paths + HS_BLOCK - 1) / HS_BLOCK, hs_comm_rank(comm), hs_comm_size(comm),
+                   &b0, &b1);
+    uint64_t n_blocks = b1 - b0;
+    uint64_t lo = b0 * HS_BLOCK < sc->paths ? b0 * HS_BLOCK : sc->paths;
+    uint64_t local = (b1 * HS_BLOCK < sc->paths ? b1 * HS_BLOCK : sc->paths) - lo;
+    size_t cells = sat_mul(n_strat, sat_u64(local));
+    m.paths = local;
     size_t per_cell =
         4 * sizeof(double) + sizeof(float); /* pnl, hedge_error, cost, carry, trades */
     m.results = sat_add(sat_mul(cells, per_cell), n_strat * sizeof(hs_strategy_means));
@@ -641,6 +653,14 @@ void hs_results_free(hs_results *res)
     free(res);
 }
 
+void hs_rank_blocks(uint64_t n_blocks, int r, int R, uint64_t *b0, uint64_t *b1)
+{
+    /* ceil(n r / R) without overflow for any n: n = q R + m. */
+    uint64_t q = n_blocks / (uint64_t)R, m = n_blocks % (uint64_t)R;
+    *b0 = q * (uint64_t)r + (m * (uint64_t)r + (uint64_t)R - 1) / (uint64_t)R;
+    *b1 = q * (uint64_t)(r + 1) + (m * (uint64_t)(r + 1) + (uint64_t)R - 1) / (uint64_t)R;
+}
+
 hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err)
 {
     *out = NULL;
@@ -653,8 +673,14 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         return st;
     }
     size_t n_strat = sc->n_strategies;
-    uint64_t paths = sc->paths;
-    uint64_t n_blocks = (paths + HS_BLOCK - 1) / HS_BLOCK;
+    const hs_comm *comm = opts && opts->comm ? opts->comm : hs_comm_self();
+    /* This rank's blocks [b0, b1) and paths [first, first + paths). */
+    uint64_t b0, b1;
+    hs_rank_blocks((sc->paths + HS_BLOCK - 1) / HS_BLOCK, hs_comm_rank(comm), hs_comm_size(comm),
+                   &b0, &b1);
+    uint64_t first = b0 * HS_BLOCK < sc->paths ? b0 * HS_BLOCK : sc->paths;
+    uint64_t paths = (b1 * HS_BLOCK < sc->paths ? b1 * HS_BLOCK : sc->paths) - first;
+    uint64_t n_blocks = b1 - b0;
     size_t tp = trace_paths_of(sc, opts);
     uint64_t trace_rows = hs_trace_rows(sc, tp);
     if (trace_rows > HS_TRACE_ROWS_MAX) {
@@ -681,19 +707,25 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     if (res) {
         res->n_strategies = n_strat;
         res->paths = paths;
+        res->first_path = first;
+        res->total_paths = sc->paths;
+        res->comm = comm;
         /* Written in full by the blocks, so first touched on the threads that run them;
-         * on huge pages where the kernel gives them (bigmem.c). */
-        res->pnl = hs_big_alloc(cells * sizeof *res->pnl);
-        res->hedge_error = hs_big_alloc(cells * sizeof *res->hedge_error);
-        res->cost = calloc(cells, sizeof *res->cost);
-        res->carry = calloc(cells, sizeof *res->carry);
-        res->trades = hs_big_alloc(cells * sizeof *res->trades);
+         * on huge pages where the kernel gives them (bigmem.c).  A rank may hold no path
+         * (more ranks than blocks): one element keeps the allocators from returning NULL
+         * for a size of 0. */
+        size_t alloc = cells ? cells : 1;
+        res->pnl = hs_big_alloc(alloc * sizeof *res->pnl);
+        res->hedge_error = hs_big_alloc(alloc * sizeof *res->hedge_error);
+        res->cost = calloc(alloc, sizeof *res->cost);
+        res->carry = calloc(alloc, sizeof *res->carry);
+        res->trades = hs_big_alloc(alloc * sizeof *res->trades);
         p->trace_paths = tp;
         res->trace_paths = tp;
         if (tp)
             res->trace = calloc(trace_cells, sizeof *res->trace);
         res->means = calloc(n_strat, sizeof *res->means);
-        sums = calloc((size_t)n_blocks * n_strat, sizeof *sums);
+        sums = calloc(n_blocks > 0 && n_strat > 0 ? (size_t)n_blocks * n_strat : 1, sizeof *sums);
     }
     if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->trades ||
         !res->means || !sums || (res->trace_paths && !res->trace)) {
@@ -719,10 +751,10 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
 #pragma omp barrier
         if (!failed) {
 #pragma omp for schedule(dynamic, 1)
-            for (uint64_t blk = 0; blk < n_blocks; blk++) {
-                uint64_t first = blk * HS_BLOCK;
-                size_t n = (size_t)(paths - first < HS_BLOCK ? paths - first : HS_BLOCK);
-                run_block(p, w, first, n, res, sums + blk * n_strat);
+            for (uint64_t blk = b0; blk < b1; blk++) {
+                uint64_t start = blk * HS_BLOCK;
+                size_t n = (size_t)(sc->paths - start < HS_BLOCK ? sc->paths - start : HS_BLOCK);
+                run_block(p, w, start, n, res, sums + (blk - b0) * n_strat);
 #pragma omp atomic
                 done += n;
                 if (opts && opts->progress && omp_get_thread_num() == 0) {
@@ -744,20 +776,39 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         return hs_error_set(err, HS_ERUNTIME, "out of memory for thread workspaces");
     }
 
-    /* Means reduced in block order: the same sums for any thread count. */
+    /* Means: each block's sums (formed in path order) added exactly, then over the
+     * ranks: the same bits for any thread and rank count. */
+    hs_xsum *acc = calloc(4 * (n_strat ? n_strat : 1), sizeof *acc);
+    uint64_t *fb = calloc(n_strat ? n_strat : 1, sizeof *fb);
+    if (!acc || !fb) {
+        free(acc), free(fb), free(sums), plan_free(p), hs_results_free(res);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for the means");
+    }
     for (size_t s = 0; s < n_strat; s++) {
-        double tr = 0, to = 0, co = 0, ca = 0;
+        for (int j = 0; j < 4; j++)
+            hs_xsum_init(&acc[4 * s + (size_t)j]);
         for (uint64_t blk = 0; blk < n_blocks; blk++) {
-            tr += sums[blk * n_strat + s].trades;
-            to += sums[blk * n_strat + s].turnover;
-            co += sums[blk * n_strat + s].cost;
-            ca += sums[blk * n_strat + s].carry;
+            const block_sums *bs = &sums[blk * n_strat + s];
+            hs_xsum_add(&acc[4 * s], bs->trades);
+            hs_xsum_add(&acc[4 * s + 1], bs->turnover);
+            hs_xsum_add(&acc[4 * s + 2], bs->cost);
+            hs_xsum_add(&acc[4 * s + 3], bs->carry);
         }
         const hs_ratio_type *rt = sc->strategies[s].ratio;
-        res->means[s] = (hs_strategy_means){tr / (double)paths, to / (double)paths,
-                                            co / (double)paths, p->edge[s], ca / (double)paths,
-                                            rt->fallbacks ? rt->fallbacks(&p->ratio_ctx[s]) : 0};
+        fb[s] = rt->fallbacks ? rt->fallbacks(&p->ratio_ctx[s]) : 0;
     }
+    if (hs_comm_sum_xsum(comm, acc, 4 * n_strat) || hs_comm_sum_u64(comm, fb, n_strat)) {
+        free(acc), free(fb), free(sums), plan_free(p), hs_results_free(res);
+        return hs_error_set(err, HS_ERUNTIME, "the means: the reduction over ranks failed");
+    }
+    double total = (double)sc->paths;
+    for (size_t s = 0; s < n_strat; s++)
+        res->means[s] = (hs_strategy_means){
+            hs_xsum_round(&acc[4 * s]) / total,     hs_xsum_round(&acc[4 * s + 1]) / total,
+            hs_xsum_round(&acc[4 * s + 2]) / total, p->edge[s],
+            hs_xsum_round(&acc[4 * s + 3]) / total, fb[s]};
+    free(acc);
+    free(fb);
     free(sums);
     plan_free(p);
     *out = res;

@@ -198,19 +198,24 @@ int hs_pnl_csv_header(FILE *fp)
     return ferror(fp) ? -1 : 0;
 }
 
-int hs_pnl_csv_rows(const hs_report *rep, FILE *fp)
+int hs_pnl_csv_rows_range(const hs_report *rep, FILE *fp, uint64_t p0, uint64_t p1)
 {
     const hs_results *res = rep->res;
-    for (uint64_t p = 0; p < res->paths; p++)
+    for (uint64_t p = p0; p < p1 && p < res->paths; p++)
         for (size_t s = 0; s < res->n_strategies; s++) {
             size_t i = s * res->paths + p;
             grid_cols(rep, fp);
-            fprintf(fp, "%llu,", (unsigned long long)p);
+            fprintf(fp, "%llu,", (unsigned long long)(res->first_path + p));
             csv_text(fp, rep->strategies[s].strategy->name);
             fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%.0f\n", res->pnl[i], res->hedge_error[i],
                     res->cost[i], res->carry[i], (double)res->trades[i]);
         }
     return ferror(fp) ? -1 : 0;
+}
+
+int hs_pnl_csv_rows(const hs_report *rep, FILE *fp)
+{
+    return hs_pnl_csv_rows_range(rep, fp, 0, rep->res->paths);
 }
 
 hs_status hs_write_atomic(const char *path, int (*write)(FILE *fp, const void *user),

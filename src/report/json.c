@@ -74,6 +74,7 @@ json_t *hs_report_json(const hs_report *rep)
     json_object_set_new(root, "paths", json_integer((json_int_t)sc->paths));
     json_object_set_new(root, "steps", json_integer((json_int_t)sc->grid.steps));
     json_object_set_new(root, "threads", json_integer(res->threads));
+    json_object_set_new(root, "ranks", json_integer(hs_comm_size(res->comm)));
     json_object_set_new(root, "horizon", num(sc->grid.horizon));
 
     json_t *market = json_object();

@@ -1,7 +1,8 @@
 /*
  * The memory a run needs (memory.h): the engine's count (engine.c, which knows its own
  * allocations) plus the report's, counted from hs_report_build (report.c) and the
- * statistics it calls (stats/stats.c, stats/sort.c, stats/experiment.c).
+ * statistics it calls (stats/sample.c, stats/select.c, stats/tailboot.c, stats/order.c).
+ * Under MPI every figure is this rank's.
  */
 #include "hedgesim/memory.h"
 
@@ -29,17 +30,18 @@ hs_memory hs_memory_estimate(const hs_scenario *sc, const hs_run_opts *opts)
     memset(&m, 0, sizeof m);
     m.run = hs_run_memory_of(sc, opts);
     size_t n = sc->n_strategies;
-    size_t paths = sc->paths > SIZE_MAX ? SIZE_MAX : (size_t)sc->paths;
 
-    /* hs_report_build on the run's T threads: a wave of min(T, n) strategies at a time,
-     * each holding its sorted P&L and hedge error (2 doubles per path), and up to
-     * min(T, 2n) radix sorts (hs_summary_sort) or bootstrap pieces at once, each with
-     * 2 uint64 keys per path: 16 bytes per path for each.  One thread: 32 bytes a path. */
-    size_t t = m.run.threads > 1 ? (size_t)m.run.threads : 1;
-    size_t wave = n < t ? n : t, sorts = 2 * n < t ? 2 * n : t;
-    m.report_scratch = sat_mul(sat_mul(paths, 2 * sizeof(double)), wave ? wave : 1);
-    m.report_scratch = sat_add(m.report_scratch,
-                               sat_mul(sat_mul(paths, 2 * sizeof(uint64_t)), sorts ? sorts : 1));
+    /* hs_report_build on the run's T threads (stats/sample.c, stats/order.c): up to
+     * min(T, n) strategies at once on one process (one at a time under MPI, T threads
+     * inside), each with the order-statistic keys of its paths (8 bytes a path), the
+     * tail of its P&L twice (sent and received: 2 x 8 bytes for 1/16 of the paths) and
+     * up to 16 histograms of 2^16 counts (8 MiB). */
+    const hs_comm *comm = opts && opts->comm ? opts->comm : hs_comm_self();
+    size_t t = m.run.threads > 1 && hs_comm_size(comm) == 1 ? (size_t)m.run.threads : 1;
+    size_t wave = n < t ? n : t;
+    size_t local = m.run.paths > SIZE_MAX ? SIZE_MAX : (size_t)m.run.paths;
+    size_t per = sat_add(sat_mul(local, 2 * sizeof(double)), (size_t)8 << 20);
+    m.report_scratch = sat_mul(per, wave ? wave : 1);
     /* build_pairs: all pairs up to HS_PAIRS_ALL strategies, else each with the next;
      * build_convergence: one fit per strategy at most. */
     size_t pairs = n <= HS_PAIRS_ALL ? n * (n ? n - 1 : 0) / 2 : n - 1;

@@ -13,17 +13,18 @@
 #include <unistd.h>
 
 #include "hedgesim/instrument.h"
+#include "stats/order.h"
+#include "parallel/reduce.h"
+#include "stats/sample.h"
+#include "stats/tailboot.h"
 
-/* Two-pass mean and sample standard deviation (cheap parts of the attribution). */
-static hs_mean_std mean_std(const double *x, size_t n)
+/* Whether the statistics of different strategies (and pairs) may run as parallel tasks:
+ * only on one process, where no call communicates (MPI is called from the main thread
+ * only).  Either way every number is the same: each comes from exact sums and exact
+ * order statistics (stats/sample.c), whatever thread or rank formed its parts. */
+static int tasks_ok(const hs_results *res)
 {
-    double m = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        m += x[i];
-    m /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - m) * (x[i] - m);
-    return (hs_mean_std){m, n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0};
+    return hs_comm_size(res->comm) == 1;
 }
 
 /* Paired comparisons of P&L: all pairs, or each strategy with the next for big sweeps.
@@ -47,18 +48,31 @@ static hs_status build_pairs(hs_report *rep, int threads, hs_error *err)
             p->a = a;
             p->b = b;
         }
-    const double *pnl = rep->res->pnl;
+    const hs_results *res = rep->res;
+    const double *pnl = res->pnl;
     hs_pair *pairs = rep->pairs;
     long np = (long)rep->n_pairs;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && np > 1)
+    int tasks = tasks_ok(res) && threads > 1 && np > 1;
+    hs_status *st = calloc((size_t)np, sizeof *st);
+    hs_error *e = calloc((size_t)np, sizeof *e);
+    if (!st || !e) {
+        free(st), free(e);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for pairs");
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (tasks)
     for (long i = 0; i < np; i++) {
         hs_pair *p = &pairs[i];
-        size_t a = p->a, b = p->b;
-        hs_pair_compute(pnl + a * paths, pnl + b * paths, paths, p);
-        p->a = a;
-        p->b = b;
+        st[i] = hs_sample_pair(res->comm, pnl + p->a * paths, pnl + p->b * paths, paths,
+                               tasks ? 1 : threads, p, &e[i]);
     }
-    return HS_OK;
+    hs_status first = HS_OK;
+    for (long i = 0; i < np && !first; i++)
+        if (st[i]) {
+            first = st[i];
+            *err = e[i];
+        }
+    free(st), free(e);
+    return first;
 }
 
 /* The group of a strategy: its name without the `hedges=N` part of a sweep label. */
@@ -126,7 +140,7 @@ static hs_status build_convergence(hs_report *rep, hs_error *err)
             const hs_strategy_report *r = &rep->strategies[c->members[i]];
             c->std[i] = r->hedge_error.std;
             c->std_se[i] =
-                hs_std_stderr(r->hedge_error.std, r->hedge_error.exkurt, rep->res->paths);
+                hs_std_stderr(r->hedge_error.std, r->hedge_error.exkurt, rep->res->total_paths);
             c->dk[i] = r->derman_kamal_std;
             ratio += c->std[i] / c->dk[i];
         }
@@ -144,164 +158,144 @@ static hs_status build_convergence(hs_report *rep, hs_error *err)
 /* Bootstrap resamples are shared out in at most this many ranges per strategy. */
 #define BOOT_PARTS 64
 
-/* The statistics of one strategy while they are computed: its sorted samples, its
- * bootstrap, and the status of each part, so that the error reported is the one the
- * serial order (P&L summary, intervals, hedging error summary; strategy by strategy)
- * meets first, whichever thread met it. */
-typedef struct strat_work {
-    double *sorted_pnl, *sorted_he;
-    hs_boot boot;
-    int frictionless, parts;
-    hs_status pm, ps, po, bi, hm, hs, ho;
-    hs_error e_pm, e_ps, e_po, e_bi, e_hm, e_hs, e_ho;
-    hs_status bp[BOOT_PARTS];
-    hs_error e_bp[BOOT_PARTS];
-} strat_work;
-
-/* The first failure of a strategy in the serial order, or HS_OK. */
-static hs_status first_error(const strat_work *w, hs_error *err)
+/* The percentile bootstrap of VaR and ES (stats/tailboot.c) over this rank's P&L:
+ * every rank takes the tail slots of its leaves (stats/order.c), computes its share of
+ * every resample on its threads, and the shares add up exactly over the ranks. */
+static hs_status bootstrap(const hs_results *res, const double *pnl, uint64_t seed, int threads,
+                           const hs_summary *sum, hs_ci *ci, hs_error *err)
 {
-    const hs_status st[] = {w->pm, w->ps, w->po, w->bi};
-    const hs_error *e[] = {&w->e_pm, &w->e_ps, &w->e_po, &w->e_bi};
-    for (int i = 0; i < 4; i++)
-        if (st[i]) {
-            if (err)
-                *err = *e[i];
-            return st[i];
+    uint64_t n = res->total_paths;
+    size_t resamples = HS_BOOTSTRAP_RESAMPLES;
+    if (!hs_boot_applies(n, resamples)) {
+        hs_ci_from_resamples(NULL, resamples, (size_t)n, sum, ci); /* NaN intervals */
+        return HS_OK;
+    }
+    const hs_comm *c = res->comm;
+    int R = hs_comm_size(c), me = hs_comm_rank(c);
+    hs_tailboot tb;
+    hs_status st = hs_tailboot_init(&tb, n, seed, resamples, err);
+    if (st)
+        return st;
+    uint64_t *start = malloc(((size_t)R + 1) * sizeof *start);
+    double *slots = NULL, *stats = malloc(4 * resamples * sizeof *stats);
+    hs_tailboot_share share = {0, NULL, NULL};
+    if (!start || !stats) {
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory for the bootstrap");
+        goto done;
+    }
+    for (int q = 0; q < R; q++) {
+        uint64_t lo, hi;
+        hs_tailboot_leaves_of(&tb, q, R, &lo, &hi);
+        start[q] = lo * HS_TAILBOOT_LEAF < tb.m ? lo * HS_TAILBOOT_LEAF : tb.m;
+    }
+    start[R] = tb.m;
+    st = hs_order_range(c, pnl, (size_t)res->paths, start, &slots, err);
+    if (!st)
+        st = hs_tailboot_share_alloc(&share, resamples, err);
+    if (st)
+        goto done;
+    uint64_t leaf_lo, leaf_hi;
+    hs_tailboot_leaves_of(&tb, me, R, &leaf_lo, &leaf_hi);
+    /* Resamples in parts on the threads: each part fills its own resamples' entries. */
+    int parts = threads * 2 < BOOT_PARTS ? threads * 2 : BOOT_PARTS;
+    hs_status pst[BOOT_PARTS];
+    hs_error pe[BOOT_PARTS];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
+    for (int i = 0; i < parts; i++) {
+        size_t r0 = resamples * (size_t)i / (size_t)parts;
+        size_t r1 = resamples * (size_t)(i + 1) / (size_t)parts;
+        pst[i] = hs_tailboot_run(&tb, slots, leaf_lo, leaf_hi, r0, r1, &share, &pe[i]);
+    }
+    for (int i = 0; i < parts && !st; i++)
+        if (pst[i]) {
+            st = pst[i];
+            *err = pe[i];
         }
-    for (int i = 0; i < w->parts; i++)
-        if (w->bp[i]) {
-            if (err)
-                *err = w->e_bp[i];
-            return w->bp[i];
-        }
-    const hs_status st2[] = {w->hm, w->hs, w->ho};
-    const hs_error *e2[] = {&w->e_hm, &w->e_hs, &w->e_ho};
-    for (int i = 0; i < 3; i++)
-        if (st2[i]) {
-            if (err)
-                *err = *e2[i];
-            return st2[i];
-        }
+    if (!st && (hs_comm_sum_u64(c, share.keys, 4 * resamples) ||
+                hs_comm_sum_xsum(c, share.sums, 2 * resamples)))
+        st = hs_error_set(err, HS_ERUNTIME, "the bootstrap: the reduction over ranks failed");
+    if (!st) {
+        hs_tailboot_stats(&tb, &share, stats);
+        hs_ci_from_resamples(stats, resamples, (size_t)n, sum, ci);
+    }
+done:
+    hs_tailboot_share_free(&share);
+    hs_tailboot_free(&tb);
+    free(start);
+    free(slots);
+    free(stats);
+    return st;
+}
+
+/* The statistics of strategy s: summaries of its P&L and hedging error, the intervals,
+ * the attribution of costs and carry, the hedge count and Derman-Kamal's std.  `threads`
+ * share each pass. */
+static hs_status strategy_stats(const hs_scenario *sc, const hs_results *res, hs_report *rep,
+                                size_t s, int threads, int vanilla, hs_error *err)
+{
+    size_t paths = (size_t)res->paths;
+    hs_strategy_report *r = &rep->strategies[s];
+    r->strategy = &sc->strategies[s];
+    r->means = res->means[s];
+    const double *pnl = res->pnl + s * paths, *he = res->hedge_error + s * paths;
+    const hs_comm *c = res->comm;
+    hs_status st = hs_sample_summary(c, pnl, paths, res->first_path, threads, &r->pnl, err);
+    if (!st)
+        st = bootstrap(res, pnl, sc->seed * 1000003u + s, threads, &r->pnl, &r->ci, err);
+    if (!st)
+        st = hs_sample_summary(c, he, paths, res->first_path, threads, &r->hedge_error, err);
+    /* A strategy without costs (or borrow fees) never writes its cost (carry) array,
+     * which stays zero pages (engine.c): reading it would only fault them in. */
+    const hs_costs *k = &r->strategy->costs;
+    r->cost = r->carry = (hs_mean_std){0, 0};
+    if (!st && (k->prop > 0 || k->fee > 0 || k->spread > 0))
+        st = hs_sample_mean_std(c, res->cost + s * paths, paths, threads, &r->cost.mean,
+                                &r->cost.std, err);
+    if (!st && k->borrow > 0)
+        st = hs_sample_mean_std(c, res->carry + s * paths, paths, threads, &r->carry.mean,
+                                &r->carry.std, err);
+    if (st)
+        return st;
+    hs_rule_state rs;
+    r->hedges = 0;
+    if (r->strategy->rule->hedges &&
+        r->strategy->rule->prepare(&rs, r->strategy->rule_par, NULL, &sc->grid, "", NULL) == HS_OK)
+        r->hedges = r->strategy->rule->hedges(&rs);
+    /* Derman-Kamal describes delta hedging; a gamma-neutral hedge has no such std. */
+    r->derman_kamal_std =
+        r->hedges && isfinite(rep->model_sigma) && vanilla &&
+                r->strategy->ratio != &hs_ratio_delta_gamma
+            ? hs_derman_kamal_std(rep->book.vega, rep->model_sigma, (double)r->hedges)
+            : NAN;
     return HS_OK;
 }
 
-/* The statistics of strategies [s0, s1) on `threads` threads.  Every sum runs over one
- * sample in path order on one thread, and every result lands in its own slot, so the
- * numbers are those of the serial loop, bit for bit, for any thread count:
- *   in parallel, as tasks with dependencies: the sort of each sample (the hedging
- *     error's only when costs make it no shift of the P&L), the moments of the P&L and
- *     of the hedging error, the cost and carry attribution; the bootstrap resamples of
- *     the P&L (drawn up front in resample order: hs_boot_init), in parts, each as soon as
- *     the P&L is sorted (the moments still running beside them); the order statistics
- *     of each sample once its sort and moments are done;
- *   then, serially, the intervals, the hedge counts, and the first error if any. */
-static hs_status build_wave(const hs_scenario *sc, const hs_results *res, hs_report *rep,
-                            strat_work *work, size_t s0, size_t s1, int threads, int vanilla,
-                            hs_error *err)
+/* Every strategy's statistics: on one process, strategies are tasks shared by the
+ * threads (each one on one thread); under MPI, one after the other with the threads
+ * inside each.  The error reported is the first in strategy order. */
+static hs_status build_strategies(const hs_scenario *sc, const hs_results *res, hs_report *rep,
+                                  int threads, int vanilla, hs_error *err)
 {
-    size_t paths = res->paths;
-    for (size_t s = s0; s < s1; s++) {
-        strat_work *w = &work[s - s0];
-        hs_strategy_report *r = &rep->strategies[s];
-        r->strategy = &sc->strategies[s];
-        r->means = res->means[s];
-        const hs_costs *c = &r->strategy->costs;
-        w->frictionless = c->prop == 0 && c->fee == 0 && c->spread == 0 && c->borrow == 0;
-        w->pm = w->ps = w->po = w->bi = w->hm = w->hs = w->ho = HS_OK;
-        /* The resamples are drawn before any thread starts: cheap, and in one order. */
-        w->bi = hs_boot_init(&w->boot, paths, sc->seed * 1000003u + s, HS_BOOTSTRAP_RESAMPLES,
-                             &w->e_bi);
-        size_t want = (size_t)threads * 2;
-        w->parts = (int)(want < BOOT_PARTS ? want : BOOT_PARTS);
-        for (int i = 0; i < w->parts; i++)
-            w->bp[i] = HS_OK;
+    size_t n = rep->n;
+    int tasks = tasks_ok(res) && threads > 1 && n > 1;
+    hs_status *st = calloc(n ? n : 1, sizeof *st);
+    hs_error *e = calloc(n ? n : 1, sizeof *e);
+    if (!st || !e) {
+        free(st), free(e);
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for statistics");
     }
-
-#pragma omp parallel num_threads(threads) if (threads > 1)
-#pragma omp single
-    {
-        for (size_t s = s0; s < s1; s++) {
-            strat_work *w = &work[s - s0];
-            hs_strategy_report *r = &rep->strategies[s];
-            const double *pnl = res->pnl + s * paths, *he = res->hedge_error + s * paths;
-            /* The sort of the P&L is made first: it is the head of the longest chain
-             * (sort, then the bootstrap), and the moments run beside it. */
-#pragma omp task firstprivate(w, pnl) depend(out : w->ps)
-            w->ps = hs_summary_sort(pnl, paths, w->sorted_pnl, threads, &w->e_ps);
-#pragma omp task firstprivate(w, r, pnl) depend(out : w->pm)
-            w->pm = hs_summary_moments(pnl, paths, &r->pnl, &w->e_pm);
-            if (!w->frictionless) {
-#pragma omp task firstprivate(w, he) depend(out : w->hs)
-                w->hs = hs_summary_sort(he, paths, w->sorted_he, threads, &w->e_hs);
-            }
-#pragma omp task firstprivate(w, r, he) depend(out : w->hm)
-            w->hm = hs_summary_moments(he, paths, &r->hedge_error, &w->e_hm);
-            /* A strategy without costs (or borrow fees) never writes its cost (carry)
-             * array, which stays zero pages (engine.c): reading it would only fault them
-             * in. */
-            const hs_costs *c = &r->strategy->costs;
-            int costly = c->prop > 0 || c->fee > 0 || c->spread > 0;
-            r->cost = r->carry = (hs_mean_std){0, 0};
-            if (costly) {
-#pragma omp task firstprivate(r, s)
-                r->cost = mean_std(res->cost + s * paths, paths);
-            }
-            if (c->borrow > 0) {
-#pragma omp task firstprivate(r, s)
-                r->carry = mean_std(res->carry + s * paths, paths);
-            }
-            /* The bootstrap resamples the sorted P&L's lower tail, in parts; it needs the
-             * sort only, so it starts while the moments are still summed.  On a failed
-             * summary its numbers are never used (first_error reports the failure). */
-            if (!w->bi)
-                for (int i = 0; i < w->parts; i++) {
-                    size_t R = w->boot.resamples, parts = (size_t)w->parts;
-                    size_t r0 = R * (size_t)i / parts, r1 = R * (size_t)(i + 1) / parts;
-#pragma omp task firstprivate(w, i, r0, r1) depend(in : w->ps)
-                    if (!w->ps)
-                        w->bp[i] = hs_boot_run(&w->boot, w->sorted_pnl, r0, r1, &w->e_bp[i]);
-                }
-                /* The order statistics complete the summaries the moments filled. */
-#pragma omp task firstprivate(w, r) depend(in : w->ps, w->pm, w->hs, w->hm)
-            if (!w->pm && !w->ps) {
-                w->po = hs_summary_order(w->sorted_pnl, paths, &r->pnl, &w->e_po);
-                if (!w->hm && w->frictionless) {
-                    /* hedge_error = fl(pnl - edge) path by path, a monotone map of the
-                     * P&L: its sorted values are the sorted P&L's, shifted; no second
-                     * sort. */
-                    for (size_t i = 0; i < paths; i++)
-                        w->sorted_he[i] = w->sorted_pnl[i] - r->means.edge;
-                }
-                if (!w->hm && !w->hs)
-                    w->ho = hs_summary_order(w->sorted_he, paths, &r->hedge_error, &w->e_ho);
-            }
+    long ns = (long)n;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (tasks)
+    for (long s = 0; s < ns; s++)
+        st[s] = strategy_stats(sc, res, rep, (size_t)s, tasks ? 1 : threads, vanilla, &e[s]);
+    hs_status first = HS_OK;
+    for (size_t s = 0; s < n && !first; s++)
+        if (st[s]) {
+            first = st[s];
+            *err = e[s];
         }
-#pragma omp taskwait
-    }
-
-    for (size_t s = s0; s < s1; s++) {
-        strat_work *w = &work[s - s0];
-        hs_strategy_report *r = &rep->strategies[s];
-        hs_status st = first_error(w, err);
-        if (st)
-            return st;
-        hs_boot_ci(&w->boot, &r->pnl, &r->ci);
-        hs_boot_free(&w->boot);
-        hs_rule_state rs;
-        r->hedges = 0;
-        if (r->strategy->rule->hedges &&
-            r->strategy->rule->prepare(&rs, r->strategy->rule_par, NULL, &sc->grid, "", NULL) ==
-                HS_OK)
-            r->hedges = r->strategy->rule->hedges(&rs);
-        /* Derman-Kamal describes delta hedging; a gamma-neutral hedge has no such std. */
-        r->derman_kamal_std =
-            r->hedges && isfinite(rep->model_sigma) && vanilla &&
-                    r->strategy->ratio != &hs_ratio_delta_gamma
-                ? hs_derman_kamal_std(rep->book.vega, rep->model_sigma, (double)r->hedges)
-                : NAN;
-    }
-    return HS_OK;
+    free(st), free(e);
+    return first;
 }
 
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
@@ -309,29 +303,11 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
 {
     *out = NULL;
     /* The threads of the run: the statistics follow the simulation's thread count, so
-     * `--threads 1` stays serial.  A wave of up to `threads` strategies is in flight at a
-     * time, each with its two sorted samples. */
+     * `--threads 1` stays serial. */
     int threads = res->threads > 1 ? res->threads : 1;
-    size_t wave = (size_t)threads < res->n_strategies ? (size_t)threads : res->n_strategies;
-    if (wave == 0)
-        wave = 1;
     hs_report *rep = calloc(1, sizeof *rep);
-    strat_work *work = calloc(wave, sizeof *work);
-    int ok = rep && work;
-    for (size_t i = 0; ok && i < wave; i++) {
-        work[i].sorted_pnl = malloc(res->paths * sizeof *work[i].sorted_pnl);
-        work[i].sorted_he = malloc(res->paths * sizeof *work[i].sorted_he);
-        ok = work[i].sorted_pnl && work[i].sorted_he;
-    }
-    if (!ok) {
-        for (size_t i = 0; work && i < wave; i++) {
-            free(work[i].sorted_pnl);
-            free(work[i].sorted_he);
-        }
-        free(work);
-        free(rep);
+    if (!rep)
         return hs_error_set(err, HS_ERUNTIME, "out of memory for statistics");
-    }
     rep->sc = sc;
     rep->res = res;
     rep->book = hs_book_greeks_t0(sc, NAN);
@@ -349,16 +325,8 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     for (size_t j = 0; j < sc->n_legs; j++)
         vanilla &=
             sc->legs[j].type == &hs_instrument_call || sc->legs[j].type == &hs_instrument_put;
-    for (size_t s0 = 0; s0 < rep->n && !st; s0 += wave) {
-        size_t s1 = s0 + wave < rep->n ? s0 + wave : rep->n;
-        st = build_wave(sc, res, rep, work, s0, s1, threads, vanilla, err);
-    }
-    for (size_t i = 0; i < wave; i++) {
-        hs_boot_free(&work[i].boot);
-        free(work[i].sorted_pnl);
-        free(work[i].sorted_he);
-    }
-    free(work);
+    if (!st)
+        st = build_strategies(sc, res, rep, threads, vanilla, err);
     if (!st)
         st = build_pairs(rep, threads, err);
     if (!st)

@@ -18,9 +18,14 @@ int hs_report_table(const hs_report *rep, FILE *fp)
 {
     const hs_scenario *sc = rep->sc;
     const hs_results *res = rep->res;
-    fprintf(fp, "%s: %s, %llu paths x %zu steps, seed %llu, %d thread%s, %.3f s\n", sc->name,
+    int ranks = hs_comm_size(res->comm);
+    char procs[48] = "";
+    if (ranks > 1)
+        snprintf(procs, sizeof procs, "%d ranks x ", ranks);
+    fprintf(fp, "%s: %s, %llu paths x %zu steps, seed %llu, %s%d thread%s, %.3f s\n", sc->name,
             sc->model->name, (unsigned long long)sc->paths, sc->grid.steps,
-            (unsigned long long)sc->seed, res->threads, res->threads == 1 ? "" : "s", res->seconds);
+            (unsigned long long)sc->seed, procs, res->threads, res->threads == 1 ? "" : "s",
+            res->seconds);
     if (sc->description[0])
         fprintf(fp, "%s\n", sc->description);
     for (size_t i = 0; i < sc->n_stress; i++) {

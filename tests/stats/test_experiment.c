@@ -7,8 +7,8 @@
  *    with 95% (binomial: within 4 standard errors sqrt(0.95 * 0.05 / R)).  True values
  *    for N(0, 1): VaR_95 = 1.6448536, ES_95 = phi(1.6448536) / 0.05 = 2.0627128,
  *    VaR_99 = 2.3263479, ES_99 = phi(2.3263479) / 0.01 = 2.6652142.
- *  - The resample's VaR and ES read from counts over the sorted sample equal the
- *    statistics of the resample written out in full.
+ *  (The resamples themselves, split among parts and against brute force, are tested in
+ *  test_tailboot.c.)
  *  - Pairs: a hand-computed example.
  *  - Fit: exact power laws give their exponent; the slope's s.e. is the WLS formula.
  */
@@ -20,12 +20,6 @@
 #include "hedgesim/experiment.h"
 #include "hedgesim/rng.h"
 #include "hedgesim/stats.h"
-
-static int cmp_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 Test(ci, coverage_of_all_intervals)
 {
@@ -80,73 +74,6 @@ Test(ci, bootstrap_is_reproducible_and_needs_data)
     cr_assert(a.es99.lo == b.es99.lo && a.var95.hi == b.var95.hi, "same seed, same interval");
     hs_ci_compute(scratch, 10, &s, 9, 100, &a, &err);
     cr_assert(isnan(a.var95.lo), "too few outcomes for a tail bootstrap: NaN, not noise");
-}
-
-/* The bootstrap in steps, its resamples computed in parts in any order (as threads
- * would), gives the intervals of hs_ci_compute bit for bit. */
-Test(ci, bootstrap_in_parts_equals_the_whole)
-{
-    enum { N = 3000, R = 37 };
-    static double x[N], scratch[N];
-    hs_pcg32 rng;
-    hs_path_stream(&rng, 6, 0);
-    for (int i = 0; i < N; i++)
-        x[i] = hs_pcg32_normal(&rng) + (i % 7 == 0 ? -3.0 : 0.0);
-    hs_summary s;
-    hs_error err;
-    cr_assert_eq(hs_summary_compute(x, N, scratch, &s, &err), HS_OK);
-    hs_ci whole, parts;
-    cr_assert_eq(hs_ci_compute(scratch, N, &s, 21, R, &whole, &err), HS_OK);
-    hs_boot b;
-    cr_assert_eq(hs_boot_init(&b, N, 21, R, &err), HS_OK);
-    const size_t cut[] = {20, 37, 0, 5, 5, 20}; /* [20,37), [0,5), [5,20): out of order */
-    for (int i = 0; i < 3; i++)
-        cr_assert_eq(hs_boot_run(&b, scratch, cut[2 * i], cut[2 * i + 1], &err), HS_OK);
-    hs_boot_ci(&b, &s, &parts);
-    hs_boot_free(&b);
-    cr_assert_eq(memcmp(&whole, &parts, sizeof whole), 0);
-    cr_assert(isfinite(whole.var99.lo) && whole.var99.lo < whole.var99.hi);
-}
-
-/* The resample's VaR and ES read from counts over the sorted sample equal those of the
- * resample written out in full and summarised by stats.c, for resamples of several
- * sizes, with ties, empty slots and counts above 1 (all that the bootstrap meets). */
-Test(ci, resample_tails_equal_the_expanded_resample)
-{
-    enum { M = 400 };
-    static double values[M], expanded[20 * M], scratch[20 * M];
-    static unsigned counts[M];
-    static uint32_t first[M + 1];
-    hs_pcg32 rng;
-    hs_path_stream(&rng, 11, 0);
-    for (int i = 0; i < M; i++)
-        values[i] = floor(8.0 * hs_pcg32_normal(&rng)) / 8.0; /* ties */
-    qsort(values, M, sizeof *values, cmp_doubles);
-    for (int trial = 0; trial < 50; trial++) {
-        size_t n = 0;
-        double lam = 0.5 + (trial % 7); /* mean copies per slot: many empty slots to many */
-        for (int j = 0; j < M; j++) {
-            unsigned c = 0;
-            for (double p = exp(-lam), u = hs_pcg32_uniform(&rng), f = p; u > f && c < 60;
-                 f += p *= lam / ++c)
-                ;
-            counts[j] = c;
-            for (unsigned k = 0; k < c; k++)
-                expanded[n++] = values[j];
-        }
-        /* The walk may stop at the ranks it needs: the resample is of size n. */
-        cr_assert_geq(n, hs_tail_ranks_needed(n));
-        double got[4];
-        hs_resample_tails(values, counts, n, first, got);
-        hs_summary s;
-        hs_error err;
-        cr_assert_eq(hs_summary_compute(expanded, n, scratch, &s, &err), HS_OK, "%s", err.msg);
-        const double want[4] = {s.var95, s.es95, s.var99, s.es99};
-        for (int q = 0; q < 4; q++)
-            cr_assert(fabs(got[q] - want[q]) <= 1e-12 * (1 + fabs(want[q])),
-                      "trial %d (n %zu) measure %d: %.17g, expanded %.17g", trial, n, q, got[q],
-                      want[q]);
-    }
 }
 
 Test(pairs, hand_computed)

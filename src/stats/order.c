@@ -1,0 +1,184 @@
+/*
+ * A range of the global sorted order on each rank (order.h): rank q ends with the values
+ * of global ranks [start[q], start[q + 1]) in ascending order, from a sample spread over
+ * the ranks in any way, without any rank holding more than its share.
+ *
+ * This is a sample sort with exact splitters (e.g. Blelloch et al. 1991, "A comparison
+ * of sorting algorithms for the Connection Machine CM-2", SPAA; here the splitters are
+ * exact order statistics, select.h, so no rank receives more than its range).  With
+ * a_q and z_q the values of ranks start[q] and start[q+1] - 1, every value strictly
+ * between them belongs to q's range and nothing lies strictly between z_q and a_{q+1}
+ * (adjacent ranks).  So each rank sends q its values strictly inside (a_q, z_q), and q
+ * adds the copies of a_q and of z_q its range holds, which it knows from the number of
+ * values below each and the number equal to each (integer sums over the ranks): equal
+ * doubles are interchangeable, so ties need not travel.
+ */
+#include "order.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/select.h"
+#include "stats/sort.h"
+
+static int comm_sum(void *ctx, uint64_t *buf, size_t n)
+{
+    return hs_comm_sum_u64(ctx, buf, n);
+}
+
+/* The first j with key[j] >= k in the non-decreasing key[0..m). */
+static int lower_bound(const uint64_t *key, int m, uint64_t k)
+{
+    int lo = 0, hi = m;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (key[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Index of the range q whose open interval (a_q, z_q) holds key, or -1. */
+static int range_of(const uint64_t *ka, const uint64_t *kz, const int *q_of, int m, uint64_t key)
+{
+    int j = lower_bound(ka, m, key) - 1; /* the last range with a < key */
+    return j >= 0 && key < kz[j] ? q_of[j] : -1;
+}
+
+hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint64_t *start,
+                         double **out, hs_error *err)
+{
+    *out = NULL;
+    int R = hs_comm_size(c), me = hs_comm_rank(c);
+    hs_reduce red = {comm_sum, (void *)c};
+    /* The non-empty ranges, in rank order, with their two end ranks. */
+    int m = 0;
+    int *q_of = malloc((size_t)R * sizeof *q_of);
+    uint64_t *ranks = malloc(2 * (size_t)R * sizeof *ranks);
+    double *val = malloc(2 * (size_t)R * sizeof *val);
+    uint64_t *below = malloc(2 * (size_t)R * sizeof *below);
+    uint64_t *eq = calloc(2 * (size_t)R, sizeof *eq);
+    uint64_t *ka = malloc((size_t)R * sizeof *ka), *kz = malloc((size_t)R * sizeof *kz);
+    uint64_t *scount = calloc((size_t)R, sizeof *scount);
+    uint64_t *rcount = calloc((size_t)R, sizeof *rcount);
+    uint64_t *soff = calloc((size_t)R + 1, sizeof *soff);
+    double *send = NULL, *recv = NULL, *res = NULL;
+    hs_status st = HS_OK;
+    if (!q_of || !ranks || !val || !below || !eq || !ka || !kz || !scount || !rcount || !soff) {
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting %zu values by rank", n);
+        goto done;
+    }
+    for (int q = 0; q < R; q++)
+        if (start[q] < start[q + 1]) {
+            q_of[m] = q;
+            ranks[2 * m] = start[q];
+            ranks[2 * m + 1] = start[q + 1] - 1;
+            m++;
+        }
+    st = hs_select(x, n, ranks, 2 * (size_t)m, &red, val, below, err);
+    if (st)
+        goto done;
+    for (int j = 0; j < m; j++) {
+        ka[j] = hs_select_key(val[2 * j]);
+        kz[j] = hs_select_key(val[2 * j + 1]);
+    }
+    /* Copies of each end value, over all ranks. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = hs_select_key(x[i]);
+        for (int j = lower_bound(ka, m, k); j < m && ka[j] == k; j++)
+            eq[2 * j]++;
+        for (int j = lower_bound(kz, m, k); j < m && kz[j] == k; j++)
+            eq[2 * j + 1]++;
+    }
+    if (hs_comm_sum_u64(c, eq, 2 * (size_t)m)) {
+        st = hs_error_set(err, HS_ERUNTIME, "splitting values by rank: the reduction failed");
+        goto done;
+    }
+    /* What goes where: counts, offsets, then the values in destination order. */
+    for (size_t i = 0; i < n; i++) {
+        int q = range_of(ka, kz, q_of, m, hs_select_key(x[i]));
+        if (q >= 0)
+            scount[q]++;
+    }
+    for (int q = 0; q < R; q++)
+        soff[q + 1] = soff[q] + scount[q];
+    /* Only what leaves: the values inside some range (a tail is a small part). */
+    send = malloc((soff[R] ? soff[R] : 1) * sizeof *send);
+    if (!send) {
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting values by rank");
+        goto done;
+    }
+    {
+        uint64_t *fill = malloc(((size_t)R ? (size_t)R : 1) * sizeof *fill);
+        if (!fill) {
+            st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting values by rank");
+            goto done;
+        }
+        memcpy(fill, soff, (size_t)R * sizeof *fill);
+        for (size_t i = 0; i < n; i++) {
+            int q = range_of(ka, kz, q_of, m, hs_select_key(x[i]));
+            if (q >= 0)
+                send[fill[q]++] = x[i];
+        }
+        free(fill);
+    }
+    if (hs_comm_alltoall_counts(c, scount, rcount)) {
+        st = hs_error_set(err, HS_ERUNTIME, "splitting values by rank: the exchange failed");
+        goto done;
+    }
+    uint64_t nrecv = 0;
+    for (int q = 0; q < R; q++)
+        nrecv += rcount[q];
+    uint64_t len = start[me + 1] - start[me];
+    recv = malloc((nrecv ? nrecv : 1) * sizeof *recv);
+    res = malloc((len ? len : 1) * sizeof *res);
+    if (!recv || !res) {
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory for %llu values of rank %d",
+                          (unsigned long long)len, me);
+        goto done;
+    }
+    if (hs_comm_alltoallv_double(c, send, scount, recv, rcount)) {
+        st = hs_error_set(err, HS_ERUNTIME, "splitting values by rank: the exchange failed");
+        goto done;
+    }
+    if (len > 0) {
+        int j = 0;
+        while (q_of[j] != me)
+            j++;
+        if (hs_sort_doubles(recv, nrecv)) {
+            st = hs_error_set(err, HS_ERUNTIME, "out of memory sorting %llu values",
+                              (unsigned long long)nrecv);
+            goto done;
+        }
+        uint64_t s = start[me], e = start[me + 1], pos = 0;
+        uint64_t na, nz = 0;
+        if (ka[j] == kz[j]) {
+            na = len;
+        } else {
+            uint64_t end_a = below[2 * j] + eq[2 * j];
+            na = (end_a < e ? end_a : e) - s;
+            nz = e - below[2 * j + 1];
+        }
+        if (na + nrecv + nz != len) {
+            st = hs_error_set(err, HS_ERUNTIME,
+                              "rank %d: %llu + %llu + %llu values for a range of %llu", me,
+                              (unsigned long long)na, (unsigned long long)nrecv,
+                              (unsigned long long)nz, (unsigned long long)len);
+            goto done;
+        }
+        for (uint64_t i = 0; i < na; i++)
+            res[pos++] = val[2 * j];
+        memcpy(res + pos, recv, nrecv * sizeof *recv);
+        pos += nrecv;
+        for (uint64_t i = 0; i < nz; i++)
+            res[pos++] = val[2 * j + 1];
+    }
+    *out = res;
+    res = NULL;
+done:
+    free(q_of), free(ranks), free(val), free(below), free(eq), free(ka), free(kz);
+    free(scount), free(rcount), free(soff), free(send), free(recv), free(res);
+    return st;
+}

@@ -1,0 +1,371 @@
+/*
+ * Summary statistics of a sample spread over the ranks of a run (sample.h): the fields
+ * and definitions of stats.h (moments as GSL defines them, type-7 quantiles, VaR, ES of
+ * the k = ceil(n p) lowest outcomes), computed so that no number depends on how the
+ * sample is split among ranks and threads:
+ *
+ *   mean       = round(sum x_i) / n, the sum exact (xsum.h), rounded once;
+ *   m_j        = round(sum d_i^j), j = 2, 3, 4, d_i = 2^k (x_i - mean) as in stats.c;
+ *   order stat = the exact value of a rank (select.h): integer counts over the ranks;
+ *   ES_p       = -(sum of the values below t + (k - #below t) t) / k, t the value of
+ *                rank k - 1, the sum exact.
+ *
+ * Each part of a sum is formed on one thread over a chunk of this rank's values; exact
+ * sums make the order of merging irrelevant, so threads and ranks never change a bit.
+ * The quantile interpolation is GSL's gsl_stats_quantile_from_sorted_data, written out
+ * on the two values it reads.  Against stats.c (GSL's long-double running mean), the
+ * mean and the sums behind std, skew, kurtosis and ES can differ in the last bit; the
+ * order statistics are the same values.
+ */
+#include "sample.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parallel/reduce.h"
+#include "select.h"
+#include "parallel/xsum.h"
+
+/* ceil(n m / 100) in integer arithmetic: in floating point (1 - 0.95) * 100 is
+ * 5.000000000000004 and its ceiling 6, which would put one observation too many in the
+ * 95% expected shortfall.  Quotient plus remainder, so that it cannot overflow. */
+static uint64_t ceil_percent(uint64_t n, uint64_t m)
+{
+    return n / 100 * m + (n % 100 * m + 99) / 100;
+}
+
+static int comm_sum(void *ctx, uint64_t *buf, size_t n)
+{
+    return hs_comm_sum_u64(ctx, buf, n);
+}
+
+/* Chunks of the local values, one per thread at most. */
+static size_t chunks_of(size_t n, int threads)
+{
+    size_t t = threads > 1 ? (size_t)threads : 1;
+    return n < 65536 ? 1 : t;
+}
+
+/* s[0..ns) += the sums f forms over chunks [lo, hi) of [0, n), each chunk on its own
+ * thread; f reads its arrays through arg. */
+typedef void (*chunk_fn)(size_t lo, size_t hi, const void *arg, hs_xsum *s);
+
+static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsum *s, size_t ns)
+{
+    size_t nc = chunks_of(n, threads);
+    hs_xsum *part = malloc(nc * ns * sizeof *part);
+    if (!part)
+        return -1;
+#pragma omp parallel for num_threads((int)nc) if (nc > 1) schedule(static, 1)
+    for (size_t c = 0; c < nc; c++) {
+        size_t a = n * c / nc, b = n * (c + 1) / nc;
+        for (size_t j = 0; j < ns; j++)
+            hs_xsum_init(&part[c * ns + j]);
+        f(a, b, arg, part + c * ns);
+    }
+    for (size_t c = 0; c < nc; c++)
+        for (size_t j = 0; j < ns; j++)
+            hs_xsum_merge(&s[j], &part[c * ns + j]);
+    free(part);
+    return 0;
+}
+
+typedef struct sum_arg {
+    const double *x;
+    int scale;
+} sum_arg;
+
+/* The plain sum, scaled by 2^-scale (exact: a power of two) so that it cannot overflow. */
+static void sum_x(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const sum_arg *a = arg;
+    if (a->scale)
+        for (size_t i = lo; i < hi; i++)
+            hs_xsum_add(&s[0], ldexp(a->x[i], -a->scale));
+    else
+        hs_xsum_add_n(&s[0], a->x + lo, hi - lo);
+}
+
+typedef struct dev_arg {
+    const double *x;
+    double mean, c;
+    int k, e, direct;
+} dev_arg;
+
+/* Sums of d^2, d^3, d^4 with d the deviation scaled as stats.c scales it. */
+static void sum_dev(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const dev_arg *a = arg;
+    const double *x = a->x;
+    for (size_t i = lo; i < hi; i++) {
+        double d = a->direct     ? (x[i] - a->mean) * a->c
+                   : a->e < 1022 ? ldexp(x[i] - a->mean, a->k)
+                                 : ldexp(x[i], a->k) - ldexp(a->mean, a->k);
+        double d2 = d * d;
+        hs_xsum_add(&s[0], d2);
+        hs_xsum_add(&s[1], d2 * d);
+        hs_xsum_add(&s[2], d2 * d2);
+    }
+}
+
+typedef struct below_arg {
+    const double *x;
+    uint64_t key[2];
+} below_arg;
+
+/* Sums of the values whose key is below each of two thresholds. */
+static void sum_below(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const below_arg *a = arg;
+    const double *x = a->x;
+    const uint64_t *key = a->key;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t k = hs_select_key(x[i]);
+        if (k < key[0])
+            hs_xsum_add(&s[0], x[i]);
+        if (k < key[1])
+            hs_xsum_add(&s[1], x[i]);
+    }
+}
+
+/* gsl_stats_quantile_from_sorted_data on the two values it reads. */
+static double quantile(double lo, double hi, double delta, int at_end)
+{
+    return at_end ? lo : (1 - delta) * lo + delta * hi;
+}
+
+/* s += v c exactly (c < 2^53): the error-free product p + e, e = fma(v, c, -p). */
+static void add_product(hs_xsum *s, double v, uint64_t c)
+{
+    double p = v * (double)c;
+    hs_xsum_add(s, p);
+    hs_xsum_add(s, fma(v, (double)c, -p));
+}
+
+hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_t first,
+                            int threads, hs_summary *out, hs_error *err)
+{
+    /* The sample's size, its first non-finite value (by path), its range. */
+    uint64_t bad = UINT64_MAX;
+    uint64_t kmin = UINT64_MAX, kmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i])) {
+            if (bad == UINT64_MAX)
+                bad = first + i;
+            continue;
+        }
+        uint64_t k = hs_select_key(x[i]);
+        kmin = k < kmin ? k : kmin;
+        kmax = k > kmax ? k : kmax;
+    }
+    uint64_t total = n, mx[3] = {~bad, ~kmin, kmax};
+    if (hs_comm_sum_u64(c, &total, 1) || hs_comm_max_u64(c, mx, 3))
+        return hs_error_set(err, HS_ERUNTIME, "summary statistics: the reduction failed");
+    if (total < 2)
+        return hs_error_set(err, HS_ERUNTIME, "summary statistics need at least 2 values, got %llu",
+                            (unsigned long long)total);
+    if (~mx[0] != UINT64_MAX)
+        return hs_error_set(err, HS_ERUNTIME,
+                            "summary statistics: the value of path %llu is not finite (n = %llu)",
+                            (unsigned long long)~mx[0], (unsigned long long)total);
+    double lo = hs_select_value(~mx[1]), hi = hs_select_value(mx[2]);
+
+    hs_summary s;
+    memset(&s, 0, sizeof s);
+    s.n = (size_t)total;
+    /* The mean: an exact sum, scaled down when it could exceed the largest double. */
+    int scale = fmax(fabs(lo), fabs(hi)) >= 0x1p960 ? 64 : 0;
+    hs_xsum sum;
+    hs_xsum_init(&sum);
+    sum_arg sa = {x, scale};
+    if (sum_chunks(n, threads, sum_x, &sa, &sum, 1) || hs_comm_sum_xsum(c, &sum, 1))
+        return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
+    s.mean = ldexp(hs_xsum_round(&sum) / (double)total, scale);
+
+    /* Central moments over deviations scaled by 2^k (stats.c). */
+    double half = fmax(0.5 * hi - 0.5 * s.mean, 0.5 * s.mean - 0.5 * lo);
+    double m[3] = {0, 0, 0};
+    int k = 0;
+    if (half > 0.0) {
+        dev_arg a;
+        (void)frexp(half, &a.e);
+        k = a.k = -(a.e + 1);
+        a.direct = a.k > -1000 && a.k < 1000 && a.e < 1022;
+        a.c = a.direct ? ldexp(1.0, a.k) : 1.0;
+        a.mean = s.mean;
+        a.x = x;
+        hs_xsum dev[3];
+        for (int j = 0; j < 3; j++)
+            hs_xsum_init(&dev[j]);
+        if (sum_chunks(n, threads, sum_dev, &a, dev, 3) || hs_comm_sum_xsum(c, dev, 3))
+            return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
+        for (int j = 0; j < 3; j++)
+            m[j] = hs_xsum_round(&dev[j]);
+    }
+    double std_scaled = sqrt(m[0] / (double)(total - 1));
+    s.std = ldexp(std_scaled, -k);
+    s.stderr_mean = s.std / sqrt((double)total);
+    if (std_scaled > 0.0) {
+        double s2 = std_scaled * std_scaled;
+        s.skew = m[1] / (s2 * std_scaled) / (double)total;
+        s.exkurt = m[2] / (s2 * s2) / (double)total - 3.0;
+    }
+
+    /* Order statistics: the two ranks each quantile reads, and the ES thresholds. */
+    const double p[5] = {0.01, 0.05, 0.50, 0.95, 0.99};
+    uint64_t ranks[12], below[12];
+    double val[12], delta[5];
+    for (int j = 0; j < 5; j++) {
+        double index = p[j] * (double)(total - 1);
+        uint64_t lhs = (uint64_t)index;
+        delta[j] = index - (double)lhs;
+        ranks[2 * j] = lhs;
+        ranks[2 * j + 1] = lhs + 1 < total ? lhs + 1 : lhs;
+    }
+    uint64_t kes[2] = {ceil_percent(total, 5), ceil_percent(total, 1)};
+    ranks[10] = kes[0] - 1;
+    ranks[11] = kes[1] - 1;
+    hs_reduce red = {comm_sum, (void *)c};
+    hs_status st = hs_select(x, n, ranks, 12, &red, val, below, err);
+    if (st)
+        return st;
+    s.min = lo;
+    s.max = hi;
+    double *q[5] = {&s.q01, &s.q05, &s.q50, &s.q95, &s.q99};
+    for (int j = 0; j < 5; j++)
+        *q[j] = quantile(val[2 * j], val[2 * j + 1], delta[j], ranks[2 * j] == total - 1);
+    s.var95 = -s.q05;
+    s.var99 = -s.q01;
+    below_arg ba = {x, {hs_select_key(val[10]), hs_select_key(val[11])}};
+    hs_xsum tail[2];
+    hs_xsum_init(&tail[0]);
+    hs_xsum_init(&tail[1]);
+    if (sum_chunks(n, threads, sum_below, &ba, tail, 2) || hs_comm_sum_xsum(c, tail, 2))
+        return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
+    double es[2];
+    for (int j = 0; j < 2; j++) {
+        add_product(&tail[j], val[10 + j], kes[j] - below[10 + j]);
+        es[j] = -hs_xsum_round(&tail[j]) / (double)kes[j];
+    }
+    s.es95 = es[0];
+    s.es99 = es[1];
+
+    const double fields[] = {s.mean, s.std, s.stderr_mean, s.skew, s.exkurt, s.q01,
+                             s.q05,  s.q50, s.q95,         s.q99,  s.es95,   s.es99};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (!isfinite(fields[i]))
+            return hs_error_set(err, HS_ERUNTIME,
+                                "summary statistics overflowed (mean %g, std %g): values "
+                                "too large in magnitude",
+                                s.mean, s.std);
+    *out = s;
+    return HS_OK;
+}
+
+/* ------------------------------------------------------------ pairs, mean and std */
+
+typedef struct pair_arg {
+    const double *x, *y;
+    double md, mx, my;
+} pair_arg;
+
+/* Sums of d = fl(x - y), x and y. */
+static void sum_pair1(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const pair_arg *a = arg;
+    for (size_t i = lo; i < hi; i++) {
+        hs_xsum_add(&s[0], a->x[i] - a->y[i]);
+        hs_xsum_add(&s[1], a->x[i]);
+        hs_xsum_add(&s[2], a->y[i]);
+    }
+}
+
+/* Sums of (d - md)^2, (x - mx)^2, (y - my)^2 and (x - mx)(y - my). */
+static void sum_pair2(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const pair_arg *a = arg;
+    for (size_t i = lo; i < hi; i++) {
+        double d = a->x[i] - a->y[i] - a->md, u = a->x[i] - a->mx, v = a->y[i] - a->my;
+        hs_xsum_add(&s[0], d * d);
+        hs_xsum_add(&s[1], u * u);
+        hs_xsum_add(&s[2], v * v);
+        hs_xsum_add(&s[3], u * v);
+    }
+}
+
+hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, size_t n, int threads,
+                         hs_pair *out, hs_error *err)
+{
+    uint64_t total = n;
+    if (hs_comm_sum_u64(c, &total, 1))
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison: the reduction failed");
+    if (total < 2)
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison needs 2 paths, got %llu",
+                            (unsigned long long)total);
+    pair_arg a = {x, y, 0, 0, 0};
+    hs_xsum s[4];
+    for (int j = 0; j < 4; j++)
+        hs_xsum_init(&s[j]);
+    if (sum_chunks(n, threads, sum_pair1, &a, s, 3) || hs_comm_sum_xsum(c, s, 3))
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
+    double nn = (double)total;
+    a.md = hs_xsum_round(&s[0]) / nn;
+    a.mx = hs_xsum_round(&s[1]) / nn;
+    a.my = hs_xsum_round(&s[2]) / nn;
+    for (int j = 0; j < 4; j++)
+        hs_xsum_init(&s[j]);
+    if (sum_chunks(n, threads, sum_pair2, &a, s, 4) || hs_comm_sum_xsum(c, s, 4))
+        return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
+    double sdd = hs_xsum_round(&s[0]), sxx = hs_xsum_round(&s[1]);
+    double syy = hs_xsum_round(&s[2]), sxy = hs_xsum_round(&s[3]);
+    size_t ia = out->a, ib = out->b;
+    memset(out, 0, sizeof *out);
+    out->a = ia;
+    out->b = ib;
+    out->mean_diff = a.md;
+    out->stderr_diff = sqrt(sdd / (nn - 1)) / sqrt(nn);
+    out->z = out->stderr_diff > 0 ? a.md / out->stderr_diff : 0.0;
+    out->ci95 = (hs_interval){a.md - HS_Z95 * out->stderr_diff, a.md + HS_Z95 * out->stderr_diff};
+    out->corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+    return HS_OK;
+}
+
+typedef struct ms_arg {
+    const double *x;
+    double mean;
+} ms_arg;
+
+static void sum_plain(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const ms_arg *a = arg;
+    hs_xsum_add_n(&s[0], a->x + lo, hi - lo);
+}
+
+static void sum_sq(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+{
+    const ms_arg *a = arg;
+    for (size_t i = lo; i < hi; i++) {
+        double d = a->x[i] - a->mean;
+        hs_xsum_add(&s[0], d * d);
+    }
+}
+
+hs_status hs_sample_mean_std(const hs_comm *c, const double *x, size_t n, int threads, double *mean,
+                             double *std, hs_error *err)
+{
+    uint64_t total = n;
+    hs_xsum s;
+    hs_xsum_init(&s);
+    ms_arg a = {x, 0};
+    if (hs_comm_sum_u64(c, &total, 1) || sum_chunks(n, threads, sum_plain, &a, &s, 1) ||
+        hs_comm_sum_xsum(c, &s, 1))
+        return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
+    a.mean = total ? hs_xsum_round(&s) / (double)total : 0.0;
+    hs_xsum_init(&s);
+    if (sum_chunks(n, threads, sum_sq, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
+        return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
+    *mean = a.mean;
+    *std = total > 1 ? sqrt(hs_xsum_round(&s) / (double)(total - 1)) : 0.0;
+    return HS_OK;
+}

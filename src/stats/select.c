@@ -1,0 +1,160 @@
+/*
+ * Exact order statistics of a sample split into parts (select.h), by radix selection on
+ * order-preserving integer keys.
+ *
+ * A double maps to a 64-bit key that sorts as the double does: flip every bit of a
+ * negative number, set the sign bit of a positive one (-0 then sorts just below +0).  The
+ * key of the value of rank t is found 16 bits at a time, most significant first: every
+ * part counts its keys that share the prefix found so far in 2^16 buckets of the next 16
+ * bits, the counts are summed over the parts (an integer reduction: exact, and the same
+ * whatever the split), and the bucket where the running count passes t extends the
+ * prefix.  Four rounds fix the key.  The counts of the buckets passed over add up to the
+ * number of values strictly below the result, which expected shortfall needs.  Targets
+ * that share a prefix share its histogram, and each part keeps only the keys that can
+ * still matter (those under some target's prefix), so rounds after the first touch few
+ * keys.  This is the classic distributed radix select (e.g. D.A. Bader and J. JaJa 1996,
+ * "Practical parallel algorithms for dynamic data redistribution, median finding, and
+ * selection", IPPS), with the reduction abstracted so that one process, threads or MPI
+ * ranks can run it.
+ */
+#include "select.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DIGIT_BITS 16
+#define BUCKETS ((size_t)1 << DIGIT_BITS)
+#define ROUNDS (64 / DIGIT_BITS)
+
+uint64_t hs_select_key(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
+}
+
+double hs_select_value(uint64_t key)
+{
+    uint64_t b = key >> 63 ? key & ~(UINT64_C(1) << 63) : ~key;
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Index of p in the sorted, distinct g[0..m), which holds it. */
+static size_t group_of(const uint64_t *g, size_t m, uint64_t p)
+{
+    size_t lo = 0, hi = m;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g[mid] <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int reduce(const hs_reduce *red, uint64_t *buf, size_t n)
+{
+    return red ? red->sum_u64(red->ctx, buf, n) : 0;
+}
+
+/* Targets per pass: each distinct prefix of a pass has a histogram of 2^16 counts (512
+ * KiB), so a pass needs at most 8 MiB whatever the number of targets. */
+#define BATCH 16
+
+static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, size_t k,
+                              const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
+{
+    uint64_t *cand = malloc((n ? n : 1) * sizeof *cand);
+    uint64_t *prefix = calloc(k, sizeof *prefix);
+    uint64_t *groups = malloc(k * sizeof *groups);
+    uint64_t *hist = malloc(k * BUCKETS * sizeof *hist);
+    if (!cand || !prefix || !groups || !hist) {
+        free(cand), free(prefix), free(groups), free(hist);
+        /* Every part must still make the same reductions: a part that failed here
+         * cannot take part, so the caller must treat this error as fatal for all. */
+        return hs_error_set(err, HS_ERUNTIME, "out of memory for order statistics of %zu values",
+                            n);
+    }
+    for (size_t i = 0; i < n; i++)
+        cand[i] = hs_select_key(x[i]);
+    size_t nc = n;
+    for (size_t j = 0; j < k; j++)
+        below[j] = 0;
+
+    for (int round = 0; round < ROUNDS; round++) {
+        /* The prefix of a key at this round: its top 16 * round bits. */
+        int keep = DIGIT_BITS * round, shift = 64 - keep - DIGIT_BITS;
+        memcpy(groups, prefix, k * sizeof *groups);
+        qsort(groups, k, sizeof *groups, cmp_u64);
+        size_t m = 0;
+        for (size_t j = 0; j < k; j++)
+            if (m == 0 || groups[j] != groups[m - 1])
+                groups[m++] = groups[j];
+        memset(hist, 0, m * BUCKETS * sizeof *hist);
+        for (size_t i = 0; i < nc; i++) {
+            uint64_t p = keep ? cand[i] >> (64 - keep) : 0;
+            size_t g = m > 1 ? group_of(groups, m, p) : 0;
+            hist[g * BUCKETS + ((cand[i] >> shift) & (BUCKETS - 1))]++;
+        }
+        if (reduce(red, hist, m * BUCKETS)) {
+            free(cand), free(prefix), free(groups), free(hist);
+            return hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
+        }
+        for (size_t j = 0; j < k; j++) {
+            const uint64_t *h = hist + group_of(groups, m, prefix[j]) * BUCKETS;
+            /* ranks[j] - below[j] values of this prefix lie below the target. */
+            uint64_t want = ranks[j] - below[j], run = 0;
+            size_t b = 0;
+            while (run + h[b] <= want)
+                run += h[b++];
+            below[j] += run;
+            prefix[j] = (prefix[j] << DIGIT_BITS) | b;
+        }
+        if (round + 1 == ROUNDS)
+            break;
+        /* Keep the keys under some target's new prefix. */
+        memcpy(groups, prefix, k * sizeof *groups);
+        qsort(groups, k, sizeof *groups, cmp_u64);
+        size_t kept = 0, next_keep = keep + DIGIT_BITS;
+        for (size_t i = 0; i < nc; i++) {
+            uint64_t p = cand[i] >> (64 - next_keep);
+            size_t g = group_of(groups, k, p);
+            if (groups[g] == p)
+                cand[kept++] = cand[i];
+        }
+        nc = kept;
+    }
+    for (size_t j = 0; j < k; j++)
+        values[j] = hs_select_value(prefix[j]);
+    free(cand), free(prefix), free(groups), free(hist);
+    return HS_OK;
+}
+
+hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
+                    const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
+{
+    uint64_t total = n;
+    if (reduce(red, &total, 1))
+        return hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
+    for (size_t j = 0; j < k; j++)
+        if (ranks[j] >= total)
+            return hs_error_set(err, HS_ERUNTIME,
+                                "order statistics: rank %llu of a sample of %llu values",
+                                (unsigned long long)ranks[j], (unsigned long long)total);
+    for (size_t j = 0; j < k; j += BATCH) {
+        size_t m = k - j < BATCH ? k - j : BATCH;
+        hs_status st = select_batch(x, n, ranks + j, m, red, values + j, below + j, err);
+        if (st)
+            return st;
+    }
+    return HS_OK;
+}

@@ -1,0 +1,35 @@
+/*
+ * Private: exact order statistics of a sample split into parts (select.c), e.g. the
+ * paths of an MPI run, one part per rank, without gathering the sample anywhere.
+ */
+#ifndef HEDGESIM_SELECT_H
+#define HEDGESIM_SELECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hedgesim/error.h"
+
+/* How the parts add up integer counts: buf[0..n) becomes, on every part, the element-wise
+ * sum of every part's buf (for MPI, MPI_Allreduce(MPI_IN_PLACE, ..., MPI_UINT64_T,
+ * MPI_SUM)).  Every part makes the same calls in the same order (a collective).  Returns
+ * 0, or non-zero when the reduction failed.  Integer sums are exact, so the result never
+ * depends on how the sample was split. */
+typedef struct hs_reduce {
+    int (*sum_u64)(void *ctx, uint64_t *buf, size_t n);
+    void *ctx;
+} hs_reduce;
+
+/* The values of ranks[0..k) (0-based, ascending order of the whole sample, -0 before +0;
+ * each rank below the sample's total size) in values[0..k), and in below[j] how many
+ * values of the whole sample are strictly smaller than values[j].  x[0..n) is this
+ * part's share (finite values; n may be 0).  red == NULL: the sample is x alone.  Memory:
+ * O(n) scratch on each part.  The result is the same on every part and for any split. */
+hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
+                    const hs_reduce *red, double *values, uint64_t *below, hs_error *err);
+
+/* Order-preserving map of a double to an unsigned key, and back. */
+uint64_t hs_select_key(double x);
+double hs_select_value(uint64_t key);
+
+#endif

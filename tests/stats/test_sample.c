@@ -1,0 +1,127 @@
+/*
+ * Summary statistics of a split sample (src/stats/sample.c) on one process: a known
+ * answer by hand, agreement with the serial summary of stats.c (order statistics bit for
+ * bit, the sums to rounding), and the same bits for 1, 2 and 3 threads.  tests/mpi checks
+ * the same over MPI ranks.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/sample.h"
+#include "parallel/xsum.h"
+
+static hs_summary summary(const double *x, size_t n, int threads)
+{
+    hs_summary s;
+    hs_error e;
+    hs_error_clear(&e);
+    cr_assert(hs_sample_summary(hs_comm_self(), x, n, 0, threads, &s, &e) == HS_OK, "%s", e.msg);
+    return s;
+}
+
+Test(sample, by_hand)
+{
+    /* 1..5: mean 3, variance 10/4, skew 0; kurtosis (1/5) sum d^4 / s^4 - 3 =
+     * (34/5) / 6.25 - 3 = -1.912; q05 at index 0.2: 1.2; ES 95% and 99% read k = 1. */
+    double x[] = {4, 2, 5, 1, 3};
+    hs_summary s = summary(x, 5, 1);
+    cr_expect(s.mean == 3.0);
+    cr_expect(fabs(s.std - sqrt(2.5)) < 1e-15);
+    cr_expect(s.skew == 0.0);
+    cr_expect(fabs(s.exkurt - -1.912) < 1e-14, "%.17g", s.exkurt);
+    cr_expect(fabs(s.q05 - 1.2) < 1e-15 && s.q50 == 3.0 && s.min == 1.0 && s.max == 5.0);
+    cr_expect(s.es95 == -1.0 && s.es99 == -1.0 && fabs(s.var95 + 1.2) < 1e-15);
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+Test(sample, agrees_with_the_serial_summary)
+{
+    enum { N = 200003 };
+    double *x = malloc(N * sizeof *x), *scratch = malloc(N * sizeof *x);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = mix64(i + 5);
+        double u = ((double)(r >> 11) + 0.5) * 0x1p-53;
+        x[i] = 0.3 * log(u / (1 - u)) + 0.01;
+        if (r % 4 == 0)
+            x[i] = nearbyint(x[i] * 64) / 64;
+    }
+    hs_summary ref, s1 = summary(x, N, 1);
+    hs_error e;
+    hs_error_clear(&e);
+    cr_assert(hs_summary_compute(x, N, scratch, &ref, &e) == HS_OK);
+    cr_expect(s1.n == N);
+    cr_expect(s1.min == ref.min && s1.max == ref.max && s1.q01 == ref.q01 && s1.q05 == ref.q05 &&
+              s1.q50 == ref.q50 && s1.q95 == ref.q95 && s1.q99 == ref.q99);
+    hs_xsum t;
+    hs_xsum_init(&t);
+    hs_xsum_add_n(&t, x, N);
+    cr_expect(s1.mean == hs_xsum_round(&t) / N, "the mean is the exact sum over n");
+    const double a[] = {s1.mean, s1.std, s1.skew, s1.exkurt, s1.es95, s1.es99};
+    const double b[] = {ref.mean, ref.std, ref.skew, ref.exkurt, ref.es95, ref.es99};
+    for (int i = 0; i < 6; i++)
+        /* stats.c sums in double, in path order: its rounding errors grow with n (about
+         * sqrt(n) eps, 5e-14 here); the exact sums have none. */
+        cr_expect(fabs(a[i] - b[i]) <= 1e-12 * fabs(b[i]), "field %d: %.17g vs %.17g", i, a[i],
+                  b[i]);
+    for (int threads = 2; threads <= 3; threads++) {
+        hs_summary st = summary(x, N, threads);
+        cr_expect(memcmp(&st, &s1, sizeof st) == 0, "%d threads differ", threads);
+    }
+    x[777] = NAN;
+    cr_expect(hs_sample_summary(hs_comm_self(), x, N, 1000, 1, &s1, &e) == HS_ERUNTIME);
+    cr_expect(strstr(e.msg, "path 1777 is not finite") != NULL, "%s", e.msg);
+    free(x);
+    free(scratch);
+}
+
+Test(sample, pair_and_mean_std_by_hand)
+{
+    double x[] = {1, 2, 3, 4}, y[] = {1, 1, 1, 1}, z[] = {2, 4, 6, 8};
+    hs_pair p = {.a = 3, .b = 5};
+    hs_error e;
+    hs_error_clear(&e);
+    /* d = 0, 1, 2, 3: mean 1.5, sample variance 5/3, stderr sqrt(5/3) / 2. */
+    cr_assert(hs_sample_pair(hs_comm_self(), x, y, 4, 1, &p, &e) == HS_OK);
+    cr_expect(p.a == 3 && p.b == 5 && p.mean_diff == 1.5);
+    cr_expect(fabs(p.stderr_diff - sqrt(5.0 / 3.0) / 2) < 1e-15);
+    cr_expect(isnan(p.corr), "y is constant");
+    cr_assert(hs_sample_pair(hs_comm_self(), x, z, 4, 1, &p, &e) == HS_OK);
+    cr_expect(p.mean_diff == -2.5 && fabs(p.corr - 1.0) < 1e-15);
+    double m, s;
+    cr_assert(hs_sample_mean_std(hs_comm_self(), z, 4, 1, &m, &s, &e) == HS_OK);
+    cr_expect(m == 5.0 && fabs(s - sqrt(20.0 / 3.0)) < 1e-15, "%g %g", m, s);
+}
+
+Test(sample, pair_agrees_with_the_serial_one)
+{
+    enum { N = 150001 };
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    for (size_t i = 0; i < N; i++) {
+        double u = ((double)(mix64(i) >> 11) + 0.5) * 0x1p-53;
+        double v = ((double)(mix64(i + N) >> 11) + 0.5) * 0x1p-53;
+        x[i] = log(u / (1 - u));
+        y[i] = 0.8 * x[i] + 0.3 * log(v / (1 - v)) + 0.01;
+    }
+    hs_pair ref, p1 = {0}, p2 = {0};
+    hs_pair_compute(x, y, N, &ref);
+    hs_error e;
+    hs_error_clear(&e);
+    cr_assert(hs_sample_pair(hs_comm_self(), x, y, N, 1, &p1, &e) == HS_OK);
+    cr_assert(hs_sample_pair(hs_comm_self(), x, y, N, 3, &p2, &e) == HS_OK);
+    cr_expect(memcmp(&p1, &p2, sizeof p1) == 0, "1 and 3 threads differ");
+    const double a[] = {p1.mean_diff, p1.stderr_diff, p1.corr};
+    const double b[] = {ref.mean_diff, ref.stderr_diff, ref.corr};
+    for (int i = 0; i < 3; i++)
+        cr_expect(fabs(a[i] - b[i]) <= 1e-11 * fabs(b[i]), "field %d: %.17g vs %.17g", i, a[i],
+                  b[i]);
+    free(x);
+    free(y);
+}

@@ -1,0 +1,160 @@
+/*
+ * Exact order statistics of a split sample (src/stats/select.c), against a full sort:
+ * for 1, 2, 3 and 5 parts of uneven sizes (one empty), each part run by its own thread
+ * with a reduction through shared memory, as MPI ranks would run it.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/select.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (x == y) /* -0 before +0, as the keys order them */
+        return signbit(y) - signbit(x);
+    return (x > y) - (x < y);
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* A reduction among the threads of one parallel region: every thread adds its buffer
+ * into a shared one (integers: the order of the adds does not matter), then copies the
+ * total back. */
+typedef struct shared_sum {
+    uint64_t *buf;
+    size_t cap;
+} shared_sum;
+
+static int thread_sum(void *ctx, uint64_t *buf, size_t n)
+{
+    shared_sum *s = ctx;
+#pragma omp barrier
+#pragma omp single
+    {
+        if (n > s->cap) {
+            free(s->buf);
+            s->buf = malloc(n * sizeof *s->buf);
+            s->cap = n;
+        }
+        memset(s->buf, 0, n * sizeof *s->buf);
+    }
+#pragma omp critical(select_test_sum)
+    for (size_t i = 0; i < n; i++)
+        s->buf[i] += buf[i];
+#pragma omp barrier
+    memcpy(buf, s->buf, n * sizeof *buf);
+#pragma omp barrier
+    return 0;
+}
+
+static uint64_t next64(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+enum { N = 60000, K = 12, KMAX = 40 };
+
+static void check_split(const double *x, size_t n, int parts, const uint64_t *ranks, size_t k)
+{
+    double *sorted = malloc(n * sizeof *sorted);
+    memcpy(sorted, x, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    double got[8][KMAX];
+    uint64_t below[8][KMAX];
+    int failed = 0;
+    shared_sum ss = {NULL, 0};
+    hs_reduce red = {thread_sum, &ss};
+#pragma omp parallel num_threads(parts)
+    {
+        int r = omp_get_thread_num();
+        /* Uneven parts: with several, part 0 is empty and part r >= 1 holds
+         * [n (r-1)^2 / (parts-1)^2, n r^2 / (parts-1)^2). */
+        size_t a = 0, b = n;
+        if (parts > 1) {
+            size_t q = (size_t)(parts - 1) * (size_t)(parts - 1);
+            a = r == 0 ? 0 : n * (size_t)((r - 1) * (r - 1)) / q;
+            b = r == 0 ? 0 : n * (size_t)(r * r) / q;
+        }
+        hs_error e;
+        hs_error_clear(&e);
+        if (hs_select(x + a, b - a, ranks, k, &red, got[r], below[r], &e) != HS_OK) {
+#pragma omp atomic write
+            failed = 1;
+        }
+    }
+    free(ss.buf);
+    cr_assert(!failed);
+    for (int r = 0; r < parts; r++)
+        for (size_t j = 0; j < k; j++) {
+            double want = sorted[ranks[j]];
+            cr_assert(same_bits(got[r][j], want), "%d parts, part %d, rank %llu: %a, want %a",
+                      parts, r, (unsigned long long)ranks[j], got[r][j], want);
+            uint64_t lt = 0;
+            while (lt < n && cmp_double(&sorted[lt], &want) < 0)
+                lt++;
+            cr_assert(below[r][j] == lt, "rank %llu: %llu below, want %llu",
+                      (unsigned long long)ranks[j], (unsigned long long)below[r][j],
+                      (unsigned long long)lt);
+        }
+    free(sorted);
+}
+
+Test(select, equals_a_full_sort_for_any_split)
+{
+    static double x[N];
+    uint64_t st = 3;
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = next64(&st);
+        /* Normal-ish P&Ls with many ties (a quarter rounded to 1/64) and signed zeros. */
+        double u = ((double)(r >> 11) + 0.5) * 0x1p-53;
+        double v = 0.4 * (u - 0.5) * (1 + (double)(r & 7));
+        if ((r >> 3) % 4 == 0)
+            v = nearbyint(v * 64) / 64;
+        if ((r >> 5) % 97 == 0)
+            v = (r >> 7) & 1 ? -0.0 : 0.0;
+        x[i] = v;
+    }
+    uint64_t ranks[K] = {0, 1, 599, 600, 2999, 3000, 29999, 30000, 56999, 59399, 59400, N - 1};
+    for (int parts = 1; parts <= 5; parts += parts < 3 ? 1 : 2)
+        check_split(x, N, parts, ranks, K);
+    /* More targets than one pass takes (16): several passes. */
+    uint64_t many[KMAX];
+    for (int j = 0; j < KMAX; j++)
+        many[j] = (uint64_t)j * (N / KMAX) + (uint64_t)(j % 7);
+    check_split(x, N, 3, many, KMAX);
+}
+
+Test(select, all_equal_values_and_bad_ranks)
+{
+    static double x[1000];
+    for (int i = 0; i < 1000; i++)
+        x[i] = 0.25;
+    uint64_t ranks[K] = {0, 1, 2, 3, 4, 500, 600, 700, 800, 900, 998, 999};
+    check_split(x, 1000, 3, ranks, K);
+
+    double v;
+    uint64_t b, bad = 1000;
+    hs_error e;
+    hs_error_clear(&e);
+    cr_expect(hs_select(x, 1000, &bad, 1, NULL, &v, &b, &e) == HS_ERUNTIME);
+    cr_expect(strstr(e.msg, "rank 1000 of a sample of 1000") != NULL, "%s", e.msg);
+}
+
+Test(select, keys_order_as_doubles)
+{
+    double v[] = {-INFINITY, -1e300, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1.0, 1e300, INFINITY};
+    for (size_t i = 0; i + 1 < sizeof v / sizeof *v; i++) {
+        cr_expect(hs_select_key(v[i]) < hs_select_key(v[i + 1]), "%g < %g", v[i], v[i + 1]);
+        cr_expect(same_bits(hs_select_value(hs_select_key(v[i])), v[i]));
+    }
+}
