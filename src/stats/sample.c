@@ -4,7 +4,9 @@
  * the k = ceil(n p) lowest outcomes), computed so that no number depends on how the
  * sample is split among ranks and threads:
  *
- *   mean       = round(sum x_i) / n, the sum exact (xsum.h), rounded once;
+ *   mean       = round(sum x_i) / n, the sum formed per group of 256 paths (one engine
+ *                block: never split between ranks or threads) in double in path order,
+ *                the group sums added exactly (xsum.h) and rounded once;
  *   m_j        = round(sum d_i^j), j = 2, 3, 4, d_i = 2^k (x_i - mean) as in stats.c;
  *   order stat = the exact value of a rank (select.h): integer counts over the ranks;
  *   ES_p       = -(sum of the values below t + (k - #below t) t) / k, t the value of
@@ -40,29 +42,41 @@ static int comm_sum(void *ctx, uint64_t *buf, size_t n)
     return hs_comm_sum_u64(ctx, buf, n);
 }
 
-/* Chunks of the local values, one per thread at most. */
+/* Paths per group: a block of the engine, never split between ranks or threads. */
+#define GROUP 256
+
+/* Chunks of the local values, one per thread at most, of whole groups. */
 static size_t chunks_of(size_t n, int threads)
 {
     size_t t = threads > 1 ? (size_t)threads : 1;
     return n < 65536 ? 1 : t;
 }
 
-/* s[0..ns) += the sums f forms over chunks [lo, hi) of [0, n), each chunk on its own
- * thread; f reads its arrays through arg. */
-typedef void (*chunk_fn)(size_t lo, size_t hi, const void *arg, hs_xsum *s);
+/* acc[0..ns) = the sums f forms in double, in path order, over [lo, hi) (one group). */
+typedef void (*chunk_fn)(size_t lo, size_t hi, const void *arg, double *acc);
 
+/* s[0..ns) += the sums of f over [0, n): each group of GROUP paths (the local index
+ * counts from a multiple of GROUP: ranks hold whole blocks) is summed in double in path
+ * order, the same whatever the split, and the group sums are added exactly; chunks of
+ * whole groups run on the threads.  ns <= 4. */
 static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsum *s, size_t ns)
 {
-    size_t nc = chunks_of(n, threads);
+    size_t nc = chunks_of(n, threads), groups = (n + GROUP - 1) / GROUP;
     hs_xsum *part = malloc(nc * ns * sizeof *part);
     if (!part)
         return -1;
 #pragma omp parallel for num_threads((int)nc) if (nc > 1) schedule(static, 1)
     for (size_t c = 0; c < nc; c++) {
-        size_t a = n * c / nc, b = n * (c + 1) / nc;
+        size_t g0 = groups * c / nc, g1 = groups * (c + 1) / nc;
         for (size_t j = 0; j < ns; j++)
             hs_xsum_init(&part[c * ns + j]);
-        f(a, b, arg, part + c * ns);
+        for (size_t g = g0; g < g1; g++) {
+            double acc[4] = {0, 0, 0, 0};
+            size_t lo = g * GROUP, hi = lo + GROUP < n ? lo + GROUP : n;
+            f(lo, hi, arg, acc);
+            for (size_t j = 0; j < ns; j++)
+                hs_xsum_add(&part[c * ns + j], acc[j]);
+        }
     }
     for (size_t c = 0; c < nc; c++)
         for (size_t j = 0; j < ns; j++)
@@ -77,14 +91,15 @@ typedef struct sum_arg {
 } sum_arg;
 
 /* The plain sum, scaled by 2^-scale (exact: a power of two) so that it cannot overflow. */
-static void sum_x(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_x(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const sum_arg *a = arg;
     if (a->scale)
         for (size_t i = lo; i < hi; i++)
-            hs_xsum_add(&s[0], ldexp(a->x[i], -a->scale));
+            acc[0] += ldexp(a->x[i], -a->scale);
     else
-        hs_xsum_add_n(&s[0], a->x + lo, hi - lo);
+        for (size_t i = lo; i < hi; i++)
+            acc[0] += a->x[i];
 }
 
 typedef struct dev_arg {
@@ -94,7 +109,7 @@ typedef struct dev_arg {
 } dev_arg;
 
 /* Sums of d^2, d^3, d^4 with d the deviation scaled as stats.c scales it. */
-static void sum_dev(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_dev(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const dev_arg *a = arg;
     const double *x = a->x;
@@ -103,9 +118,9 @@ static void sum_dev(size_t lo, size_t hi, const void *arg, hs_xsum *s)
                    : a->e < 1022 ? ldexp(x[i] - a->mean, a->k)
                                  : ldexp(x[i], a->k) - ldexp(a->mean, a->k);
         double d2 = d * d;
-        hs_xsum_add(&s[0], d2);
-        hs_xsum_add(&s[1], d2 * d);
-        hs_xsum_add(&s[2], d2 * d2);
+        acc[0] += d2;
+        acc[1] += d2 * d;
+        acc[2] += d2 * d2;
     }
 }
 
@@ -115,7 +130,7 @@ typedef struct below_arg {
 } below_arg;
 
 /* Sums of the values whose key is below each of two thresholds. */
-static void sum_below(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_below(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const below_arg *a = arg;
     const double *x = a->x;
@@ -123,9 +138,9 @@ static void sum_below(size_t lo, size_t hi, const void *arg, hs_xsum *s)
     for (size_t i = lo; i < hi; i++) {
         uint64_t k = hs_select_key(x[i]);
         if (k < key[0])
-            hs_xsum_add(&s[0], x[i]);
+            acc[0] += x[i];
         if (k < key[1])
-            hs_xsum_add(&s[1], x[i]);
+            acc[1] += x[i];
     }
 }
 
@@ -271,26 +286,26 @@ typedef struct pair_arg {
 } pair_arg;
 
 /* Sums of d = fl(x - y), x and y. */
-static void sum_pair1(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_pair1(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const pair_arg *a = arg;
     for (size_t i = lo; i < hi; i++) {
-        hs_xsum_add(&s[0], a->x[i] - a->y[i]);
-        hs_xsum_add(&s[1], a->x[i]);
-        hs_xsum_add(&s[2], a->y[i]);
+        acc[0] += a->x[i] - a->y[i];
+        acc[1] += a->x[i];
+        acc[2] += a->y[i];
     }
 }
 
 /* Sums of (d - md)^2, (x - mx)^2, (y - my)^2 and (x - mx)(y - my). */
-static void sum_pair2(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_pair2(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const pair_arg *a = arg;
     for (size_t i = lo; i < hi; i++) {
         double d = a->x[i] - a->y[i] - a->md, u = a->x[i] - a->mx, v = a->y[i] - a->my;
-        hs_xsum_add(&s[0], d * d);
-        hs_xsum_add(&s[1], u * u);
-        hs_xsum_add(&s[2], v * v);
-        hs_xsum_add(&s[3], u * v);
+        acc[0] += d * d;
+        acc[1] += u * u;
+        acc[2] += v * v;
+        acc[3] += u * v;
     }
 }
 
@@ -336,18 +351,19 @@ typedef struct ms_arg {
     double mean;
 } ms_arg;
 
-static void sum_plain(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_plain(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const ms_arg *a = arg;
-    hs_xsum_add_n(&s[0], a->x + lo, hi - lo);
+    for (size_t i = lo; i < hi; i++)
+        acc[0] += a->x[i];
 }
 
-static void sum_sq(size_t lo, size_t hi, const void *arg, hs_xsum *s)
+static void sum_sq(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const ms_arg *a = arg;
     for (size_t i = lo; i < hi; i++) {
         double d = a->x[i] - a->mean;
-        hs_xsum_add(&s[0], d * d);
+        acc[0] += d * d;
     }
 }
 

@@ -20,8 +20,9 @@
  * a counter-based hash of (key, leaf, draw).  A part descends only into the nodes that
  * meet its leaves; the draws of the nodes wholly to its left give the resample rank its
  * first slot starts at, with no communication.  It then reports the values at the ranks
- * VaR reads (as order-preserving keys, select.h, zero where it holds none) and the exact
- * sum (xsum.h) of the values ES averages that it holds.  Added over the parts, these
+ * VaR reads (as order-preserving keys, select.h, zero where it holds none) and the sum of
+ * the values ES averages that it holds: each leaf's part in double, in slot order, then
+ * added exactly (xsum.h).  Added over the parts, these
  * are the resample's statistics, the same for any split: the same intervals on 1 or
  * 1,000 ranks.
  */
@@ -183,15 +184,6 @@ static void descend(descent *d, uint64_t a, uint64_t e, uint64_t c)
     descend(d, mid, e, c - left);
 }
 
-/* s += v c exactly: v c = p + e with p = fl(v c), e = fma(v, c, -p) (an error-free
- * product, exact while v c is far from underflow; c < 2^32 is exact as a double). */
-static void add_product(hs_xsum *s, double v, uint64_t c)
-{
-    double p = v * (double)c;
-    hs_xsum_add(s, p);
-    hs_xsum_add(s, fma(v, (double)c, -p));
-}
-
 hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint64_t leaf_lo,
                           uint64_t leaf_hi, size_t r0, size_t r1, hs_tailboot_share *s,
                           hs_error *err)
@@ -231,6 +223,9 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
                 slot[(hi + lo) >> 32]++;
             }
             const double *v = slot_values + j * HS_TAILBOOT_LEAF;
+            /* A leaf's part of each ES sum, in double in slot order (a leaf is never
+             * split between parts, so this is the same for any split), then exactly. */
+            double leaf_sum[2] = {0.0, 0.0};
             for (uint64_t i = 0; i < size && pos < need; i++) {
                 uint64_t cnt = slot[i];
                 if (cnt == 0)
@@ -241,10 +236,12 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
                 for (int q = 0; q < 2; q++)
                     if (b->rank[q].k > pos) {
                         uint64_t take = b->rank[q].k - pos;
-                        add_product(&sums[q], v[i], take < cnt ? take : cnt);
+                        leaf_sum[q] += v[i] * (double)(take < cnt ? take : cnt);
                     }
                 pos += cnt;
             }
+            hs_xsum_add(&sums[0], leaf_sum[0]);
+            hs_xsum_add(&sums[1], leaf_sum[1]);
         }
     }
     gsl_rng_free(rng);
