@@ -118,16 +118,25 @@ void hs_comm_finalize(const hs_comm *c)
 #endif
 }
 
+#ifdef HS_HAVE_MPI
+/* buf[0..n) reduced in place over the ranks by op, in pieces MPI's int counts allow. */
+static int allreduce_u64(uint64_t *buf, size_t n, MPI_Op op)
+{
+    for (size_t i = 0; i < n; i += PIECE) {
+        int m = (int)(n - i < PIECE ? n - i : PIECE);
+        if (MPI_Allreduce(MPI_IN_PLACE, buf + i, m, MPI_UINT64_T, op, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            return -1;
+    }
+    return 0;
+}
+#endif
+
 int hs_comm_sum_u64(const hs_comm *c, uint64_t *buf, size_t n)
 {
 #ifdef HS_HAVE_MPI
     if (c && c->mpi)
-        for (size_t i = 0; i < n; i += PIECE) {
-            int m = (int)(n - i < PIECE ? n - i : PIECE);
-            if (MPI_Allreduce(MPI_IN_PLACE, buf + i, m, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD) !=
-                MPI_SUCCESS)
-                return -1;
-        }
+        return allreduce_u64(buf, n, MPI_SUM);
 #else
     (void)c, (void)buf, (void)n;
 #endif
@@ -151,12 +160,7 @@ int hs_comm_max_u64(const hs_comm *c, uint64_t *buf, size_t n)
 {
 #ifdef HS_HAVE_MPI
     if (c && c->mpi)
-        for (size_t i = 0; i < n; i += PIECE) {
-            int m = (int)(n - i < PIECE ? n - i : PIECE);
-            if (MPI_Allreduce(MPI_IN_PLACE, buf + i, m, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD) !=
-                MPI_SUCCESS)
-                return -1;
-        }
+        return allreduce_u64(buf, n, MPI_MAX);
 #else
     (void)c, (void)buf, (void)n;
 #endif
