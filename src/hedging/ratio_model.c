@@ -162,8 +162,11 @@ static double merton_book_hedge(double x, void *user)
     return h;
 }
 
-/* The table of step k, built on first use; NULL when there is none (the formula). */
-static const hs_delta_table *merton_table(const hs_ratio_ctx *c, size_t k)
+/* The date_table of step k, its table built by build(c, k, d) (1: built, 0: none: the
+ * formula) on first use, once, under one critical section: the same table whichever
+ * thread asks first.  NULL when there is no table for k. */
+static date_table *table_once(const hs_ratio_ctx *c, size_t k,
+                              int (*build)(const hs_ratio_ctx *c, size_t k, date_table *d))
 {
     tables *tb = c->data;
     if (!tb || k >= tb->steps)
@@ -174,26 +177,39 @@ static const hs_delta_table *merton_table(const hs_ratio_ctx *c, size_t k)
 #pragma omp critical(hs_ratio_model_table)
         {
             if (!atomic_load_explicit(&d->built, memory_order_relaxed)) {
-                const hs_model *m = c->model;
-                double t = (double)k * c->grid->dt;
-                double sigma = hs_model_param(m, "sigma"), lambda = hs_model_param(m, "lambda");
-                double mj = hs_model_param(m, "jump_mean"), sj = hs_model_param(m, "jump_std");
-                double mu = hs_model_param(m, "mu");
-                if (!isfinite(mu))
-                    mu = c->market->rate - c->market->dividend;
-                double sd = sqrt((sigma * sigma + lambda * (mj * mj + sj * sj)) * t);
-                double mid = log(c->market->spot) + mu * t;
-                double half = RANGE_SDS * sd + RANGE_MARGIN;
-                book_at ba = {c, k};
-                hs_error e;
-                int ok = hs_delta_table_build(&d->t, mid - half, mid + half, merton_book_hedge, &ba,
-                                              &e) == HS_OK;
+                clock_t c0 = clock();
+                int ok = build(c, k, d);
+                d->seconds = (double)(clock() - c0) / CLOCKS_PER_SEC;
                 atomic_store_explicit(&d->built, ok ? 1 : 2, memory_order_release);
             }
         }
         b = atomic_load_explicit(&d->built, memory_order_acquire);
     }
-    return b == 1 ? &d->t : NULL;
+    return b == 1 ? d : NULL;
+}
+
+static int build_merton(const hs_ratio_ctx *c, size_t k, date_table *d)
+{
+    const hs_model *m = c->model;
+    double t = (double)k * c->grid->dt;
+    double sigma = hs_model_param(m, "sigma"), lambda = hs_model_param(m, "lambda");
+    double mj = hs_model_param(m, "jump_mean"), sj = hs_model_param(m, "jump_std");
+    double mu = hs_model_param(m, "mu");
+    if (!isfinite(mu))
+        mu = c->market->rate - c->market->dividend;
+    double sd = sqrt((sigma * sigma + lambda * (mj * mj + sj * sj)) * t);
+    double mid = log(c->market->spot) + mu * t;
+    double half = RANGE_SDS * sd + RANGE_MARGIN;
+    book_at ba = {c, k};
+    hs_error e;
+    return hs_delta_table_build(&d->t, mid - half, mid + half, merton_book_hedge, &ba, &e) == HS_OK;
+}
+
+/* The Merton table of step k; NULL when there is none (the formula). */
+static const hs_delta_table *merton_table(const hs_ratio_ctx *c, size_t k)
+{
+    date_table *d = table_once(c, k, build_merton);
+    return d ? &d->t : NULL;
 }
 
 /* The level v_hi with P(v_t > v_hi) <= V_TAIL for the CIR variance from v0: v_t is
@@ -220,57 +236,45 @@ static double cir_upper(double v0, double kappa, double theta, double xi, double
     return fmax(best, mean);
 }
 
-/* The Heston table of step k, built on first use; NULL when there is none (the formula). */
+static int build_heston(const hs_ratio_ctx *c, size_t k, date_table *d)
+{
+    const hs_model *m = c->model;
+    const double t = (double)k * c->grid->dt;
+    hs_heston_params p = {hs_model_param(m, "v0"), hs_model_param(m, "kappa"),
+                          hs_model_param(m, "theta"), hs_model_param(m, "xi"),
+                          hs_model_param(m, "rho")};
+    double mu = hs_model_param(m, "mu");
+    if (!isfinite(mu))
+        mu = c->market->rate - c->market->dividend;
+    hs_heston_leg legs[HS_MAX_LEGS];
+    size_t n = 0;
+    for (size_t j = 0; j < c->n_legs && n < HS_MAX_LEGS; j++) {
+        const hs_leg *leg = &c->legs[j];
+        if (leg->expiry_step <= k)
+            continue;
+        legs[n++] = (hs_heston_leg){leg->type == &hs_instrument_put ? HS_BS_PUT : HS_BS_CALL,
+                                    leg->strike, leg->maturity - t, leg->quantity};
+    }
+    const double vbar = fmax(hs_heston_mean_variance(&p, t), 0.0);
+    const double sd = sqrt(vbar * t);
+    const double mid = log(c->market->spot) + (mu - 0.5 * vbar) * t;
+    const double half = RANGE_SDS * sd + RANGE_MARGIN;
+    double v_lo = p.v0, v_hi = p.v0;
+    if (k > 0) {
+        v_lo = 0.0;
+        v_hi = cir_upper(p.v0, p.kappa, p.theta, p.xi, t);
+    }
+    hs_error e;
+    int ok = n > 0 && hs_heston_table_build(&d->h, legs, n, c->market->rate, c->market->dividend,
+                                            &p, mid - half, mid + half, v_lo, v_hi, &e) == HS_OK;
+    return ok;
+}
+
+/* The Heston table of step k; NULL when there is none (the formula). */
 static const hs_heston_table *heston_table(const hs_ratio_ctx *c, size_t k)
 {
-    tables *tb = c->data;
-    if (!tb || k >= tb->steps)
-        return NULL;
-    date_table *d = &tb->dates[k];
-    int b = atomic_load_explicit(&d->built, memory_order_acquire);
-    if (!b) {
-#pragma omp critical(hs_ratio_model_table)
-        {
-            if (!atomic_load_explicit(&d->built, memory_order_relaxed)) {
-                clock_t c0 = clock();
-                const hs_model *m = c->model;
-                const double t = (double)k * c->grid->dt;
-                hs_heston_params p = {hs_model_param(m, "v0"), hs_model_param(m, "kappa"),
-                                      hs_model_param(m, "theta"), hs_model_param(m, "xi"),
-                                      hs_model_param(m, "rho")};
-                double mu = hs_model_param(m, "mu");
-                if (!isfinite(mu))
-                    mu = c->market->rate - c->market->dividend;
-                hs_heston_leg legs[HS_MAX_LEGS];
-                size_t n = 0;
-                for (size_t j = 0; j < c->n_legs && n < HS_MAX_LEGS; j++) {
-                    const hs_leg *leg = &c->legs[j];
-                    if (leg->expiry_step <= k)
-                        continue;
-                    legs[n++] =
-                        (hs_heston_leg){leg->type == &hs_instrument_put ? HS_BS_PUT : HS_BS_CALL,
-                                        leg->strike, leg->maturity - t, leg->quantity};
-                }
-                const double vbar = fmax(hs_heston_mean_variance(&p, t), 0.0);
-                const double sd = sqrt(vbar * t);
-                const double mid = log(c->market->spot) + (mu - 0.5 * vbar) * t;
-                const double half = RANGE_SDS * sd + RANGE_MARGIN;
-                double v_lo = p.v0, v_hi = p.v0;
-                if (k > 0) {
-                    v_lo = 0.0;
-                    v_hi = cir_upper(p.v0, p.kappa, p.theta, p.xi, t);
-                }
-                hs_error e;
-                int ok = n > 0 &&
-                         hs_heston_table_build(&d->h, legs, n, c->market->rate, c->market->dividend,
-                                               &p, mid - half, mid + half, v_lo, v_hi, &e) == HS_OK;
-                d->seconds = (double)(clock() - c0) / CLOCKS_PER_SEC;
-                atomic_store_explicit(&d->built, ok ? 1 : 2, memory_order_release);
-            }
-        }
-        b = atomic_load_explicit(&d->built, memory_order_acquire);
-    }
-    return b == 1 ? &d->h : NULL;
+    date_table *d = table_once(c, k, build_heston);
+    return d ? &d->h : NULL;
 }
 
 static hs_status begin(hs_ratio_ctx *c, hs_error *err)
