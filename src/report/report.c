@@ -189,7 +189,7 @@ static hs_status bootstrap(const hs_results *res, const double *pnl, uint64_t se
         start[q] = lo * HS_TAILBOOT_LEAF < tb.m ? lo * HS_TAILBOOT_LEAF : tb.m;
     }
     start[R] = tb.m;
-    st = hs_order_range(c, pnl, (size_t)res->paths, start, &slots, err);
+    st = hs_order_range(c, pnl, (size_t)res->paths, start, threads, &slots, err);
     if (!st)
         st = hs_tailboot_share_alloc(&share, resamples, err);
     if (st)

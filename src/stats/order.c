@@ -47,8 +47,17 @@ static int range_of(const uint64_t *ka, const uint64_t *kz, const int *q_of, int
     return j >= 0 && key < kz[j] ? q_of[j] : -1;
 }
 
+/* Threads that share a pass over n values: one per 64 Ki values at least. */
+static int threads_for(size_t n, int threads)
+{
+    size_t t = threads > 1 ? (size_t)threads : 1;
+    if (t > n / 65536)
+        t = n / 65536 > 1 ? n / 65536 : 1;
+    return (int)t;
+}
+
 hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint64_t *start,
-                         double **out, hs_error *err)
+                         int threads, double **out, hs_error *err)
 {
     *out = NULL;
     int R = hs_comm_size(c), me = hs_comm_rank(c);
@@ -65,6 +74,8 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
     uint64_t *rcount = calloc((size_t)R, sizeof *rcount);
     uint64_t *soff = calloc((size_t)R + 1, sizeof *soff);
     double *send = NULL, *recv = NULL, *res = NULL;
+    uint64_t *tcount = NULL; /* per thread: R counts by destination, then 2m end copies */
+    int T = 1;
     hs_status st = HS_OK;
     if (!q_of || !ranks || !val || !below || !eq || !ka || !kz || !scount || !rcount || !soff) {
         st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting %zu values by rank", n);
@@ -77,31 +88,47 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
             ranks[2 * m + 1] = start[q + 1] - 1;
             m++;
         }
-    st = hs_select(x, n, ranks, 2 * (size_t)m, &red, val, below, err);
+    st = hs_select(x, n, ranks, 2 * (size_t)m, &red, threads, val, below, err);
     if (st)
         goto done;
     for (int j = 0; j < m; j++) {
         ka[j] = hs_select_key(val[2 * j]);
         kz[j] = hs_select_key(val[2 * j + 1]);
     }
-    /* Copies of each end value, over all ranks. */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = hs_select_key(x[i]);
-        for (int j = lower_bound(ka, m, k); j < m && ka[j] == k; j++)
-            eq[2 * j]++;
-        for (int j = lower_bound(kz, m, k); j < m && kz[j] == k; j++)
-            eq[2 * j + 1]++;
+    /* Copies of each end value, and how many values each range receives from this rank,
+     * counted by T threads over contiguous shares (integer counts: the same for any T). */
+    T = threads_for(n, threads);
+    tcount = calloc((size_t)T * (size_t)(R + 2 * m + 1), sizeof *tcount);
+    if (!tcount) {
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting %zu values by rank", n);
+        goto done;
+    }
+#pragma omp parallel for num_threads(T) if (T > 1) schedule(static, 1)
+    for (int t = 0; t < T; t++) {
+        uint64_t *cnt = tcount + (size_t)t * (size_t)(R + 2 * m + 1), *teq = cnt + R;
+        for (size_t i = n * (size_t)t / (size_t)T; i < n * (size_t)(t + 1) / (size_t)T; i++) {
+            uint64_t k = hs_select_key(x[i]);
+            for (int j = lower_bound(ka, m, k); j < m && ka[j] == k; j++)
+                teq[2 * j]++;
+            for (int j = lower_bound(kz, m, k); j < m && kz[j] == k; j++)
+                teq[2 * j + 1]++;
+            int q = range_of(ka, kz, q_of, m, k);
+            if (q >= 0)
+                cnt[q]++;
+        }
+    }
+    for (int t = 0; t < T; t++) {
+        const uint64_t *cnt = tcount + (size_t)t * (size_t)(R + 2 * m + 1);
+        for (int q = 0; q < R; q++)
+            scount[q] += cnt[q];
+        for (int j = 0; j < 2 * m; j++)
+            eq[j] += cnt[R + j];
     }
     if (hs_comm_sum_u64(c, eq, 2 * (size_t)m)) {
         st = hs_error_set(err, HS_ERUNTIME, "splitting values by rank: the reduction failed");
         goto done;
     }
-    /* What goes where: counts, offsets, then the values in destination order. */
-    for (size_t i = 0; i < n; i++) {
-        int q = range_of(ka, kz, q_of, m, hs_select_key(x[i]));
-        if (q >= 0)
-            scount[q]++;
-    }
+    /* What goes where: offsets, then the values in destination order. */
     for (int q = 0; q < R; q++)
         soff[q + 1] = soff[q] + scount[q];
     /* Only what leaves: the values inside some range (a tail is a small part). */
@@ -110,19 +137,25 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
         st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting values by rank");
         goto done;
     }
-    {
-        uint64_t *fill = malloc(((size_t)R ? (size_t)R : 1) * sizeof *fill);
-        if (!fill) {
-            st = hs_error_set(err, HS_ERUNTIME, "out of memory splitting values by rank");
-            goto done;
+    /* Thread t's values for q go after those of the threads before it: the serial order
+     * (the receiver sorts them anyway). */
+    for (int q = 0; q < R; q++) {
+        uint64_t at = soff[q];
+        for (int t = 0; t < T; t++) {
+            uint64_t *cnt = tcount + (size_t)t * (size_t)(R + 2 * m + 1);
+            uint64_t k = cnt[q];
+            cnt[q] = at;
+            at += k;
         }
-        memcpy(fill, soff, (size_t)R * sizeof *fill);
-        for (size_t i = 0; i < n; i++) {
+    }
+#pragma omp parallel for num_threads(T) if (T > 1) schedule(static, 1)
+    for (int t = 0; t < T; t++) {
+        uint64_t *fill = tcount + (size_t)t * (size_t)(R + 2 * m + 1);
+        for (size_t i = n * (size_t)t / (size_t)T; i < n * (size_t)(t + 1) / (size_t)T; i++) {
             int q = range_of(ka, kz, q_of, m, hs_select_key(x[i]));
             if (q >= 0)
                 send[fill[q]++] = x[i];
         }
-        free(fill);
     }
     if (hs_comm_alltoall_counts(c, scount, rcount)) {
         st = hs_error_set(err, HS_ERUNTIME, "splitting values by rank: the exchange failed");
@@ -147,7 +180,11 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
         int j = 0;
         while (q_of[j] != me)
             j++;
-        if (hs_sort_doubles(recv, nrecv)) {
+        int sort_failed = 0;
+#pragma omp parallel num_threads(threads > 1 ? threads : 1) if (threads > 1)
+#pragma omp single
+        sort_failed = hs_sort_doubles_to(recv, recv, nrecv, threads);
+        if (sort_failed) {
             st = hs_error_set(err, HS_ERUNTIME, "out of memory sorting %llu values",
                               (unsigned long long)nrecv);
             goto done;
@@ -179,6 +216,6 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
     res = NULL;
 done:
     free(q_of), free(ranks), free(val), free(below), free(eq), free(ka), free(kz);
-    free(scount), free(rcount), free(soff), free(send), free(recv), free(res);
+    free(scount), free(rcount), free(soff), free(send), free(recv), free(res), free(tcount);
     return st;
 }

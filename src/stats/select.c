@@ -67,47 +67,113 @@ static int reduce(const hs_reduce *red, uint64_t *buf, size_t n)
 }
 
 /* Targets per pass: each distinct prefix of a pass has a histogram of 2^16 counts (512
- * KiB), so a pass needs at most 8 MiB whatever the number of targets. */
+ * KiB), so a pass needs at most 8 MiB per thread whatever the number of targets. */
 #define BATCH 16
+/* Values per thread below which threads do not pay for their histograms. */
+#define PER_THREAD 65536
+
+/* A thread's share of the sample: x[lo, hi) and, after the first round, the keys of it
+ * that can still matter (cand[0 .. nc)), with its own histograms. */
+typedef struct share {
+    size_t lo, hi, nc;
+    uint64_t *cand;
+    uint64_t *hist; /* [BATCH * BUCKETS] */
+} share;
+
+/* Count the keys of a share in the histograms of their prefix group: from x in the first
+ * round (no copy of the sample is made), from the kept keys after. */
+static void count_share(share *sh, const double *x, int round, const uint64_t *groups, size_t m)
+{
+    int keep = DIGIT_BITS * round, shift = 64 - keep - DIGIT_BITS;
+    uint64_t *hist = sh->hist;
+    memset(hist, 0, m * BUCKETS * sizeof *hist);
+    if (round == 0) {
+        for (size_t i = sh->lo; i < sh->hi; i++)
+            hist[hs_select_key(x[i]) >> shift]++;
+        return;
+    }
+    for (size_t i = 0; i < sh->nc; i++) {
+        uint64_t c = sh->cand[i], p = c >> (64 - keep);
+        size_t g = m > 1 ? group_of(groups, m, p) : 0;
+        hist[g * BUCKETS + ((c >> shift) & (BUCKETS - 1))]++;
+    }
+}
+
+/* Keep the keys of a share under some target's prefix of next_keep bits (groups[0..k)
+ * sorted). */
+static void filter_share(share *sh, const double *x, int round, int next_keep,
+                         const uint64_t *groups, size_t k)
+{
+    size_t kept = 0;
+    if (round == 0) {
+        for (size_t i = sh->lo; i < sh->hi; i++) {
+            uint64_t c = hs_select_key(x[i]), p = c >> (64 - next_keep);
+            size_t g = group_of(groups, k, p);
+            if (groups[g] == p)
+                sh->cand[kept++] = c;
+        }
+    } else {
+        for (size_t i = 0; i < sh->nc; i++) {
+            uint64_t c = sh->cand[i], p = c >> (64 - next_keep);
+            size_t g = group_of(groups, k, p);
+            if (groups[g] == p)
+                sh->cand[kept++] = c;
+        }
+    }
+    sh->nc = kept;
+}
 
 static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, size_t k,
-                              const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
+                              const hs_reduce *red, int threads, double *values, uint64_t *below,
+                              hs_error *err)
 {
-    uint64_t *cand = malloc((n ? n : 1) * sizeof *cand);
+    /* Threads split the part's values in contiguous shares; their histograms are added
+     * (integers: the order does not matter), so the result does not depend on them. */
+    int T = threads > 1 ? threads : 1;
+    if ((size_t)T > n / PER_THREAD)
+        T = n / PER_THREAD > 1 ? (int)(n / PER_THREAD) : 1;
+    share *sh = calloc((size_t)T, sizeof *sh);
     uint64_t *prefix = calloc(k, sizeof *prefix);
     uint64_t *groups = malloc(k * sizeof *groups);
     uint64_t *hist = malloc(k * BUCKETS * sizeof *hist);
-    if (!cand || !prefix || !groups || !hist) {
-        free(cand), free(prefix), free(groups), free(hist);
+    int oom = !sh || !prefix || !groups || !hist;
+    for (int t = 0; !oom && t < T; t++) {
+        sh[t].lo = n * (size_t)t / (size_t)T;
+        sh[t].hi = n * (size_t)(t + 1) / (size_t)T;
+        /* Only the kept keys are written: the pages of the rest are never touched. */
+        sh[t].cand = malloc((sh[t].hi - sh[t].lo ? sh[t].hi - sh[t].lo : 1) * sizeof(uint64_t));
+        sh[t].hist = T > 1 ? malloc(k * BUCKETS * sizeof(uint64_t)) : hist;
+        oom = !sh[t].cand || !sh[t].hist;
+    }
+    hs_status st = HS_OK;
+    if (oom) {
         /* Every part must still make the same reductions: a part that failed here
          * cannot take part, so the caller must treat this error as fatal for all. */
-        return hs_error_set(err, HS_ERUNTIME, "out of memory for order statistics of %zu values",
-                            n);
+        st = hs_error_set(err, HS_ERUNTIME, "out of memory for order statistics of %zu values", n);
+        goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        cand[i] = hs_select_key(x[i]);
-    size_t nc = n;
     for (size_t j = 0; j < k; j++)
         below[j] = 0;
 
     for (int round = 0; round < ROUNDS; round++) {
-        /* The prefix of a key at this round: its top 16 * round bits. */
-        int keep = DIGIT_BITS * round, shift = 64 - keep - DIGIT_BITS;
         memcpy(groups, prefix, k * sizeof *groups);
         qsort(groups, k, sizeof *groups, cmp_u64);
         size_t m = 0;
         for (size_t j = 0; j < k; j++)
             if (m == 0 || groups[j] != groups[m - 1])
                 groups[m++] = groups[j];
-        memset(hist, 0, m * BUCKETS * sizeof *hist);
-        for (size_t i = 0; i < nc; i++) {
-            uint64_t p = keep ? cand[i] >> (64 - keep) : 0;
-            size_t g = m > 1 ? group_of(groups, m, p) : 0;
-            hist[g * BUCKETS + ((cand[i] >> shift) & (BUCKETS - 1))]++;
+#pragma omp parallel for num_threads(T) if (T > 1) schedule(static, 1)
+        for (int t = 0; t < T; t++)
+            count_share(&sh[t], x, round, groups, m);
+        if (T > 1) {
+            memcpy(hist, sh[0].hist, m * BUCKETS * sizeof *hist);
+            for (int t = 1; t < T; t++)
+                for (size_t i = 0; i < m * BUCKETS; i++)
+                    hist[i] += sh[t].hist[i];
         }
         if (reduce(red, hist, m * BUCKETS)) {
-            free(cand), free(prefix), free(groups), free(hist);
-            return hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
+            st = hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
+            goto done;
         }
         for (size_t j = 0; j < k; j++) {
             const uint64_t *h = hist + group_of(groups, m, prefix[j]) * BUCKETS;
@@ -124,23 +190,25 @@ static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, 
         /* Keep the keys under some target's new prefix. */
         memcpy(groups, prefix, k * sizeof *groups);
         qsort(groups, k, sizeof *groups, cmp_u64);
-        size_t kept = 0, next_keep = keep + DIGIT_BITS;
-        for (size_t i = 0; i < nc; i++) {
-            uint64_t p = cand[i] >> (64 - next_keep);
-            size_t g = group_of(groups, k, p);
-            if (groups[g] == p)
-                cand[kept++] = cand[i];
-        }
-        nc = kept;
+#pragma omp parallel for num_threads(T) if (T > 1) schedule(static, 1)
+        for (int t = 0; t < T; t++)
+            filter_share(&sh[t], x, round, DIGIT_BITS * (round + 1), groups, k);
     }
     for (size_t j = 0; j < k; j++)
         values[j] = hs_select_value(prefix[j]);
-    free(cand), free(prefix), free(groups), free(hist);
-    return HS_OK;
+done:
+    for (int t = 0; sh && t < T; t++) {
+        free(sh[t].cand);
+        if (sh[t].hist != hist)
+            free(sh[t].hist);
+    }
+    free(sh), free(prefix), free(groups), free(hist);
+    return st;
 }
 
 hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
-                    const hs_reduce *red, double *values, uint64_t *below, hs_error *err)
+                    const hs_reduce *red, int threads, double *values, uint64_t *below,
+                    hs_error *err)
 {
     uint64_t total = n;
     if (reduce(red, &total, 1))
@@ -152,7 +220,7 @@ hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
                                 (unsigned long long)ranks[j], (unsigned long long)total);
     for (size_t j = 0; j < k; j += BATCH) {
         size_t m = k - j < BATCH ? k - j : BATCH;
-        hs_status st = select_batch(x, n, ranks + j, m, red, values + j, below + j, err);
+        hs_status st = select_batch(x, n, ranks + j, m, red, threads, values + j, below + j, err);
         if (st)
             return st;
     }

@@ -24,9 +24,12 @@ typedef struct hs_reduce {
  * each rank below the sample's total size) in values[0..k), and in below[j] how many
  * values of the whole sample are strictly smaller than values[j].  x[0..n) is this
  * part's share (finite values; n may be 0).  red == NULL: the sample is x alone.  Memory:
- * O(n) scratch on each part.  The result is the same on every part and for any split. */
+ * O(n) scratch on each part.  The result is the same on every part and for any split.
+ * threads: OpenMP threads that count the part's values (1 inside a parallel region of
+ * the caller's); they never change the result. */
 hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
-                    const hs_reduce *red, double *values, uint64_t *below, hs_error *err);
+                    const hs_reduce *red, int threads, double *values, uint64_t *below,
+                    hs_error *err);
 
 /* Order-preserving map of a double to an unsigned key, and back. */
 uint64_t hs_select_key(double x);

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     double val[8];
     uint64_t below[8];
     hs_reduce red = {comm_sum, (void *)c};
-    check(c, hs_select(mine, n, ranks, k, &red, val, below, &e) == HS_OK, "hs_select runs");
+    check(c, hs_select(mine, n, ranks, k, &red, 1, val, below, &e) == HS_OK, "hs_select runs");
     int ok = 1;
     for (size_t j = 0; j < k; j++)
         ok &= memcmp(&val[j], &sorted[ranks[j]], sizeof val[j]) == 0;
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     for (int q = 0; q <= R; q++)
         start[q] = (uint64_t)15000 * (uint64_t)(q * q) / (uint64_t)(R * R);
     double *range = NULL;
-    check(c, hs_order_range(c, mine, n, start, &range, &e) == HS_OK, "hs_order_range runs");
+    check(c, hs_order_range(c, mine, n, start, 1, &range, &e) == HS_OK, "hs_order_range runs");
     ok = range &&
          memcmp(range, sorted + start[me], (start[me + 1] - start[me]) * sizeof *range) == 0;
     check(c, ok, "each rank's range equals the full sort's");
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
             start[q] = tb.m;
     }
     double *slots = NULL;
-    check(c, hs_order_range(c, mine, n, start, &slots, &e) == HS_OK, "tail slots by rank");
+    check(c, hs_order_range(c, mine, n, start, 1, &slots, &e) == HS_OK, "tail slots by rank");
     uint64_t lo, hi;
     hs_tailboot_leaves_of(&tb, me, R, &lo, &hi);
     check(c, slots && hs_tailboot_run(&tb, slots, lo, hi, 0, tb.resamples, &part, &e) == HS_OK,

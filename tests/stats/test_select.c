@@ -87,7 +87,7 @@ static void check_split(const double *x, size_t n, int parts, const uint64_t *ra
         }
         hs_error e;
         hs_error_clear(&e);
-        if (hs_select(x + a, b - a, ranks, k, &red, got[r], below[r], &e) != HS_OK) {
+        if (hs_select(x + a, b - a, ranks, k, &red, 1, got[r], below[r], &e) != HS_OK) {
 #pragma omp atomic write
             failed = 1;
         }
@@ -146,7 +146,7 @@ Test(select, all_equal_values_and_bad_ranks)
     uint64_t b, bad = 1000;
     hs_error e;
     hs_error_clear(&e);
-    cr_expect(hs_select(x, 1000, &bad, 1, NULL, &v, &b, &e) == HS_ERUNTIME);
+    cr_expect(hs_select(x, 1000, &bad, 1, NULL, 1, &v, &b, &e) == HS_ERUNTIME);
     cr_expect(strstr(e.msg, "rank 1000 of a sample of 1000") != NULL, "%s", e.msg);
 }
 
@@ -157,4 +157,42 @@ Test(select, keys_order_as_doubles)
         cr_expect(hs_select_key(v[i]) < hs_select_key(v[i + 1]), "%g < %g", v[i], v[i + 1]);
         cr_expect(same_bits(hs_select_value(hs_select_key(v[i])), v[i]));
     }
+}
+
+/* Threads inside one part (2 and 3 shares of 65536+ values each, the first round
+ * counted straight from x) give the full sort's values and counts, as one thread does. */
+Test(select, threads_inside_a_part_equal_a_full_sort)
+{
+    enum { NT = 400000 };
+    double *x = malloc(NT * sizeof *x), *sorted = malloc(NT * sizeof *sorted);
+    cr_assert(x && sorted);
+    uint64_t st = 11;
+    for (size_t i = 0; i < NT; i++) {
+        uint64_t r = next64(&st);
+        double u = ((double)(r >> 11) + 0.5) * 0x1p-53;
+        x[i] = (r & 3) == 0 ? nearbyint((u - 0.5) * 256) / 64 : 0.3 * (u - 0.5) * (1 + (r & 7));
+    }
+    memcpy(sorted, x, NT * sizeof *x);
+    qsort(sorted, NT, sizeof *sorted, cmp_double);
+    uint64_t ranks[K] = {0, 3999, 4000, 19999, 20000, 199999, 200000, 379999, 380000, 395999,
+                         396000, NT - 1};
+    for (int threads = 1; threads <= 3; threads++) {
+        double got[K];
+        uint64_t below[K];
+        hs_error e;
+        hs_error_clear(&e);
+        cr_assert(hs_select(x, NT, ranks, K, NULL, threads, got, below, &e) == HS_OK, "%s", e.msg);
+        for (size_t j = 0; j < K; j++) {
+            cr_assert(same_bits(got[j], sorted[ranks[j]]), "%d threads, rank %llu: %a, want %a",
+                      threads, (unsigned long long)ranks[j], got[j], sorted[ranks[j]]);
+            uint64_t lt = ranks[j];
+            while (lt > 0 && cmp_double(&sorted[lt - 1], &sorted[ranks[j]]) == 0)
+                lt--;
+            cr_assert(below[j] == lt, "%d threads, rank %llu: %llu below, want %llu", threads,
+                      (unsigned long long)ranks[j], (unsigned long long)below[j],
+                      (unsigned long long)lt);
+        }
+    }
+    free(x);
+    free(sorted);
 }
