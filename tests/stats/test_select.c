@@ -174,8 +174,8 @@ Test(select, threads_inside_a_part_equal_a_full_sort)
     }
     memcpy(sorted, x, NT * sizeof *x);
     qsort(sorted, NT, sizeof *sorted, cmp_double);
-    uint64_t ranks[K] = {0, 3999, 4000, 19999, 20000, 199999, 200000, 379999, 380000, 395999,
-                         396000, NT - 1};
+    uint64_t ranks[K] = {0,      3999,   4000,   19999,  20000,  199999,
+                         200000, 379999, 380000, 395999, 396000, NT - 1};
     for (int threads = 1; threads <= 3; threads++) {
         double got[K];
         uint64_t below[K];
