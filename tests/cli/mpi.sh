@@ -10,6 +10,8 @@
 #    scenario end the job with exit 2 and one message, not a hang.
 . "$(dirname "$0")/lib.sh" "$@"
 test_mpi=$2
+# One machine: the shared-memory transport, not UCX's slow start (README, MPI).
+export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}"
 mpirun_cmd=(timeout 300 mpirun --oversubscribe)
 [ "$(id -u)" -eq 0 ] && mpirun_cmd+=(--allow-run-as-root)
 
