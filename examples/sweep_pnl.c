@@ -44,8 +44,7 @@ int main(void)
 {
     const char *sigmas[] = {"model.sigma=0.15", "model.sigma=0.20", "model.sigma=0.25",
                             "model.sigma=0.30"};
-    printf("%-18s %10s %10s %12s %12s\n", "override", "mean", "std", "P(loss>prem)",
-           "library std");
+    printf("%-18s %10s %10s %12s %12s\n", "override", "mean", "std", "P(loss>prem)", "library std");
     for (size_t v = 0; v < sizeof sigmas / sizeof sigmas[0]; v++) {
         hs_sim *sim;
         hs_error err;
@@ -54,7 +53,7 @@ int main(void)
             return (int)err.status;
         }
         uint64_t n = hs_sim_paths(sim);
-        const double *pnl = hs_sim_pnl(sim); /* strategy 0: pnl[0 .. n-1] */
+        const double *pnl = hs_sim_pnl(sim);                   /* strategy 0: pnl[0 .. n-1] */
         double premium = fabs(hs_sim_report(sim)->book.value); /* the book's value at t0 */
         double sum = 0, losses = 0;
         for (uint64_t p = 0; p < n; p++) {

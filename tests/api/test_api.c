@@ -102,9 +102,9 @@ Test(api, overrides_and_messages)
     cr_assert(strncmp(err.msg, "x.ini:", 6) == 0, "%s", err.msg);
     const char *null_set[] = {NULL};
     cr_assert_eq(hs_sim_run_string(text, "api.ini", null_set, 1, NULL, &s, &err), HS_EINPUT);
-    cr_assert_eq(hs_sim_run(HS_SOURCE_ROOT "/scenarios/jump_intensity_grid.ini", NULL, 0, NULL,
-                            &s, &err),
-                 HS_EINPUT);
+    cr_assert_eq(
+        hs_sim_run(HS_SOURCE_ROOT "/scenarios/jump_intensity_grid.ini", NULL, 0, NULL, &s, &err),
+        HS_EINPUT);
     cr_assert_not_null(strstr(err.msg, "jump_intensity_grid.ini:"), "%s", err.msg);
     cr_assert_not_null(strstr(err.msg, "[grid] model.lambda"), "%s", err.msg);
     cr_assert_eq(hs_sim_run("/nonexistent/x.ini", NULL, 0, NULL, &s, &err), HS_EINPUT);
