@@ -39,6 +39,16 @@ done
 [ "$(find "$dest" -name 'libhedgesim.so*' | wc -l)" -ge 2 ] && [ -n "$pc" ] && ok ||
     bad "libhedgesim.so and hedgesim.pc not both installed"
 
+# The man page renders without a warning (groff's own check, where groff is installed).
+man1=$(find "$dest" -path '*/man1/hedgesim.1' | head -1)
+if command -v groff >/dev/null && [ -n "$man1" ]; then
+    if groff -man -ww -z "$man1" 2>"$tmp/groff.err" && [ ! -s "$tmp/groff.err" ]; then
+        ok
+    else
+        bad "hedgesim(1): $(head -3 "$tmp/groff.err")"
+    fi
+fi
+
 # hedgesim.pc is relocatable (its prefix is found from its own place, pkgconfig.relocatable
 # in meson.build).  A build directory configured before that default keeps prefix=/usr/...:
 # point that prefix into DESTDIR, as a packager relocating the tree would.
