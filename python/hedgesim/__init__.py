@@ -65,11 +65,14 @@ def _raise(err):
 
 def _value_text(value):
     """An override's value as the scenario file would write it."""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)  # the shortest text that reads back as the same double
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        # The shortest text that reads back as the same double (NumPy scalars too).
+        return repr(float(value))
+    if isinstance(value, (list, tuple, np.ndarray)):
         return ",".join(_value_text(v) for v in value)  # a sweep (strategy keys)
     return str(value)
 

@@ -5,7 +5,9 @@ The library is looked for, in order:
   2. where `meson install` put it, found from this package's own place (_install.py,
      written by meson at install time, holds both install directories), so that an
      installed tree moved as a whole (a DESTDIR, a copied prefix) still works;
-  3. libhedgesim.so.0 through the system's loader (ld.so.conf, LD_LIBRARY_PATH).
+  3. in a source checkout (python/hedgesim/ not installed), the build tree's
+     build/libhedgesim.so, so that PYTHONPATH=python is all a notebook needs there;
+  4. libhedgesim.so.0 through the system's loader (ld.so.conf, LD_LIBRARY_PATH).
 No compiler runs at import: the declarations below mirror include/hedgesim/hedgesim.h.
 """
 
@@ -40,8 +42,12 @@ def _candidates():
         from . import _install  # written by meson install (python/meson.build)
     except ImportError:
         _install = None
-    if _install is not None:
-        here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.abspath(__file__))
+    if _install is None:
+        root = os.path.dirname(os.path.dirname(here))
+        if os.path.exists(os.path.join(root, "meson.build")):
+            yield os.path.join(root, "build", "libhedgesim.so")
+    else:
         rel = os.path.relpath(_install.LIBDIR, os.path.join(_install.PYTHONDIR, "hedgesim"))
         yield os.path.normpath(os.path.join(here, rel, SONAME))
         yield os.path.join(_install.LIBDIR, SONAME)

@@ -83,6 +83,17 @@ class TestSummary(unittest.TestCase):
         # The first line holds the run's seconds.
         self.assertEqual(str(r).split("\n", 1)[1], out.split("\n", 1)[1])
 
+    def test_override_values_as_text(self):
+        # NumPy scalars and arrays are written as Python's: the shortest round-trip text.
+        a = hedgesim.run("scenarios/derman_kamal.ini", paths=500, seed=np.int64(3),
+                         set={"model.sigma": np.float64(0.1) + np.float64(0.2),
+                              "strategy.hedge.hedges": np.array([21, 84])})
+        b = hedgesim.run("scenarios/derman_kamal.ini", paths=500, seed=3,
+                         set={"model.sigma": 0.30000000000000004,
+                              "strategy.hedge.hedges": "21, 84"})
+        self.assertEqual(a.summary["model"]["sigma"], 0.1 + 0.2)
+        self.assertEqual(untimed(a.json), untimed(b.json))
+
     def test_run_string(self):
         text = open("scenarios/derman_kamal.ini").read()
         a = hedgesim.run_string(text, "scenarios/derman_kamal.ini", paths=1000, seed=4)
