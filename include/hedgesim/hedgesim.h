@@ -20,7 +20,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "hedgesim/error.h"
 #include "hedgesim/scenario.h"
