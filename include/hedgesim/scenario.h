@@ -108,7 +108,8 @@ typedef struct hs_scenario {
     int axis_line;
 } hs_scenario;
 
-/* Interpret and validate an ini into a scenario (allocated; free with free()). */
+/* Interpret and validate an ini into a scenario (allocated; release it with
+ * hs_scenario_free, the one owner rule of docs/api.md; the ini stays the caller's). */
 hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err);
 
 /* Read, override and build in one call: the path the command takes. */
