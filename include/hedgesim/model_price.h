@@ -51,6 +51,11 @@ void hs_model_pricer_value(const hs_model_pricer *p, size_t j, size_t k, const d
  * (start = mixed) is averaged over. */
 double hs_model_pricer_value0(const hs_model_pricer *p, size_t j);
 
+/* Lanes priced by the formula because they lay outside a date's table (merton, regime),
+ * counted since creation; 0 for the other models. */
+unsigned long long hs_model_pricer_fallbacks(const hs_model_pricer *p);
+
+/* hs_model_pricer_free(NULL) is a no-op. */
 void hs_model_pricer_free(hs_model_pricer *p);
 
 #endif
