@@ -442,6 +442,22 @@ double hs_model_pricer_value0(const hs_model_pricer *p, size_t j)
     }
 }
 
+hs_status hs_model_book_value(const hs_model *m, const hs_leg *legs, size_t n_legs, double *value,
+                              hs_error *err)
+{
+    *value = NAN;
+    hs_model_pricer *p;
+    hs_status st = hs_model_pricer_new(m, legs, n_legs, &p, err);
+    if (st)
+        return st;
+    double v = 0.0;
+    for (size_t j = 0; j < n_legs; j++)
+        v += legs[j].quantity * hs_model_pricer_value0(p, j);
+    hs_model_pricer_free(p);
+    *value = v;
+    return HS_OK;
+}
+
 unsigned long long hs_model_pricer_fallbacks(const hs_model_pricer *p)
 {
     return p ? atomic_load(&((hs_model_pricer *)p)->fallbacks) : 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hedgesim/instrument.h"
+#include "hedgesim/model_price.h"
 #include "stats/order.h"
 #include "parallel/reduce.h"
 #include "stats/sample.h"
@@ -298,6 +299,20 @@ static hs_status build_strategies(const hs_scenario *sc, const hs_results *res, 
     return first;
 }
 
+/* The book's value under the model (issue 14's option.model_value), NaN where the
+ * model has no price or cannot price a leg: that is not an error of the run. */
+static void model_value(hs_report *rep, const hs_model *m, double sign)
+{
+    rep->option_model_value = rep->book_model_value = NAN;
+    if (!hs_model_has_price(m->type))
+        return;
+    double v;
+    if (hs_model_book_value(m, rep->sc->legs, rep->sc->n_legs, &v, NULL) == HS_OK) {
+        rep->book_model_value = v;
+        rep->option_model_value = sign * v;
+    }
+}
+
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
                           hs_error *err)
 {
@@ -318,6 +333,8 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     hs_model m;
     hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);
+    if (!st)
+        model_value(rep, &m, sign);
     hs_model_release(&m);
     rep->n = res->n_strategies;
     /* Derman-Kamal's formula is for calls and puts (smooth payoffs with a vega). */
