@@ -138,8 +138,8 @@ json_t *hs_report_json(const hs_report *rep)
     }
     json_object_set_new(root, "stress", stress);
 
-    json_object_set_new(root, "option", with_model_value(greeks_json(&rep->option),
-                                                         rep->option_model_value));
+    json_object_set_new(root, "option",
+                        with_model_value(greeks_json(&rep->option), rep->option_model_value));
     json_object_set_new(root, "book",
                         with_model_value(greeks_json(&rep->book), rep->book_model_value));
     json_t *legs = json_array();

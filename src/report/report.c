@@ -76,14 +76,13 @@ static hs_status build_pairs(hs_report *rep, int threads, hs_error *err)
     return first;
 }
 
-/* The group of a strategy: its name without the `hedges=N` part of a sweep label. */
-static void group_of(const char *name, char *out, size_t len)
+/* Remove `key` and its value (`hedges=N`) from a sweep label "name[a=1,key=N,b=2]". */
+static void strip_key(char *out, const char *key)
 {
-    snprintf(out, len, "%s", name);
-    char *h = strstr(out, "hedges=");
+    char *h = strstr(out, key);
     if (!h)
         return;
-    char *end = h + strlen("hedges=");
+    char *end = h + strlen(key);
     while (*end && *end != ',' && *end != ']')
         end++;
     if (*end == ',')
@@ -96,7 +95,18 @@ static void group_of(const char *name, char *out, size_t len)
         out[l - 2] = '\0';
 }
 
-/* Convergence fits for interval strategies swept over `hedges` (two points or more). */
+/* The group of a swept strategy: its name without the sweep's `hedges=` or `every=`
+ * value, so that `every = 1, 2, 5` is one group fitted on the N each implies
+ * (ceil(steps / every) rebalances, the first at t0; issue 14). */
+static void group_of(const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s", name);
+    strip_key(out, "hedges=");
+    strip_key(out, "every=");
+}
+
+/* Convergence fits for interval strategies swept over `hedges` or `every` (two points or
+ * more, on the number of rebalances N each implies). */
 static hs_status build_convergence(hs_report *rep, hs_error *err)
 {
     rep->n_conv = 0;
