@@ -59,7 +59,8 @@ enum { KIND_GBM, KIND_MERTON, KIND_HESTON, KIND_REGIME, KIND_GARCH };
 /* One table: built is 0 (not yet), 1 (ready) or 2 (none: the formula). */
 typedef struct price_table {
     _Atomic int built;
-    hs_delta_table t;
+    hs_delta_table t;  /* merton, regime */
+    hs_heston_table h; /* heston */
 } price_table;
 
 struct hs_model_pricer {
@@ -137,6 +138,9 @@ static hs_status setup(hs_model_pricer *p, hs_error *err)
         p->hp = (hs_heston_params){hs_model_param(m, "v0"), hs_model_param(m, "kappa"),
                                    hs_model_param(m, "theta"), hs_model_param(m, "xi"),
                                    hs_model_param(m, "rho")};
+        mu = hs_model_param(m, "mu");
+        p->drift_dev = isfinite(mu) ? fabs(mu - rq) : 0.0;
+        p->n_states = 1;
         return HS_OK;
     case KIND_GARCH:
         p->omega = hs_model_param(m, "omega");
@@ -199,7 +203,8 @@ hs_status hs_model_pricer_new(const hs_model *m, const hs_leg *legs, size_t n_le
     p->kind = kind;
     p->steps = m->grid.steps;
     hs_status st = setup(p, err);
-    if (!st && (kind == KIND_MERTON || kind == KIND_REGIME)) {
+    if (!st && (kind == KIND_MERTON || kind == KIND_REGIME || kind == KIND_HESTON)) {
+        p->n_states = p->n_states ? p->n_states : 1;
         p->tabs = calloc(n_legs * (p->steps + 1) * p->n_states + 1, sizeof *p->tabs);
         if (!p->tabs)
             st = hs_error_set(err, HS_ERUNTIME, "out of memory for the model price tables");
@@ -357,9 +362,49 @@ static double table_value(double x, void *user)
     return formula(f->p, f->leg, f->k, exp(x), f->state) / f->leg->strike;
 }
 
+/* The level v_hi with P(v_t > v_hi) <= V_TAIL for the CIR variance from v0 (the Chernoff
+ * bound of src/hedging/ratio_model.c, which has its derivation: v_t is c times a
+ * noncentral chi-square, c = xi^2 (1 - e^{-kappa t}) / (4 kappa), d = 4 kappa theta / xi^2,
+ * l = v0 e^{-kappa t} / c; P(v_t >= q) <= e^{L(s) - s q}, minimised over a grid of s). */
+#define V_TAIL 1e-7
+static double cir_upper(const hs_heston_params *p, double t)
+{
+    const double ek = exp(-p->kappa * t);
+    const double om = p->kappa * t > 0.0 ? -expm1(-p->kappa * t) / p->kappa : t;
+    const double mean = p->theta + (p->v0 - p->theta) * ek;
+    const double c = p->xi * p->xi * om / 4.0;
+    if (!(c > 1e-300))
+        return fmax(fmax(mean, p->v0), p->theta) * (1.0 + 1e-9) + 1e-300;
+    const double d = 4.0 * p->kappa * p->theta / (p->xi * p->xi), l = p->v0 * ek / c;
+    double best = INFINITY;
+    for (int i = 1; i < 400; i++) {
+        const double f = i / 400.0, s = f / (2.0 * c);
+        const double ls = -0.5 * d * log1p(-f) + l * c * s / (1.0 - f);
+        best = fmin(best, (ls - log(V_TAIL)) / s);
+    }
+    return fmax(best, mean);
+}
+
+/* The Heston price table of leg j at step k over the ratio-model tables' range: x in
+ * ln S0 + (r - q - vbar/2) t +- (8 sd + 0.1 + |mu - (r - q)| t), sd^2 = vbar(t) t, and
+ * v in [0, v_hi(t)] (v0 alone at t = 0). */
+static int build_heston(hs_model_pricer *p, size_t j, size_t k, price_table *d)
+{
+    const hs_model *m = p->m;
+    const hs_leg *leg = &p->legs[j];
+    const double t = (double)k * m->grid.dt, rq = m->market.rate - m->market.dividend;
+    const double vbar = fmax(hs_heston_mean_variance(&p->hp, t), 0.0);
+    const double mid = log(m->market.spot) + (rq - 0.5 * vbar) * t;
+    const double half = RANGE_SDS * sqrt(vbar * t) + RANGE_MARGIN + p->drift_dev * t;
+    const double v_lo = k ? 0.0 : p->hp.v0, v_hi = k ? cir_upper(&p->hp, t) : p->hp.v0;
+    hs_heston_leg hl = {bs_kind(leg), leg->strike, leg->maturity - t, 1.0};
+    return hs_heston_price_table_build(&d->h, &hl, 1, m->market.rate, m->market.dividend, &p->hp,
+                                       mid - half, mid + half, v_lo, v_hi, NULL) == HS_OK;
+}
+
 /* The table of (leg j, step k, state s), built on first use under one critical section:
  * the same table whichever thread asks first.  NULL: none (the formula). */
-static const hs_delta_table *table_once(const hs_model_pricer *cp, size_t j, size_t k, size_t s)
+static const price_table *table_once(const hs_model_pricer *cp, size_t j, size_t k, size_t s)
 {
     hs_model_pricer *p = (hs_model_pricer *)cp; /* tables are the pricer's lazy cache */
     price_table *d = &p->tabs[(j * (p->steps + 1) + k) * p->n_states + s];
@@ -374,14 +419,16 @@ static const hs_delta_table *table_once(const hs_model_pricer *cp, size_t j, siz
                 const double half =
                     RANGE_SDS * sqrt(p->var_max * t) + RANGE_MARGIN + p->drift_dev * t;
                 table_fn f = {p, &p->legs[j], k, (double)s};
-                int ok = hs_delta_table_build(&d->t, mid - half, mid + half, table_value, &f,
-                                              NULL) == HS_OK;
+                int ok = p->kind == KIND_HESTON
+                             ? build_heston(p, j, k, d)
+                             : hs_delta_table_build(&d->t, mid - half, mid + half, table_value, &f,
+                                                    NULL) == HS_OK;
                 atomic_store_explicit(&d->built, ok ? 1 : 2, memory_order_release);
             }
         }
         b = atomic_load_explicit(&d->built, memory_order_acquire);
     }
-    return b == 1 ? &d->t : NULL;
+    return b == 1 ? d : NULL;
 }
 
 void hs_model_pricer_value(const hs_model_pricer *p, size_t j, size_t k, const double *spot,
@@ -400,13 +447,17 @@ void hs_model_pricer_value(const hs_model_pricer *p, size_t j, size_t k, const d
             size_t s = 0;
             if (p->kind == KIND_REGIME)
                 s = state[i] >= 0.0 && state[i] < (double)p->n_states ? (size_t)state[i] : 0;
-            const hs_delta_table *t = table_once(p, j, k, s);
-            double v = t ? hs_delta_table_eval(t, log(spot[i])) : NAN;
+            const price_table *t = table_once(p, j, k, s);
+            double v = NAN;
+            if (t && p->kind == KIND_HESTON)
+                v = hs_heston_table_eval(&t->h, log(spot[i]), fmax(state[i], 0.0));
+            else if (t)
+                v = hs_delta_table_eval(&t->t, log(spot[i])) * leg->strike;
             if (isnan(v)) {
                 out[i] = formula(p, leg, k, spot[i], state[i]);
                 miss++;
             } else {
-                out[i] = v * leg->strike;
+                out[i] = v;
             }
         }
         if (miss)
@@ -470,8 +521,10 @@ void hs_model_pricer_free(hs_model_pricer *p)
     if (p->tabs) {
         const size_t n = p->n_legs * (p->steps + 1) * p->n_states;
         for (size_t i = 0; i < n; i++)
-            if (atomic_load(&p->tabs[i].built) == 1)
+            if (atomic_load(&p->tabs[i].built) == 1) {
                 hs_delta_table_free(&p->tabs[i].t);
+                hs_heston_table_free(&p->tabs[i].h);
+            }
         free(p->tabs);
     }
     if (p->kind == KIND_REGIME)
