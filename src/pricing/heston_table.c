@@ -350,8 +350,8 @@ static hs_status index_cells(hs_heston_table *t, hs_error *err)
 }
 
 static hs_status build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs, double rate,
-                       double div, const hs_heston_params *p, double x_lo, double x_hi,
-                       double v_lo, double v_hi, int price, hs_error *err);
+                       double div, const hs_heston_params *p, double x_lo, double x_hi, double v_lo,
+                       double v_hi, int price, hs_error *err);
 
 hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
                                 double rate, double div, const hs_heston_params *p, double x_lo,
@@ -369,8 +369,8 @@ hs_status hs_heston_price_table_build(hs_heston_table *t, const hs_heston_leg *l
 }
 
 static hs_status build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs, double rate,
-                       double div, const hs_heston_params *p, double x_lo, double x_hi,
-                       double v_lo, double v_hi, int price, hs_error *err)
+                       double div, const hs_heston_params *p, double x_lo, double x_hi, double v_lo,
+                       double v_hi, int price, hs_error *err)
 {
     memset(t, 0, sizeof *t);
     if (!(isfinite(x_lo) && isfinite(x_hi) && x_lo < x_hi && v_lo >= 0.0 && isfinite(v_hi) &&
