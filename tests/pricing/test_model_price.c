@@ -4,8 +4,9 @@
  *  - value0 equals the discounted Monte Carlo payoff of hedgesim's own paths (the
  *    model's start and step, fixed seeds) within 4 standard errors for every model with
  *    a price: gbm, merton, heston, regime (two states, with and without jumps; three
- *    states), garch (method: Black-Scholes at the expected average variance; the measured
- *    gap is logged in standard errors and relative to the price);
+ *    states), garch (method: Black-Scholes at the expected integrated variance with a
+ *    fourth-moment Hull-White term; the measured gap is logged in standard errors and
+ *    relative to the price);
  *  - at a later date, conditional on the state: the price at step k from state s (regime),
  *    variance v (heston) or h (garch) equals the Monte Carlo price of the chain restarted
  *    there (a model started at that state with the remaining steps);
@@ -40,10 +41,10 @@
 /* ------------------------------------------------------------------ helpers */
 
 /* The GARCH price is an approximation (model_price.c): its measured gap to the Monte
- * Carlo price of the model's own paths is 1.5% of the price at the money (the returns'
- * feedback into the variance that Hull-White mixing leaves out); the tests hold it to
- * 4 s.e. plus this fraction. */
-#define GARCH_REL 0.025
+ * Carlo price of the model's own paths is 0.25% at the money, 0.9% for a put 5% out of
+ * the money (both within 1.4 s.e. at 200 000 paths), so where h has a fourth moment the
+ * tests hold it to 4 s.e. alone (the plain Hull-White variance, 1.5% off, fails them). */
+#define GARCH_REL 0.0
 /* ... and where h has no fourth moment (alpha^2 E[e^4] + 2 alpha beta + beta^2 >= 1) the
  * first term alone: measured 7.5% above Monte Carlo at alpha 0.15, beta 0.83, h0 4x. */
 #define GARCH_REL_NO_M4 0.09
