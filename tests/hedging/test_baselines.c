@@ -10,7 +10,11 @@
  *    hand); traded at the model's vol with mu = r its mean is 0 within 4 s.e.;
  *  - `every = 1, 2, 5` over 63 steps is one convergence group fitted on N = 63, 32, 13
  *    (ceil(63 / every)), with the Derman-Kamal slope -1/2 within 4 s.e.; two values are
- *    enough for a fit; the group keeps the other swept keys (`cost`).
+ *    enough for a fit; the group keeps the other swept keys (`cost`);
+ *  - option.model_value (issue 14): 2 short calls traded at 25% under gbm at 20% have
+ *    option.value = 2 BS(25%) (the book seen long), option.model_value = 2 BS(20%) and
+ *    book.model_value = -2 BS(20%), in the report and the JSON; a digital under merton has no model
+ * value and no key.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -133,6 +137,51 @@ Test(convergence, every_sweep_is_fitted_on_the_n_it_implies)
         cr_assert(strstr(rep->conv[j].group, "cost="), "%s", rep->conv[j].group);
         cr_assert(!strstr(rep->conv[j].group, "every"), "%s", rep->conv[j].group);
     }
+    hs_report_free(rep);
+    hs_results_free(res);
+    hs_scenario_free(sc);
+}
+
+/* option.model_value: the book under the model beside its value at the traded vol; absent
+ * where the model cannot price a leg. */
+Test(model_value, in_the_report_and_json)
+{
+    hs_scenario *sc;
+    hs_results *res;
+    hs_report *rep = report_of("[simulation]\npaths = 500\nseed = 5\nsteps = 21\n"
+                               "[market]\nspot = 100\nrate = 0.05\n"
+                               "[model]\ntype = gbm\nsigma = 0.2\n"
+                               "[option]\ntype = call\nstrike = 100\nmaturity = 0.25\n"
+                               "quantity = -2\nvol = 0.25\n"
+                               "[strategy.h]\nhedges = 21\n",
+                               &sc, &res);
+    const double bs20 = hs_bs_price(HS_BS_CALL, 100, 100, 0.25, 0.05, 0.0, 0.2);
+    const double bs25 = hs_bs_price(HS_BS_CALL, 100, 100, 0.25, 0.05, 0.0, 0.25);
+    /* `option` is the book seen long (report.h): 2 calls. */
+    cr_assert(fabs(rep->option.value - 2.0 * bs25) < 1e-12, "value %g", rep->option.value);
+    cr_assert(fabs(rep->option_model_value - 2.0 * bs20) < 1e-12, "model %g vs %g",
+              rep->option_model_value, 2.0 * bs20);
+    cr_assert(fabs(rep->book_model_value + 2.0 * bs20) < 1e-12, "book %g", rep->book_model_value);
+    json_t *j = hs_report_json(rep);
+    json_t *mv = json_object_get(json_object_get(j, "option"), "model_value");
+    cr_assert(json_is_real(mv) && json_real_value(mv) == rep->option_model_value);
+    json_decref(j);
+    hs_report_free(rep);
+    hs_results_free(res);
+    hs_scenario_free(sc);
+
+    /* A digital under merton: no price, no key. */
+    rep = report_of("[simulation]\npaths = 500\nseed = 5\nsteps = 21\n"
+                    "[market]\nspot = 100\nrate = 0.05\n"
+                    "[model]\ntype = merton\n"
+                    "[option]\ntype = digital_call\nstrike = 100\nmaturity = 0.25\n"
+                    "[strategy.h]\nhedges = 21\n",
+                    &sc, &res);
+    cr_assert(isnan(rep->option_model_value));
+    j = hs_report_json(rep);
+    cr_assert_null(json_object_get(json_object_get(j, "option"), "model_value"));
+    cr_assert_not_null(json_object_get(json_object_get(j, "option"), "value"));
+    json_decref(j);
     hs_report_free(rep);
     hs_results_free(res);
     hs_scenario_free(sc);
