@@ -114,6 +114,11 @@ void hs_heston_slice_free(hs_heston_slice *s);
 void hs_heston_slice_delta(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
                            const double *spot, double *delta);
 
+/* The prices of a call or put of the given strike at n spots (> 0, finite) from the same
+ * slice (heston_price_batch.c): HS_ERUNTIME only when memory runs out. */
+hs_status hs_heston_slice_price(const hs_heston_slice *s, hs_bs_kind kind, double strike, size_t n,
+                                const double *spot, double *price);
+
 /* A slab: what the slices of one tau at any variance up to v_max share (C and D of
  * ln phi = C + v D on a grid in u, filled on demand; the Chernoff grid), so that a slice
  * costs a complex exponential per node (heston_batch.c).  Not thread-safe: one builder. */
@@ -185,6 +190,15 @@ typedef struct hs_heston_table {
 hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
                                 double rate, double div, const hs_heston_params *p, double x_lo,
                                 double x_hi, double v_lo, double v_hi, hs_error *err);
+
+/* The same table of the book's value h(x, v) = + sum quantity * price (model prices,
+ * model_price.c), from hs_heston_slice_price, to HS_HESTON_PRICE_TABLE_TOL per unit of
+ * sum |quantity| * strike at its check points. */
+#define HS_HESTON_PRICE_TABLE_TOL 2e-10
+hs_status hs_heston_price_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
+                                      double rate, double div, const hs_heston_params *p,
+                                      double x_lo, double x_hi, double v_lo, double v_hi,
+                                      hs_error *err);
 
 /* The interpolant at (x, v); NaN outside the range (or for NaN input). */
 double hs_heston_table_eval(const hs_heston_table *t, double x, double v);

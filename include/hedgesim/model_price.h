@@ -51,6 +51,17 @@ void hs_model_pricer_value(const hs_model_pricer *p, size_t j, size_t k, const d
  * (start = mixed) is averaged over. */
 double hs_model_pricer_value0(const hs_model_pricer *p, size_t j);
 
+/* The book's value under the model at t0: sum over legs of quantity x value0 (signed as
+ * held), for option.model_value and book.model_value.  HS_EINPUT when the model has no
+ * price or cannot price a leg (the message says why); *value is NaN then. */
+hs_status hs_model_book_value(const hs_model *m, const hs_leg *legs, size_t n_legs, double *value,
+                              hs_error *err);
+
+/* Lanes priced by the formula because they lay outside a date's table (merton, regime),
+ * counted since creation; 0 for the other models. */
+unsigned long long hs_model_pricer_fallbacks(const hs_model_pricer *p);
+
+/* hs_model_pricer_free(NULL) is a no-op. */
 void hs_model_pricer_free(hs_model_pricer *p);
 
 #endif

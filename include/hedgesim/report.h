@@ -54,6 +54,9 @@ typedef struct hs_report {
     hs_book_greeks option; /* book greeks as held long the first leg (see report.c) */
     hs_book_greeks book;   /* book greeks as held (signed by quantity) */
     double model_sigma;
+    /* The book's value under the model itself (option.model_value, book.model_value;
+     * model_price.h), signed as option and book; NaN where the model has no price. */
+    double option_model_value, book_model_value;
     size_t n;
     hs_strategy_report strategies[HS_MAX_STRATEGIES];
     size_t n_pairs;

@@ -190,6 +190,7 @@ extern const hs_rule_type hs_rule_interval;
 extern const hs_rule_type hs_rule_band;
 extern const hs_rule_type hs_rule_whalley_wilmott;
 extern const hs_rule_type hs_rule_move;
+extern const hs_rule_type hs_rule_none;
 extern const hs_ratio_type hs_ratio_bs;
 extern const hs_ratio_type hs_ratio_realized;
 extern const hs_ratio_type hs_ratio_leland;

@@ -431,8 +431,8 @@ static void table_convergence(FILE *fp, json_t *run)
 {
     json_t *conv = get(run, "convergence");
     if (!json_array_size(conv)) {
-        fputs("<p>No convergence sweep in this run (it needs a strategy swept over at least "
-              "three values of <code>hedges</code>).</p>\n",
+        fputs("<p>No convergence sweep in this run (it needs an interval strategy swept over "
+              "at least two values of <code>hedges</code> or <code>every</code>).</p>\n",
               fp);
         return;
     }

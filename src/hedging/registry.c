@@ -14,6 +14,7 @@ static const hs_rule_type *const rules[] = {
     &hs_rule_band,
     &hs_rule_whalley_wilmott,
     &hs_rule_move,
+    &hs_rule_none,
     NULL,
 };
 
@@ -74,7 +75,8 @@ hs_status hs_strategy_setup(const hs_strategy *s, const hs_leg *legs, size_t n_l
     ratio->par = s->ratio_par;
     ratio->cost = s->costs.prop;
     ratio->interval = s->rule->hedges && s->rule->hedges(rule) ? (double)rule->every * grid->dt : 0.0;
-    if (s->ratio->prepare) {
+    /* rebalance = none never asks its ratio (rule_none.c): nothing to prepare. */
+    if (s->ratio->prepare && s->rule != &hs_rule_none) {
         char located[1024];
         snprintf(located, sizeof located, "%s: %s", where, context);
         return s->ratio->prepare(ratio, s->ratio_origin, located, err);

@@ -14,11 +14,11 @@ enum { P_HEDGES, P_EVERY };
 
 static const hs_param params[] = {
     {"hedges", HS_PARAM_INT, 1, 1e6, 0, "rebalances per life",
-     "number of evenly spaced rebalances, the first at t0 (a list makes a sweep)", NULL,
-     HS_PARAM_DERIVED | HS_PARAM_SWEEP},
+     "number of evenly spaced rebalances, the first at t0 (a list makes a sweep; no hedge at "
+     "all: rebalance = none)",
+     NULL, HS_PARAM_DERIVED | HS_PARAM_SWEEP},
     {"every", HS_PARAM_INT, 1, 1e6, 0, "grid steps",
-     "grid steps between rebalances (instead of hedges)", NULL,
-     HS_PARAM_DERIVED | HS_PARAM_SWEEP},
+     "grid steps between rebalances (instead of hedges)", NULL, HS_PARAM_DERIVED | HS_PARAM_SWEEP},
 };
 
 static hs_status prepare(hs_rule_state *st, const double *par, const hs_origin *origins,
@@ -28,7 +28,8 @@ static hs_status prepare(hs_rule_state *st, const double *par, const hs_origin *
     hs_origin o = origins ? origins[P_HEDGES] : (hs_origin){"scenario", 0};
     int has_hedges = !isnan(par[P_HEDGES]), has_every = !isnan(par[P_EVERY]);
     if (has_hedges == has_every)
-        return hs_error_set(err, HS_EINPUT, "%s: %s: give exactly one of 'hedges' and 'every' "
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: %s: give exactly one of 'hedges' and 'every' "
                             "(expected rebalances per life, or grid steps between rebalances)",
                             hs_origin_str(o, w, sizeof w), context);
     size_t hedges, every;
@@ -36,7 +37,8 @@ static hs_status prepare(hs_rule_state *st, const double *par, const hs_origin *
         every = (size_t)par[P_EVERY];
         o = origins ? origins[P_EVERY] : o;
         if (every > grid->steps)
-            return hs_error_set(err, HS_EINPUT, "%s: %s: every = %zu is more than steps = %zu "
+            return hs_error_set(err, HS_EINPUT,
+                                "%s: %s: every = %zu is more than steps = %zu "
                                 "(expected at most the number of grid steps)",
                                 hs_origin_str(o, w, sizeof w), context, every, grid->steps);
         hedges = (grid->steps + every - 1) / every;

@@ -90,6 +90,7 @@ typedef struct builder {
     double *xs, *spots, *tmp; /* scratch of NX + 1 + NX points */
     cosines cs;
     hs_error *err;
+    int price; /* 1: the book's value (hs_heston_price_table_build), 0: its hedge */
 } builder;
 
 /* p(t, s) from the coefficients, stored c[l][m]: T_l(s) and T_m(t) by their recurrences
@@ -165,10 +166,19 @@ static hs_status book(builder *bd, const double *x, size_t n, double y, double *
         out[i] = 0.0;
     }
     for (size_t j = 0; j < bd->n_legs; j++) {
-        hs_heston_slice_delta(&sl[j], bd->legs[j].kind, bd->legs[j].strike, n, bd->spots, bd->tmp);
+        if (bd->price) {
+            if (hs_heston_slice_price(&sl[j], bd->legs[j].kind, bd->legs[j].strike, n, bd->spots,
+                                      bd->tmp))
+                return hs_error_set(bd->err, HS_ERUNTIME, "heston table: out of memory");
+            for (size_t i = 0; i < n; i++)
+                out[i] += bd->legs[j].quantity * bd->tmp[i];
+        } else {
+            hs_heston_slice_delta(&sl[j], bd->legs[j].kind, bd->legs[j].strike, n, bd->spots,
+                                  bd->tmp);
+            for (size_t i = 0; i < n; i++)
+                out[i] -= bd->legs[j].quantity * bd->tmp[i];
+        }
         bd->t->eval_nodes += n * sl[j].n;
-        for (size_t i = 0; i < n; i++)
-            out[i] -= bd->legs[j].quantity * bd->tmp[i];
     }
     bd->t->evals += n;
     return HS_OK;
@@ -339,21 +349,46 @@ static hs_status index_cells(hs_heston_table *t, hs_error *err)
     return HS_OK;
 }
 
+static hs_status build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs, double rate,
+                       double div, const hs_heston_params *p, double x_lo, double x_hi, double v_lo,
+                       double v_hi, int price, hs_error *err);
+
 hs_status hs_heston_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
                                 double rate, double div, const hs_heston_params *p, double x_lo,
                                 double x_hi, double v_lo, double v_hi, hs_error *err)
+{
+    return build(t, legs, n_legs, rate, div, p, x_lo, x_hi, v_lo, v_hi, 0, err);
+}
+
+hs_status hs_heston_price_table_build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs,
+                                      double rate, double div, const hs_heston_params *p,
+                                      double x_lo, double x_hi, double v_lo, double v_hi,
+                                      hs_error *err)
+{
+    return build(t, legs, n_legs, rate, div, p, x_lo, x_hi, v_lo, v_hi, 1, err);
+}
+
+static hs_status build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_legs, double rate,
+                       double div, const hs_heston_params *p, double x_lo, double x_hi, double v_lo,
+                       double v_hi, int price, hs_error *err)
 {
     memset(t, 0, sizeof *t);
     if (!(isfinite(x_lo) && isfinite(x_hi) && x_lo < x_hi && v_lo >= 0.0 && isfinite(v_hi) &&
           v_lo <= v_hi && n_legs > 0 && legs && p))
         return hs_error_set(err, HS_EINPUT, "heston table: bad range x [%g, %g], v [%g, %g]", x_lo,
                             x_hi, v_lo, v_hi);
-    builder bd = {
-        .t = t, .legs = legs, .n_legs = n_legs, .rate = rate, .div = div, .p = *p, .err = err};
+    builder bd = {.t = t,
+                  .legs = legs,
+                  .n_legs = n_legs,
+                  .rate = rate,
+                  .div = div,
+                  .p = *p,
+                  .err = err,
+                  .price = price};
     double qsum = 0.0;
     for (size_t j = 0; j < n_legs; j++)
-        qsum += fabs(legs[j].quantity);
-    bd.tol = HS_HESTON_TABLE_TOL * fmax(qsum, 1e-300);
+        qsum += fabs(legs[j].quantity) * (price ? legs[j].strike : 1.0);
+    bd.tol = (price ? HS_HESTON_PRICE_TABLE_TOL : HS_HESTON_TABLE_TOL) * fmax(qsum, 1e-300);
     t->x_lo = x_lo, t->x_hi = x_hi, t->y_lo = sqrt(v_lo), t->y_hi = sqrt(v_hi);
     bd.wx_min = MIN_WIDTH * (x_hi - x_lo);
     for (int i = 0; i < 2 * NX; i++)

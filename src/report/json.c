@@ -55,6 +55,15 @@ static json_t *greeks_json(const hs_book_greeks *g)
     return o;
 }
 
+/* model_value beside the value at the traded vols, only where the model has a price
+ * (bootstrap and replay keep their JSON unchanged). */
+static json_t *with_model_value(json_t *o, double model_value)
+{
+    if (isfinite(model_value))
+        json_object_set_new(o, "model_value", json_real(model_value));
+    return o;
+}
+
 static json_t *mean_std_json(double mean, double std)
 {
     json_t *o = json_object();
@@ -129,8 +138,10 @@ json_t *hs_report_json(const hs_report *rep)
     }
     json_object_set_new(root, "stress", stress);
 
-    json_object_set_new(root, "option", greeks_json(&rep->option));
-    json_object_set_new(root, "book", greeks_json(&rep->book));
+    json_object_set_new(root, "option",
+                        with_model_value(greeks_json(&rep->option), rep->option_model_value));
+    json_object_set_new(root, "book",
+                        with_model_value(greeks_json(&rep->book), rep->book_model_value));
     json_t *legs = json_array();
     for (size_t j = 0; j < sc->n_legs; j++) {
         const hs_leg *leg = &sc->legs[j];

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hedgesim/instrument.h"
+#include "hedgesim/model_price.h"
 #include "stats/order.h"
 #include "parallel/reduce.h"
 #include "stats/sample.h"
@@ -75,14 +76,13 @@ static hs_status build_pairs(hs_report *rep, int threads, hs_error *err)
     return first;
 }
 
-/* The group of a strategy: its name without the `hedges=N` part of a sweep label. */
-static void group_of(const char *name, char *out, size_t len)
+/* Remove `key` and its value (`hedges=N`) from a sweep label "name[a=1,key=N,b=2]". */
+static void strip_key(char *out, const char *key)
 {
-    snprintf(out, len, "%s", name);
-    char *h = strstr(out, "hedges=");
+    char *h = strstr(out, key);
     if (!h)
         return;
-    char *end = h + strlen("hedges=");
+    char *end = h + strlen(key);
     while (*end && *end != ',' && *end != ']')
         end++;
     if (*end == ',')
@@ -95,7 +95,18 @@ static void group_of(const char *name, char *out, size_t len)
         out[l - 2] = '\0';
 }
 
-/* Convergence fits for interval strategies swept over `hedges` (two points or more). */
+/* The group of a swept strategy: its name without the sweep's `hedges=` or `every=`
+ * value, so that `every = 1, 2, 5` is one group fitted on the N each implies
+ * (ceil(steps / every) rebalances, the first at t0; issue 14). */
+static void group_of(const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s", name);
+    strip_key(out, "hedges=");
+    strip_key(out, "every=");
+}
+
+/* Convergence fits for interval strategies swept over `hedges` or `every` (two points or
+ * more, on the number of rebalances N each implies). */
 static hs_status build_convergence(hs_report *rep, hs_error *err)
 {
     rep->n_conv = 0;
@@ -298,6 +309,20 @@ static hs_status build_strategies(const hs_scenario *sc, const hs_results *res, 
     return first;
 }
 
+/* The book's value under the model (issue 14's option.model_value), NaN where the
+ * model has no price or cannot price a leg: that is not an error of the run. */
+static void model_value(hs_report *rep, const hs_model *m, double sign)
+{
+    rep->option_model_value = rep->book_model_value = NAN;
+    if (!hs_model_has_price(m->type))
+        return;
+    double v;
+    if (hs_model_book_value(m, rep->sc->legs, rep->sc->n_legs, &v, NULL) == HS_OK) {
+        rep->book_model_value = v;
+        rep->option_model_value = sign * v;
+    }
+}
+
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
                           hs_error *err)
 {
@@ -318,6 +343,8 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     hs_model m;
     hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);
+    if (!st)
+        model_value(rep, &m, sign);
     hs_model_release(&m);
     rep->n = res->n_strategies;
     /* Derman-Kamal's formula is for calls and puts (smooth payoffs with a vega). */

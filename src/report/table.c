@@ -14,6 +14,17 @@
 
 #include "hedgesim/instrument.h"
 
+/* The option's value at the traded vols and Greeks; where the model has a price, its
+ * value under the model beside it (option.model_value). */
+static void option_line(const hs_report *rep, FILE *fp)
+{
+    fprintf(fp, "\nOption value: %.5f", rep->option.value);
+    if (isfinite(rep->option_model_value))
+        fprintf(fp, " (model %.5f)", rep->option_model_value);
+    fprintf(fp, "   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.delta, rep->option.gamma,
+            rep->option.vega);
+}
+
 int hs_report_table(const hs_report *rep, FILE *fp)
 {
     const hs_scenario *sc = rep->sc;
@@ -33,8 +44,7 @@ int hs_report_table(const hs_report *rep, FILE *fp)
         fprintf(fp, "Stress overlay %s\n",
                 hs_stress_describe(&sc->stress[i], &sc->grid, text, sizeof text));
     }
-    fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.value,
-            rep->option.delta, rep->option.gamma, rep->option.vega);
+    option_line(rep, fp);
     size_t w = 8;
     for (size_t s = 0; s < rep->n; s++)
         if (strlen(rep->strategies[s].strategy->name) > w)
