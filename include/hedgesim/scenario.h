@@ -18,6 +18,7 @@
 #include "hedgesim/error.h"
 #include "hedgesim/model.h"
 #include "hedgesim/param.h"
+#include "hedgesim/risk.h"
 #include "hedgesim/strategy.h"
 #include "hedgesim/stress.h"
 
@@ -106,6 +107,9 @@ typedef struct hs_scenario {
     char axis_key[HS_INI_SECTION_LEN + HS_INI_KEY_LEN];
     char axis_values[HS_INI_VALUE_LEN];
     int axis_line;
+    /* [risk]: horizons, mark, drawdown and implied-vol overlays (risk.h); n_horizons 0
+     * without the section. */
+    hs_risk risk;
 } hs_scenario;
 
 /* Interpret and validate an ini into a scenario (allocated; free with free()). */

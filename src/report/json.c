@@ -196,6 +196,7 @@ json_t *hs_report_json(const hs_report *rep)
             json_object_set_new(ci, ci_keys[k], pair);
         }
         json_object_set_new(o, "ci", ci);
+        hs_horizon_json(rep, s, o); /* [risk] only */
         json_array_append_new(strategies, o);
     }
     json_object_set_new(root, "strategies", strategies);
