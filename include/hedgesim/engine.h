@@ -99,6 +99,8 @@ typedef struct hs_results {
      * drawdown = 1, the largest fall of the marked book [strategy][path]. */
     size_t n_horizons;
     double *horizon_pnl, *explain, *drawdown;
+    double *horizon_state; /* [horizon][path][2]: spot and the model's state[0] at h (the
+                            * Heston variance, the regime, the GARCH per-step variance) */
 } hs_results;
 
 hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err);

@@ -113,6 +113,10 @@ void hs_horizon_json(const hs_report *rep, size_t s, json_t *strategy);
 int hs_horizon_table(const hs_report *rep, FILE *fp);
 int hs_horizons_csv_header(FILE *fp);
 int hs_horizons_csv_rows(const hs_report *rep, FILE *fp);
+/* pnl.csv with [risk]: the header with the horizon columns, and the columns of strategy
+ * s on local path p (h1_pnl, h1_edge .. h1_residual, h1_spot, h1_state, then h2_...). */
+int hs_pnl_csv_header_risk(const hs_report *rep, FILE *fp);
+void hs_pnl_csv_horizon_cols(const hs_report *rep, FILE *fp, size_t s, uint64_t p);
 
 /* Write a file atomically: write(fp, user) into "path.tmp.PID", then rename.  A failed
  * run never leaves a half-written file behind. */

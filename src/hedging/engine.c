@@ -645,6 +645,8 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
     /* [risk]: horizon P&L and its explain per horizon, the drawdown (8 bytes each). */
     size_t per_risk = sc->risk.n_horizons * (1 + HS_EX_TERMS) + (sc->risk.drawdown ? 1 : 0);
     m.results = sat_add(m.results, sat_mul(sat_mul(cells, per_risk), sizeof(double)));
+    m.results = sat_add(m.results, sat_mul(sat_mul(sat_u64(local), sc->risk.n_horizons),
+                                           2 * sizeof(double)));
     m.trace_paths = trace_paths_of(sc, opts);
     m.trace_rows = hs_trace_rows(sc, m.trace_paths);
     m.trace = sat_mul(sat_u64(m.trace_rows), HS_TR_FIELDS * sizeof(double));
@@ -690,6 +692,7 @@ void hs_results_free(hs_results *res)
     free(res->horizon_pnl);
     free(res->explain);
     free(res->drawdown);
+    free(res->horizon_state);
     free(res->trace);
     free(res->means);
     free(res);
@@ -776,12 +779,13 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
             res->explain = calloc(en, sizeof(double));
             if (sc->risk.drawdown)
                 res->drawdown = calloc(alloc, sizeof *res->drawdown);
+            res->horizon_state = calloc(sat_mul(nh, paths ? (size_t)paths : 1), 2 * sizeof(double));
         }
         sums = calloc(n_blocks > 0 && n_strat > 0 ? (size_t)n_blocks * n_strat : 1, sizeof *sums);
     }
     if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->trades ||
         !res->means || !sums || (res->trace_paths && !res->trace) ||
-        (res->n_horizons && (!res->horizon_pnl || !res->explain)) ||
+        (res->n_horizons && (!res->horizon_pnl || !res->explain || !res->horizon_state)) ||
         (sc->risk.drawdown && !res->drawdown)) {
         hs_results_free(res);
         free(sums);

@@ -307,8 +307,16 @@ void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
                 legv[i] += sc->legs[j].quantity * w->val[j * HS_BLOCK + i];
     size_t h = r->n_horizons;
     for (size_t q = 0; q < r->n_horizons; q++)
-        if (r->step[q] == k && k < steps)
-            h = q;
+        if (r->step[q] == k) {
+            /* The state at the horizon, for pnl.csv: spot and the model's state[0]. */
+            double *st = res->horizon_state + (q * res->paths + off) * 2;
+            for (size_t i = 0; i < n; i++) {
+                st[2 * i] = b->spot[i];
+                st[2 * i + 1] = b->state[i];
+            }
+            if (k < steps)
+                h = q;
+        }
     double vcur[HS_BLOCK];
     for (size_t s = 0; s < hz->n_strat; s++) {
         const hs_hz_book *bk = &books[s];

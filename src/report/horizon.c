@@ -24,7 +24,7 @@ hs_status hs_horizon_build(hs_report *rep, int threads, hs_error *err)
     const hs_results *res = rep->res;
     const hs_risk *r = &sc->risk;
     size_t nh = res->n_horizons, n = rep->n, paths = (size_t)res->paths;
-    rep->horizons = calloc(nh * n ? nh * n : 1, sizeof *rep->horizons);
+    rep->horizons = calloc(nh && n ? nh * n : 1, sizeof *rep->horizons);
     if (!rep->horizons)
         return hs_error_set(err, HS_ERUNTIME, "out of memory for the horizon statistics");
     hs_status st = HS_OK;
@@ -249,4 +249,45 @@ int hs_horizons_csv_rows(const hs_report *rep, FILE *fp)
             fputc('\n', fp);
         }
     return ferror(fp) ? -1 : 0;
+}
+
+int hs_pnl_csv_header_risk(const hs_report *rep, FILE *fp)
+{
+    fputs("grid_key,grid_value,path,strategy,pnl,hedge_error,cost,carry,trades", fp);
+    for (size_t h = 0; h < rep->res->n_horizons; h++) {
+        fprintf(fp, ",h%zu_pnl", h + 1);
+        for (size_t t = 0; t < HS_EX_TERMS; t++)
+            fprintf(fp, ",h%zu_%s", h + 1, hs_explain_names[t]);
+        fprintf(fp, ",h%zu_spot,h%zu_state", h + 1, h + 1);
+    }
+    fputc('\n', fp);
+    return ferror(fp) ? -1 : 0;
+}
+
+/* The state column: the Heston variance, the regime's index, the GARCH conditional vol
+ * per sqrt(year) (sqrt(h / dt) of its per-step variance h); empty for the other models,
+ * which have no state. */
+static double state_value(const hs_scenario *sc, double x)
+{
+    const char *m = sc->model->name;
+    if (!strcmp(m, "heston") || !strcmp(m, "regime"))
+        return x;
+    if (!strcmp(m, "garch"))
+        return sqrt(x / sc->grid.dt);
+    return NAN;
+}
+
+void hs_pnl_csv_horizon_cols(const hs_report *rep, FILE *fp, size_t s, uint64_t p)
+{
+    const hs_results *res = rep->res;
+    size_t n = rep->n, paths = (size_t)res->paths;
+    for (size_t h = 0; h < res->n_horizons; h++) {
+        csv_num(fp, res->horizon_pnl[(h * n + s) * paths + p]);
+        const double *ex = res->explain + (h * n + s) * HS_EX_TERMS * paths;
+        for (size_t t = 0; t < HS_EX_TERMS; t++)
+            csv_num(fp, ex[t * paths + p]);
+        const double *st = res->horizon_state + (h * paths + p) * 2;
+        csv_num(fp, st[0]);
+        csv_num(fp, state_value(rep->sc, st[1]));
+    }
 }
