@@ -110,6 +110,8 @@ int hs_report_table(const hs_report *rep, FILE *fp);
  * section, and horizons.csv (one row per grid value, strategy and horizon). */
 hs_status hs_horizon_build(hs_report *rep, int threads, hs_error *err);
 void hs_horizon_json(const hs_report *rep, size_t s, json_t *strategy);
+/* The root's "risk" object: horizons, mark, drawdown, implied overlays. */
+void hs_horizon_json_root(const hs_report *rep, json_t *root);
 int hs_horizon_table(const hs_report *rep, FILE *fp);
 int hs_horizons_csv_header(FILE *fp);
 int hs_horizons_csv_rows(const hs_report *rep, FILE *fp);

@@ -48,7 +48,7 @@ typedef struct hs_implied_shock {
     char name[96];
     size_t k_from, k_to;
     double shift;
-    double time, from, to, size; /* as given (NaN: absent), resolved on the grid */
+    double time, from, to, size;     /* as given (NaN: absent), resolved on the grid */
     char at_size[512], at_time[512]; /* where `size` and the timing keys were given */
 } hs_implied_shock;
 

@@ -226,13 +226,14 @@ static void leg_marks(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b)
         if (hz->pricer) {
             hs_model_pricer_value(hz->pricer, j, k, b->spot, b->state, n, val);
             for (size_t i = 0; i < n; i++)
-                sig[i] = implied_vol(leg, &sc->market, b->spot[i], tau, val[i],
-                                     k ? prev[i] : leg->vol);
+                sig[i] =
+                    implied_vol(leg, &sc->market, b->spot[i], tau, val[i], k ? prev[i] : leg->vol);
         } else {
             double s = hz->implied[k * hz->n_legs + j];
             for (size_t i = 0; i < n; i++) {
-                val[i] = leg->type->greeks(b->spot[i], leg->strike, tau, sc->market.rate,
-                                           sc->market.dividend, s)
+                val[i] = leg->type
+                             ->greeks(b->spot[i], leg->strike, tau, sc->market.rate,
+                                      sc->market.dividend, s)
                              .value;
                 sig[i] = s;
             }
@@ -289,8 +290,8 @@ static void record(const hs_hz *hz, const hs_hz_ws *w, size_t h, size_t s, size_
     }
 }
 
-void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
-                const hs_hz_book *books, hs_results *res, size_t off)
+void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b, const hs_hz_book *books,
+                hs_results *res, size_t off)
 {
     const hs_scenario *sc = hz->sc;
     const hs_risk *r = hz->risk;
@@ -333,8 +334,8 @@ void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
                      (k == hl->expiry_step
                           ? hl->type->payoff(b->spot[i], hl->strike)
                           : hl->type
-                                ->greeks(b->spot[i], hl->strike, hl->maturity - t,
-                                         sc->market.rate, sc->market.dividend, hl->vol)
+                                ->greeks(b->spot[i], hl->strike, hl->maturity - t, sc->market.rate,
+                                         sc->market.dividend, hl->vol)
                                 .value);
             vcur[i] = v;
             if (k == 0) {

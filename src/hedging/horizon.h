@@ -32,8 +32,8 @@ void hs_hz_ws_free(hs_hz_ws *w);
 size_t hs_hz_ws_bytes(const hs_scenario *sc);
 
 /* off: the results' index of lane 0 of the block (path - res->first_path). */
-void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
-                const hs_hz_book *books, hs_results *res, size_t off);
+void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b, const hs_hz_book *books,
+                hs_results *res, size_t off);
 void hs_hz_post_trade(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
                       const hs_hz_book *books);
 /* After the unwind at maturity: a horizon at the maturity takes the P&L the engine wrote

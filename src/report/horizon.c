@@ -36,8 +36,8 @@ hs_status hs_horizon_build(hs_report *rep, int threads, hs_error *err)
             const double *x = res->horizon_pnl + (h * n + s) * paths;
             st = hs_sample_summary(res->comm, x, paths, res->first_path, threads, &o->pnl, err);
             if (!st)
-                st = hs_report_bootstrap(res, x, sc->seed * 1000003u + s + 7919u * (h + 1),
-                                         threads, &o->pnl, &o->ci, err);
+                st = hs_report_bootstrap(res, x, sc->seed * 1000003u + s + 7919u * (h + 1), threads,
+                                         &o->pnl, &o->ci, err);
             const double *ex = res->explain + (h * n + s) * HS_EX_TERMS * paths;
             for (size_t t = 0; t < HS_EX_TERMS && !st; t++)
                 st = hs_sample_mean_std(res->comm, ex + t * paths, paths, threads,
@@ -79,6 +79,33 @@ static void ci_values(const hs_ci *c, const hs_interval *iv[6])
 {
     iv[0] = &c->mean, iv[1] = &c->std, iv[2] = &c->var95;
     iv[3] = &c->es95, iv[4] = &c->var99, iv[5] = &c->es99;
+}
+
+void hs_horizon_json_root(const hs_report *rep, json_t *root)
+{
+    const hs_scenario *sc = rep->sc;
+    const hs_risk *r = &sc->risk;
+    if (!r->n_horizons)
+        return;
+    json_t *o = json_object(), *hs = json_array(), *im = json_array();
+    for (size_t h = 0; h < r->n_horizons; h++)
+        json_array_append_new(hs, num((double)r->step[h] * sc->grid.dt));
+    json_object_set_new(o, "horizons", hs);
+    json_object_set_new(o, "mark", json_string(r->mark == HS_MARK_MODEL ? "model" : "implied"));
+    json_object_set_new(o, "drawdown", json_boolean(r->drawdown));
+    for (size_t i = 0; i < r->n_shocks; i++) {
+        const hs_implied_shock *s = &r->shocks[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "name", json_string(s->name));
+        json_object_set_new(j, "size", num(s->size));
+        json_object_set_new(j, "first_step", json_integer((json_int_t)s->k_from));
+        json_object_set_new(
+            j, "last_step",
+            json_integer((json_int_t)(s->k_to <= sc->grid.steps ? s->k_to - 1 : sc->grid.steps)));
+        json_array_append_new(im, j);
+    }
+    json_object_set_new(o, "implied", im);
+    json_object_set_new(root, "risk", o);
 }
 
 void hs_horizon_json(const hs_report *rep, size_t s, json_t *strategy)
@@ -139,6 +166,14 @@ int hs_horizon_table(const hs_report *rep, FILE *fp)
             "\nHorizon risk: the book marked to market (mark = %s), P&L in time-h money; "
             "days of 252\n",
             sc->risk.mark == HS_MARK_MODEL ? "model" : "implied");
+    for (size_t i = 0; i < sc->risk.n_shocks; i++) {
+        const hs_implied_shock *o = &sc->risk.shocks[i];
+        fprintf(fp, "Implied-vol overlay '%s': %+g vol points from t = %g (step %zu)", o->name,
+                o->size, (double)o->k_from * sc->grid.dt, o->k_from);
+        if (o->k_to <= sc->grid.steps)
+            fprintf(fp, " to t = %g (step %zu)", (double)o->k_to * sc->grid.dt, o->k_to);
+        fputc('\n', fp);
+    }
     fprintf(fp, "%-*s | %7s | %9s | %8s | %8s | %8s | %8s | %8s\n", (int)w, "strategy", "days",
             "P&L mean", "P&L std", "VaR 95%", "ES 95%", "VaR 99%", "ES 99%");
     for (size_t h = 0; h < res->n_horizons; h++)
@@ -156,8 +191,7 @@ int hs_horizon_table(const hs_report *rep, FILE *fp)
     for (size_t h = 0; h < res->n_horizons; h++)
         for (size_t s = 0; s < rep->n; s++) {
             const hs_horizon_report *o = &rep->horizons[h * rep->n + s];
-            fprintf(fp, "%-*s | %7.2f", (int)w, rep->strategies[s].strategy->name,
-                    o->time * 252.0);
+            fprintf(fp, "%-*s | %7.2f", (int)w, rep->strategies[s].strategy->name, o->time * 252.0);
             for (size_t t = 0; t < HS_EX_TERMS; t++)
                 fprintf(fp, " | %8.4f", o->explain[t].mean);
             fputc('\n', fp);
@@ -167,9 +201,8 @@ int hs_horizon_table(const hs_report *rep, FILE *fp)
                     "the life\n");
         fprintf(fp, "%-*s | %8s | %8s | %8s\n", (int)w, "strategy", "mean", "q95", "q99");
         for (size_t s = 0; s < rep->n; s++)
-            fprintf(fp, "%-*s | %8.4f | %8.4f | %8.4f\n", (int)w,
-                    rep->strategies[s].strategy->name, rep->drawdown[s].mean,
-                    rep->drawdown[s].q95, rep->drawdown[s].q99);
+            fprintf(fp, "%-*s | %8.4f | %8.4f | %8.4f\n", (int)w, rep->strategies[s].strategy->name,
+                    rep->drawdown[s].mean, rep->drawdown[s].q95, rep->drawdown[s].q99);
     }
     return ferror(fp) ? -1 : 0;
 }

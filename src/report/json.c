@@ -128,6 +128,7 @@ json_t *hs_report_json(const hs_report *rep)
         json_array_append_new(stress, so);
     }
     json_object_set_new(root, "stress", stress);
+    hs_horizon_json_root(rep, root); /* [risk] only */
 
     json_object_set_new(root, "option", greeks_json(&rep->option));
     json_object_set_new(root, "book", greeks_json(&rep->book));

@@ -42,8 +42,8 @@ const hs_param hs_scn_risk_params[] = {
      "implied vol",
      "model|implied", 0},
     {"drawdown", HS_PARAM_INT, 0, 1, 0, "flag",
-     "1: mark the book at every grid step and report the largest fall from its running peak",
-     NULL, 0},
+     "1: mark the book at every grid step and report the largest fall from its running peak", NULL,
+     0},
 };
 const size_t hs_scn_n_risk_params = sizeof hs_scn_risk_params / sizeof hs_scn_risk_params[0];
 
@@ -152,8 +152,7 @@ hs_status hs_scn_build_implied(build *b, const char *section)
     if (r->n_shocks >= HS_MAX_IMPLIED)
         return hs_error_set(b->err, HS_EINPUT,
                             "%s: [%s]: too many implied-vol overlays (expected at most %d)",
-                            hs_scn_section_where(b, section, w, sizeof w), section,
-                            HS_MAX_IMPLIED);
+                            hs_scn_section_where(b, section, w, sizeof w), section, HS_MAX_IMPLIED);
     hs_implied_shock *o = &r->shocks[r->n_shocks];
     memset(o, 0, sizeof *o);
     snprintf(o->name, sizeof o->name, "%s", section + strlen("stress."));
@@ -270,8 +269,8 @@ hs_status hs_scn_resolve_risk(build *b)
                                     "%s: [stress.%s] size = %g vol points takes the implied vol "
                                     "of [%s] (traded %g) to %g at t = %g (expected a resulting "
                                     "implied vol >= 0)",
-                                    o->at_size, o->name, o->size, sc->legs[j].name,
-                                    sc->legs[j].vol, sc->legs[j].vol + shift, (double)k * g->dt);
+                                    o->at_size, o->name, o->size, sc->legs[j].name, sc->legs[j].vol,
+                                    sc->legs[j].vol + shift, (double)k * g->dt);
             }
     }
     return HS_OK;

@@ -104,8 +104,8 @@ static void check_sums_and_maturity(const char *mark)
                     scale += fabs(term(res, h, s, t)[i]);
                 }
                 cr_assert(fabs(sum - hpnl(res, h, s)[i]) <= 1e-12 * scale,
-                          "mark %s, h %zu, s %zu, path %zu: terms %.17g, P&L %.17g", mark, h, s,
-                          i, sum, hpnl(res, h, s)[i]);
+                          "mark %s, h %zu, s %zu, path %zu: terms %.17g, P&L %.17g", mark, h, s, i,
+                          sum, hpnl(res, h, s)[i]);
                 cr_assert(isfinite(hpnl(res, h, s)[i]));
             }
         /* Costs are charged: the costs term is negative, the drawdown non-negative. */
@@ -241,18 +241,19 @@ Test(horizon, expected_horizon_pnl_is_the_grown_day_one_value_for_every_priced_m
         if (!hs_model_has_price(*t))
             continue;
         char text[2048];
-        snprintf(text, sizeof text,
-                 "[simulation]\npaths = 20000\nseed = 3\nsteps = 63\n"
-                 "[market]\nspot = 100\nrate = 0.04\ndividend = 0.01\n"
-                 "[model]\ntype = %s\n%s"
-                 "[option.c]\ntype = call\nstrike = 105\nmaturity = 0.25\nquantity = -1\n"
-                 "vol = 0.2\n"
-                 "[option.p]\ntype = put\nstrike = 90\nmaturity = 0.126984126984126984\nquantity = 2\n"
-                 "vol = 0.25\n"
-                 "[strategy.daily]\nhedges = 63\n"
-                 "[strategy.naked]\nhedges = 1\nmin_trade = 1e9\n"
-                 "[risk]\nhorizons = 0.0396825396825, 0.19047619047619\nmark = model\n",
-                 (*t)->name, (*t)->example);
+        snprintf(
+            text, sizeof text,
+            "[simulation]\npaths = 20000\nseed = 3\nsteps = 63\n"
+            "[market]\nspot = 100\nrate = 0.04\ndividend = 0.01\n"
+            "[model]\ntype = %s\n%s"
+            "[option.c]\ntype = call\nstrike = 105\nmaturity = 0.25\nquantity = -1\n"
+            "vol = 0.2\n"
+            "[option.p]\ntype = put\nstrike = 90\nmaturity = 0.126984126984126984\nquantity = 2\n"
+            "vol = 0.25\n"
+            "[strategy.daily]\nhedges = 63\n"
+            "[strategy.naked]\nhedges = 1\nmin_trade = 1e9\n"
+            "[risk]\nhorizons = 0.0396825396825, 0.19047619047619\nmark = model\n",
+            (*t)->name, (*t)->example);
         hs_scenario *sc = load(text);
         hs_results *res = run(sc, 2);
         size_t n = res->paths;
@@ -311,8 +312,8 @@ Test(horizon, implied_shock_vega_term_is_vega_times_the_shift)
     mean_std(term(res, 0, 0, HS_EX_RESIDUAL), n, &m, &sd);
     double se = sd / sqrt((double)n);
     cr_assert(fabs(m - half - cross) < 4 * se + 0.2 * fabs(cross),
-              "mean residual %g vs 1/2 volga dsigma^2 = %g + cross %g (s.e. %g)", m, half,
-              cross, se);
+              "mean residual %g vs 1/2 volga dsigma^2 = %g + cross %g (s.e. %g)", m, half, cross,
+              se);
     hs_results_free(res);
     hs_scenario_free(sc);
 }
