@@ -211,8 +211,8 @@ hs_status hs_scn_resolve_risk(build *b)
         if (fabs(k - kr) > 1e-7 * (kr > 1 ? kr : 1) || kr < 1)
             return hs_error_set(b->err, HS_EINPUT,
                                 "%s: [risk] horizons: %.17g is not on the simulation grid (%zu "
-                                "steps over %g years, dt = %.17g; expected a multiple of dt, "
-                                "e.g. %.17g or %.17g)",
+                                "steps over %g years, dt = %.12g; expected a multiple of dt, "
+                                "e.g. %.12g or %.12g)",
                                 r->at_horizons, h, g->steps, g->horizon, g->dt,
                                 (kr < 1 ? 1 : kr) * g->dt, (kr < 1 ? 2 : kr + 1) * g->dt);
         r->step[i] = (size_t)kr;
