@@ -67,9 +67,9 @@ struct hs_hz {
 
 struct hs_hz_ws {
     double *mem;
-    double *val, *sig, *sig_prev, *qv; /* [n_legs][HS_BLOCK] */
-    double *dl, *gl, *tl, *s_prev, *v; /* [HS_BLOCK] */
-    double *strat;                     /* [n_strat][SB_ARRAYS][HS_BLOCK] */
+    double *val, *sig, *sig_prev, *qv, *qv_prev;                     /* [n_legs][HS_BLOCK] */
+    double *dl, *gl, *tl, *dl_prev, *gl_prev, *tl_prev, *s_prev, *v; /* [HS_BLOCK] */
+    double *strat; /* [n_strat][SB_ARRAYS][HS_BLOCK] */
 };
 
 static double *lanes(const hs_hz_ws *w, const hs_hz *hz, size_t s, size_t a)
@@ -134,7 +134,7 @@ size_t hs_hz_last_step(const hs_hz *hz)
 
 static size_t ws_arrays(size_t n_legs, size_t n_strat)
 {
-    return 4 * n_legs + 5 + n_strat * SB_ARRAYS;
+    return 5 * n_legs + 8 + n_strat * SB_ARRAYS;
 }
 
 size_t hs_hz_ws_bytes(const hs_scenario *sc)
@@ -160,9 +160,13 @@ hs_hz_ws *hs_hz_ws_alloc(const hs_hz *hz)
     w->sig = m, m += L;
     w->sig_prev = m, m += L;
     w->qv = m, m += L;
+    w->qv_prev = m, m += L;
     w->dl = m, m += HS_BLOCK;
     w->gl = m, m += HS_BLOCK;
     w->tl = m, m += HS_BLOCK;
+    w->dl_prev = m, m += HS_BLOCK;
+    w->gl_prev = m, m += HS_BLOCK;
+    w->tl_prev = m, m += HS_BLOCK;
     w->s_prev = m, m += HS_BLOCK;
     w->v = m, m += HS_BLOCK;
     w->strat = m;
@@ -177,72 +181,40 @@ void hs_hz_ws_free(hs_hz_ws *w)
     free(w);
 }
 
-/* The Black-Scholes vol that reprices `price` (Newton from `guess`, kept in [1e-4, 5]).
- * Where no vol does (a price outside the no-arbitrage bounds, a flat vega), the guess
- * stays: the vega term then misses the move, and the residual takes it. */
+/* The Black-Scholes vol that reprices `price` (Newton from `guess`, kept in [1e-4, 5]),
+ * with the Greeks there in *g.  Where no vol does (a price outside the no-arbitrage
+ * bounds, a flat vega), the guess stays: the vega term then misses the move, and the
+ * residual takes it. */
 static double implied_vol(const hs_leg *leg, const hs_market *mk, double spot, double tau,
-                          double price, double guess)
+                          double price, double guess, hs_bs_greeks *g)
 {
     double sig = guess > 1e-4 && guess < 5 ? guess : 0.2;
     for (int it = 0; it < 20; it++) {
-        hs_bs_greeks g = leg->type->greeks(spot, leg->strike, tau, mk->rate, mk->dividend, sig);
-        double diff = g.value - price;
+        *g = leg->type->greeks(spot, leg->strike, tau, mk->rate, mk->dividend, sig);
+        double diff = g->value - price;
         if (fabs(diff) <= 1e-13 * (fabs(price) + spot * 1e-3))
+            return sig;
+        if (!(g->vega > 1e-300))
             break;
-        if (!(g.vega > 1e-300))
-            return guess;
-        double next = sig - diff / g.vega;
+        double next = sig - diff / g->vega;
         if (next < 1e-4)
             next = 0.5 * (sig + 1e-4);
         if (next > 5)
             next = 0.5 * (sig + 5);
         if (!isfinite(next))
-            return guess;
+            break;
         sig = next;
     }
+    if (!(sig > 1e-4 && sig < 5) || !isfinite(sig))
+        sig = guess > 1e-4 && guess < 5 ? guess : 0.2;
+    *g = leg->type->greeks(spot, leg->strike, tau, mk->rate, mk->dividend, sig);
     return sig;
 }
 
-/* Leg marks and implied vols at step k (legs alive at t_k, i.e. expiry_step >= k). */
+/* Leg marks, implied vols and Greeks at step k (legs alive at t_k, i.e. expiry_step >=
+ * k; the Greeks only for legs alive after it).  One Black-Scholes evaluation per lane
+ * and leg gives both the mark (mark = implied) and the Greeks for the step to k + 1. */
 static void leg_marks(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b)
-{
-    const hs_scenario *sc = hz->sc;
-    size_t n = b->n;
-    double t = (double)k * sc->grid.dt;
-    for (size_t j = 0; j < hz->n_legs; j++) {
-        const hs_leg *leg = &sc->legs[j];
-        double *val = w->val + j * HS_BLOCK, *sig = w->sig + j * HS_BLOCK;
-        const double *prev = w->sig_prev + j * HS_BLOCK;
-        if (leg->expiry_step < k)
-            continue;
-        if (leg->expiry_step == k) {
-            for (size_t i = 0; i < n; i++) {
-                val[i] = leg->type->payoff(b->spot[i], leg->strike);
-                sig[i] = prev[i];
-            }
-            continue;
-        }
-        double tau = leg->maturity - t;
-        if (hz->pricer) {
-            hs_model_pricer_value(hz->pricer, j, k, b->spot, b->state, n, val);
-            for (size_t i = 0; i < n; i++)
-                sig[i] =
-                    implied_vol(leg, &sc->market, b->spot[i], tau, val[i], k ? prev[i] : leg->vol);
-        } else {
-            double s = hz->implied[k * hz->n_legs + j];
-            for (size_t i = 0; i < n; i++) {
-                val[i] = leg->type
-                             ->greeks(b->spot[i], leg->strike, tau, sc->market.rate,
-                                      sc->market.dividend, s)
-                             .value;
-                sig[i] = s;
-            }
-        }
-    }
-}
-
-/* Greeks of the legs at step k for the step to k + 1 (legs with expiry_step > k). */
-static void leg_greeks(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b)
 {
     const hs_scenario *sc = hz->sc;
     size_t n = b->n;
@@ -251,24 +223,50 @@ static void leg_greeks(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b
         w->dl[i] = w->gl[i] = w->tl[i] = 0.0;
     for (size_t j = 0; j < hz->n_legs; j++) {
         const hs_leg *leg = &sc->legs[j];
+        double *val = w->val + j * HS_BLOCK, *sig = w->sig + j * HS_BLOCK;
         double *qv = w->qv + j * HS_BLOCK;
-        const double *sig = w->sig + j * HS_BLOCK;
+        const double *prev = w->sig_prev + j * HS_BLOCK;
         if (leg->expiry_step <= k) {
+            if (leg->expiry_step == k)
+                for (size_t i = 0; i < n; i++) {
+                    val[i] = leg->type->payoff(b->spot[i], leg->strike);
+                    sig[i] = prev[i];
+                }
             memset(qv, 0, HS_BLOCK * sizeof *qv);
             continue;
         }
         double tau = leg->maturity - t, q = leg->quantity;
+        if (hz->pricer)
+            hs_model_pricer_value(hz->pricer, j, k, b->spot, b->state, n, val);
+        double s = hz->pricer ? 0.0 : hz->implied[k * hz->n_legs + j];
         for (size_t i = 0; i < n; i++) {
-            hs_bs_greeks g = leg->type->greeks(b->spot[i], leg->strike, tau, sc->market.rate,
-                                               sc->market.dividend, sig[i]);
+            hs_bs_greeks g;
+            if (hz->pricer)
+                sig[i] = implied_vol(leg, &sc->market, b->spot[i], tau, val[i],
+                                     k ? prev[i] : leg->vol, &g);
+            else {
+                g = leg->type->greeks(b->spot[i], leg->strike, tau, sc->market.rate,
+                                      sc->market.dividend, s);
+                val[i] = g.value;
+                sig[i] = s;
+            }
             w->dl[i] += q * g.delta;
             w->gl[i] += q * g.gamma;
             w->tl[i] += q * g.theta;
             qv[i] = q * g.vega;
         }
     }
-    memcpy(w->s_prev, b->spot, n * sizeof *b->spot);
+}
+
+/* After the explain of the step into k: the Greeks of k become the step's start. */
+static void leg_greeks(const hs_hz *hz, hs_hz_ws *w, const hs_block *b)
+{
+    memcpy(w->s_prev, b->spot, b->n * sizeof *b->spot);
     memcpy(w->sig_prev, w->sig, hz->n_legs * HS_BLOCK * sizeof *w->sig);
+    memcpy(w->dl_prev, w->dl, HS_BLOCK * sizeof *w->dl);
+    memcpy(w->gl_prev, w->gl, HS_BLOCK * sizeof *w->gl);
+    memcpy(w->tl_prev, w->tl, HS_BLOCK * sizeof *w->tl);
+    memcpy(w->qv_prev, w->qv, hz->n_legs * HS_BLOCK * sizeof *w->qv);
 }
 
 /* Write horizon h's P&L and terms of strategy s for the block's lanes. */
@@ -351,12 +349,12 @@ void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b, const
                    *ht = lanes(w, hz, s, SB_HT);
             double vega = 0.0;
             for (size_t j = 0; j < hz->n_legs; j++)
-                vega += w->qv[j * HS_BLOCK + i] *
+                vega += w->qv_prev[j * HS_BLOCK + i] *
                         (w->sig[j * HS_BLOCK + i] - w->sig_prev[j * HS_BLOCK + i]);
-            term[HS_EX_DELTA][i] += (w->dl[i] + held[i] + hd[i]) * ds;
-            term[HS_EX_GAMMA][i] += 0.5 * (w->gl[i] + hg[i]) * ds * ds;
+            term[HS_EX_DELTA][i] += (w->dl_prev[i] + held[i] + hd[i]) * ds;
+            term[HS_EX_GAMMA][i] += 0.5 * (w->gl_prev[i] + hg[i]) * ds * ds;
             term[HS_EX_VEGA][i] += vega;
-            term[HS_EX_THETA][i] += (w->tl[i] + ht[i]) * dt;
+            term[HS_EX_THETA][i] += (w->tl_prev[i] + ht[i]) * dt;
             term[HS_EX_CARRY][i] += c - cash[i];
             if (k < steps) {
                 if (v > peak[i])
@@ -369,7 +367,7 @@ void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b, const
             record(hz, w, h, s, n, vcur, res, off);
     }
     if (k < hz->last)
-        leg_greeks(hz, w, k, b);
+        leg_greeks(hz, w, b);
 }
 
 void hs_hz_post_trade(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
