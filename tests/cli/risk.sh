@@ -86,4 +86,21 @@ grep -q '"horizons"' "$tmp/j1" && grep -q '"explain"' "$tmp/j1" && grep -q '"dra
     bad "horizons in the JSON of a scenario without [risk]" || ok
 "$bin" run scenarios/risk_desk.ini --quiet --paths 1000 >"$tmp/desk" 2>&1 && ok || bad "risk_desk failed: $(cat "$tmp/desk")"
 
+# The output set: horizons.csv, the horizon columns of pnl.csv, the page's section and,
+# with gnuplot, the figure.
+"$bin" run scenarios/risk_desk.ini --quiet --paths 600 --out "$tmp/desk-out" --pnl --report \
+    >/dev/null 2>"$tmp/err" && ok || bad "risk_desk --out --report failed: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/desk-out/horizons.csv")" -eq 5 ] && ok || bad "horizons.csv: not 1 + 2 x 2 rows"
+head -1 "$tmp/desk-out/pnl.csv" | grep -q ',h1_pnl,h1_edge,.*,h2_residual,h2_spot,h2_state$' && ok ||
+    bad "pnl.csv header lacks the horizon columns: $(head -1 "$tmp/desk-out/pnl.csv")"
+grep -q 'id="horizon-risk"' "$tmp/desk-out/report.html" && grep -q 'P&amp;L explain' "$tmp/desk-out/report.html" &&
+    ok || bad "report.html lacks the horizon risk section"
+if command -v gnuplot >/dev/null; then
+    [ -s "$tmp/desk-out/plots/horizon.svg" ] && ok || bad "no plots/horizon.svg"
+fi
+if command -v python3 >/dev/null; then
+    python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$tmp/desk-out/report.html" &&
+        ok || bad "report.html is not well-formed XML"
+fi
+
 done_tests risk
