@@ -348,3 +348,40 @@ Test(horizon, bit_identical_for_1_and_2_threads)
     hs_results_free(a), hs_results_free(b);
     hs_scenario_free(sc);
 }
+
+/* Drawdown, a known answer: with a horizon at every grid step the marks the drawdown sees
+ * are V_0 (the explain's edge) and the horizon P&Ls, so the drawdown of each path is
+ * max over a <= b of V_a - V_b, exactly. */
+Test(horizon, drawdown_is_the_largest_fall_between_marks)
+{
+    hs_scenario *sc = load("[simulation]\npaths = 2000\nseed = 21\nsteps = 8\n"
+                           "[market]\nspot = 100\nrate = 0.02\n"
+                           "[model]\ntype = gbm\nsigma = 0.4\n"
+                           "[option]\ntype = put\nstrike = 100\nmaturity = 0.031746031746031744\n"
+                           "quantity = -1\nvol = 0.35\n"
+                           "[strategy.h]\nhedges = 2\ncost = 0.001\n"
+                           "[strategy.naked]\nhedges = 1\nmin_trade = 1e9\n"
+                           "[risk]\nmark = model\ndrawdown = 1\nhorizons = 0.003968253968253968, "
+                           "0.007936507936507936, 0.011904761904761904, 0.015873015873015872, "
+                           "0.01984126984126984, 0.023809523809523808, 0.027777777777777776, "
+                           "0.031746031746031744\n");
+    hs_results *res = run(sc, 2);
+    size_t n = res->paths, positive = 0;
+    for (size_t s = 0; s < res->n_strategies; s++)
+        for (size_t i = 0; i < n; i++) {
+            double v[9], dd = 0;
+            v[0] = term(res, 0, s, HS_EX_EDGE)[i];
+            for (size_t h = 0; h < 8; h++)
+                v[h + 1] = hpnl(res, h, s)[i];
+            for (int a = 0; a < 9; a++)
+                for (int b = a; b < 9; b++)
+                    if (v[a] - v[b] > dd)
+                        dd = v[a] - v[b];
+            cr_assert_eq(res->drawdown[s * n + i], dd, "strategy %zu path %zu: %.17g vs %.17g", s,
+                         i, res->drawdown[s * n + i], dd);
+            positive += dd > 0;
+        }
+    cr_assert_gt(positive, n); /* most paths fall at some point */
+    hs_results_free(res);
+    hs_scenario_free(sc);
+}
