@@ -132,5 +132,8 @@ void hs_scenario_free(hs_scenario *sc);
 
 /* The keys every [strategy.*] section has (hedge vol, frictions, carry), for `list`. */
 const hs_param *hs_strategy_common_params(size_t *n);
+/* The keys of [risk] and of a `[stress.NAME] type = implied` overlay, for `list`. */
+const hs_param *hs_risk_params(size_t *n);
+const hs_param *hs_implied_params(size_t *n);
 
 #endif

@@ -61,6 +61,18 @@ const hs_param hs_scn_implied_params[] = {
 const size_t hs_scn_n_implied_params =
     sizeof hs_scn_implied_params / sizeof hs_scn_implied_params[0];
 
+const hs_param *hs_risk_params(size_t *n)
+{
+    *n = hs_scn_n_risk_params;
+    return hs_scn_risk_params;
+}
+
+const hs_param *hs_implied_params(size_t *n)
+{
+    *n = hs_scn_n_implied_params;
+    return hs_scn_implied_params;
+}
+
 double hs_risk_implied_shift(const hs_risk *r, size_t k)
 {
     double s = 0.0;
