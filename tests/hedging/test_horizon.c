@@ -5,7 +5,7 @@
  *  - a horizon at the maturity gives the maturity P&L bit for bit (with costs, unwind,
  *    dividends and borrow fees), and its explain closes on every path;
  *  - the explain's terms sum to the horizon P&L on every path, for mark = model and
- *    mark = implied, at every horizon;
+ *    mark = implied, at every horizon (interval, band and delta_gamma with a hedge option);
  *  - the residual shrinks as the grid (and the daily hedge) gets finer;
  *  - an unhedged short call under GBM marked at the model: the P&L is a decreasing
  *    function of S_h, so its quantiles, VaR and ES have closed forms (checked in
@@ -81,6 +81,8 @@ static const char *costly_text =
     "[strategy.daily]\nhedges = 21\ncost = 0.002\nfee = 0.01\nborrow = 0.03\n"
     "charge_unwind = 1\n"
     "[strategy.band]\nrebalance = band\nband = 0.1\ncost = 0.001\n"
+    "[strategy.dg]\nratio = delta_gamma\nhedge_type = call\nhedge_strike = 100\n"
+    "hedge_maturity = 0.25\nhedges = 7\ncost = 0.001\n"
     "[risk]\nhorizons = 0.003968253968, 0.0396825396825, 0.0833333333333333333\n"
     "mark = %s\ndrawdown = 1\n";
 
