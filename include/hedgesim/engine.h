@@ -94,6 +94,13 @@ typedef struct hs_results {
     double *trace;            /* [strategy][path][step 0..steps][HS_TR_FIELDS], or NULL */
     int threads;              /* threads actually used */
     double seconds;           /* wall time of the simulation */
+    /* [risk] (risk.h), NULL without it: horizon P&L [horizon][strategy][path] in time-h
+     * money, its explain [horizon][strategy][term][path] (HS_EX_* terms) and, with
+     * drawdown = 1, the largest fall of the marked book [strategy][path]. */
+    size_t n_horizons;
+    double *horizon_pnl, *explain, *drawdown;
+    double *horizon_state; /* [horizon][path][2]: spot and the model's state[0] at h (the
+                            * Heston variance, the regime, the GARCH per-step variance) */
 } hs_results;
 
 hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **out, hs_error *err);

@@ -48,6 +48,16 @@ typedef struct hs_convergence {
 /* All pairs are compared up to this many strategies; beyond, each with the next. */
 #define HS_PAIRS_ALL 40
 
+/* One strategy at one [risk] horizon (report/horizon.c): the P&L marked to market, its
+ * intervals and the explain's per-path means and stds (risk.h's HS_EX_* terms). */
+typedef struct hs_horizon_report {
+    double time;
+    size_t step;
+    hs_summary pnl;
+    hs_ci ci;
+    hs_mean_std explain[HS_EX_TERMS];
+} hs_horizon_report;
+
 typedef struct hs_report {
     const hs_scenario *sc;
     const hs_results *res;
@@ -65,6 +75,10 @@ typedef struct hs_report {
     hs_convergence *conv;
     const char *grid_key; /* set by the caller for a grid run, else NULL */
     double grid_value;
+    /* [risk] (NULL without): [horizon][strategy], and the drawdown summary per strategy
+     * (NULL without drawdown = 1). */
+    hs_horizon_report *horizons;
+    hs_summary *drawdown;
 } hs_report;
 
 hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_report **out,
@@ -93,6 +107,21 @@ int hs_pnl_csv_rows_range(const hs_report *rep, FILE *fp, uint64_t p0, uint64_t 
 int hs_paths_csv_header(FILE *fp);
 int hs_paths_csv_rows(const hs_report *rep, FILE *fp);
 int hs_report_table(const hs_report *rep, FILE *fp);
+
+/* [risk] (report/horizon.c): statistics (called by hs_report_build, collective), the
+ * JSON of strategy s's horizons and drawdown (added to its object), the table's
+ * section, and horizons.csv (one row per grid value, strategy and horizon). */
+hs_status hs_horizon_build(hs_report *rep, int threads, hs_error *err);
+void hs_horizon_json(const hs_report *rep, size_t s, json_t *strategy);
+/* The root's "risk" object: horizons, mark, drawdown, implied overlays. */
+void hs_horizon_json_root(const hs_report *rep, json_t *root);
+int hs_horizon_table(const hs_report *rep, FILE *fp);
+int hs_horizons_csv_header(FILE *fp);
+int hs_horizons_csv_rows(const hs_report *rep, FILE *fp);
+/* pnl.csv with [risk]: the header with the horizon columns, and the columns of strategy
+ * s on local path p (h1_pnl, h1_edge .. h1_residual, h1_spot, h1_state, then h2_...). */
+int hs_pnl_csv_header_risk(const hs_report *rep, FILE *fp);
+void hs_pnl_csv_horizon_cols(const hs_report *rep, FILE *fp, size_t s, uint64_t p);
 
 /* Write a file atomically: write(fp, user) into "path.tmp.PID", then rename.  A failed
  * run never leaves a half-written file behind. */

@@ -18,6 +18,7 @@
 #include "hedgesim/error.h"
 #include "hedgesim/model.h"
 #include "hedgesim/param.h"
+#include "hedgesim/risk.h"
 #include "hedgesim/strategy.h"
 #include "hedgesim/stress.h"
 
@@ -106,6 +107,9 @@ typedef struct hs_scenario {
     char axis_key[HS_INI_SECTION_LEN + HS_INI_KEY_LEN];
     char axis_values[HS_INI_VALUE_LEN];
     int axis_line;
+    /* [risk]: horizons, mark, drawdown and implied-vol overlays (risk.h); n_horizons 0
+     * without the section. */
+    hs_risk risk;
 } hs_scenario;
 
 /* Interpret and validate an ini into a scenario (allocated; release it with
@@ -129,5 +133,8 @@ void hs_scenario_free(hs_scenario *sc);
 
 /* The keys every [strategy.*] section has (hedge vol, frictions, carry), for `list`. */
 const hs_param *hs_strategy_common_params(size_t *n);
+/* The keys of [risk] and of a `[stress.NAME] type = implied` overlay, for `list`. */
+const hs_param *hs_risk_params(size_t *n);
+const hs_param *hs_implied_params(size_t *n);
 
 #endif

@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "html.h"
+#include "html_risk.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -59,6 +60,9 @@ static const struct {
      "in time-t money."},
     {"grid", "Tail risk across the grid",
      "VaR (solid) and ES (dashed) of the P&L at 95% and 99% against the grid value."},
+    {"horizon", "Horizon risk",
+     "VaR and ES at 99% (and VaR 95%, thin) of the book marked to market against the horizon, "
+     "and the densities of the horizon P&L (with --pnl)."},
 };
 
 /* ---- text output ------------------------------------------------------------------ */
@@ -715,6 +719,7 @@ static int write_page(FILE *fp, const void *user)
                 table_convergence(fp, run);
         }
     }
+    hs_cli_html_risk(fp, pg->runs, pg->grid_key); /* [risk] only (html_risk.c) */
     section_figures(fp, pg);
     fputs("<footer>Written by hedgesim from the files in ", fp);
     esc(fp, pg->shown);

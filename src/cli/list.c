@@ -63,6 +63,13 @@ int hs_cli_list(void)
         printf("  %-16s %s\n", (*t)->name, (*t)->help);
         print_params((*t)->params, (*t)->n_params);
     }
+    size_t n_risk;
+    const hs_param *risk = hs_implied_params(&n_risk);
+    printf("  %-16s %s\n", "implied", "implied-vol shift of the horizon marks (mark = implied)");
+    print_params(risk, n_risk);
+    printf("horizon risk ([risk] keys):\n");
+    risk = hs_risk_params(&n_risk);
+    print_params(risk, n_risk);
     printf("instruments ([option] type):\n");
     for (const hs_instrument_type *const *t = hs_instrument_types(); *t; t++)
         printf("  %-16s %s\n", (*t)->name, (*t)->help);

@@ -112,7 +112,10 @@ typedef struct runs {
 static int write_rows(FILE *fp, const void *user)
 {
     const runs *r = user;
-    if (r->header(fp))
+    /* With [risk], pnl.csv has the horizon columns (report/horizon.c). */
+    if (r->header == hs_pnl_csv_header && r->rep[0]->res->n_horizons
+            ? hs_pnl_csv_header_risk(r->rep[0], fp)
+            : r->header(fp))
         return -1;
     for (size_t i = 0; i < r->n; i++) {
         if (r->rows(r->rep[i], fp))
@@ -295,6 +298,7 @@ static hs_status write_files(const cli *c, const hs_outset *set, runs *r, json_t
         {"convergence.csv", hs_convergence_csv_header, hs_convergence_csv_rows, 1},
         {"pnl.csv", hs_pnl_csv_header, hs_pnl_csv_rows, c->pnl},
         {"paths.csv", hs_paths_csv_header, hs_paths_csv_rows, r->rep[0]->res->trace_paths > 0},
+        {"horizons.csv", hs_horizons_csv_header, hs_horizons_csv_rows, r->rep[0]->res->n_horizons > 0},
     };
     hs_status st = HS_OK;
     for (size_t i = 0; i < sizeof files / sizeof files[0] && !st; i++) {
@@ -523,6 +527,8 @@ static int cmd_run(cli *c, int validate_only)
     if (!st && !extra && c->out_dir && !c->json) {
         printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n", c->out_dir,
                c->pnl ? ", pnl.csv" : "", r.rep[0]->res->trace_paths ? ", paths.csv" : "");
+        if (r.rep[0]->res->n_horizons)
+            printf("wrote %s/horizons.csv\n", c->out_dir);
         if (c->plot && !c->quiet)
             print_figures(c->out_dir);
         if (c->report && !c->quiet)

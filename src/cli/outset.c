@@ -240,7 +240,7 @@ static int make_parents(const char *dir, const char *path)
 
 static const char *const top_files[] = {"summary.json",    "summary.csv", "pairs.csv",
                                         "convergence.csv", "pnl.csv",     "paths.csv",
-                                        "report.html"};
+                                        "report.html", "horizons.csv"};
 /* plots/: the script files plot.c copies (its script_files) and, per figure,
  * FIG.gp, FIG.png, FIG.svg, and FIG.{png,svg}.log. */
 static const char *const plot_helpers[] = {"common.gp", "csv.awk"};

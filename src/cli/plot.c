@@ -26,12 +26,12 @@
 #include "hedgesim/csv.h"
 
 const char *const hs_cli_figures[HS_N_FIGURES] = {"frontier", "pnl_density", "convergence", "path",
-                                                  "grid"};
+                                                  "grid",     "horizon"};
 
 /* Files of scripts/plot/ that make up the scripts: the figures plus their helpers. */
 static const char *const script_files[] = {"common.gp",      "csv.awk",        "frontier.gp",
                                            "pnl_density.gp", "convergence.gp", "path.gp",
-                                           "grid.gp"};
+                                           "grid.gp",        "horizon.gp"};
 #define N_SCRIPT_FILES (sizeof script_files / sizeof script_files[0])
 
 #define PATH_LEN 4096
@@ -112,6 +112,8 @@ int hs_cli_figure_applies(const char *dir, const char *name)
         return has_rows(dir, "paths.csv", NULL) && has_rows(dir, "summary.csv", NULL);
     if (!strcmp(name, "grid"))
         return has_rows(dir, "summary.csv", "grid_value");
+    if (!strcmp(name, "horizon")) /* [risk] only */
+        return has_rows(dir, "horizons.csv", NULL);
     return 0;
 }
 

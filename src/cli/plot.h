@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 /* The figures, in the order a report shows them. */
-#define HS_N_FIGURES 5
+#define HS_N_FIGURES 6
 extern const char *const hs_cli_figures[HS_N_FIGURES];
 
 /* Render every figure that applies to the run in dir.  Prints one line per problem on

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "bigmem.h"
+#include "horizon.h"
 #include "hedgesim/instrument.h"
 #include "simd.h"
 
@@ -38,6 +39,8 @@ typedef struct workspace {
     book *books;
     double *target, *gamma, *next, *old_spot, *old_logspot, *units;
     double *mem;
+    hs_hz_ws *hz;      /* horizon marks ([risk]), NULL without */
+    hs_hz_book *views; /* [n_strat]: what the marks read of the books */
 } workspace;
 
 /* Per-block sums, reduced in block order after the parallel loop. */
@@ -64,6 +67,9 @@ typedef struct plan {
      * a class of its own.  A sweep over hedges or costs is one class, and the delta
      * computed at a step for one member serves every other member trading then. */
     int target_class[HS_MAX_STRATEGIES];
+    hs_hz *hz;                                     /* [risk] marks, NULL without */
+    size_t hz_last;                                /* last step they need */
+    const hs_leg *hedge_legs[HS_MAX_STRATEGIES];   /* hedge option of s, or NULL */
 } plan;
 
 static double now_seconds(void)
@@ -88,6 +94,8 @@ static void workspace_free(workspace *w)
         return;
     free(w->mem);
     free(w->books);
+    hs_hz_ws_free(w->hz);
+    free(w->views);
     hs_pcg32_lanes_free(w->blk.rng);
     free(w);
 }
@@ -136,6 +144,17 @@ static workspace *workspace_alloc(const plan *p)
         bk->held2 = m, m += per;
         bk->ratio_state = p->ratio_arrays[s] ? m : NULL;
         m += per * p->ratio_arrays[s];
+    }
+    if (p->hz) {
+        w->hz = hs_hz_ws_alloc(p->hz);
+        w->views = calloc(n_strat ? n_strat : 1, sizeof *w->views);
+        if (!w->hz || !w->views) {
+            workspace_free(w);
+            return NULL;
+        }
+        for (size_t s = 0; s < n_strat; s++)
+            w->views[s] = (hs_hz_book){w->books[s].held, w->books[s].cash, w->books[s].cost,
+                                       w->books[s].held2};
     }
     return w;
 }
@@ -369,7 +388,10 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
             rt->start(&p->ratio_ctx[s], b, bk->ratio_state);
     }
 
+    size_t lane0 = (size_t)(first - res->first_path);
     for (size_t k = 0; k < steps; k++) {
+        if (p->hz && k <= p->hz_last)
+            hs_hz_mark(p->hz, w->hz, k, b, w->views, res, lane0);
         for (size_t j = 0; j < sc->n_legs; j++)
             if (sc->legs[j].expiry_step == k && k > 0)
                 settle_leg(p, w, &sc->legs[j], p->growth[k]);
@@ -380,6 +402,8 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
         for (size_t s = 0; s < p->n_strat; s++)
             if (sc->strategies[s].rule->active(&p->rules[s], k))
                 rebalance(p, w, s, k, np, &cached);
+        if (p->hz && k < p->hz_last)
+            hs_hz_post_trade(p->hz, w->hz, k, b, w->views);
         if (first < p->trace_paths)
             record_trace(p, w, k, res);
         int keep_old =
@@ -410,6 +434,8 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
                 rt->update(&p->ratio_ctx[s], k, b, w->old_spot, bk->ratio_state);
         }
     }
+    if (p->hz && p->hz_last == steps)
+        hs_hz_mark(p->hz, w->hz, steps, b, w->views, res, lane0);
     for (size_t j = 0; j < sc->n_legs; j++)
         if (sc->legs[j].expiry_step == steps)
             settle_leg(p, w, &sc->legs[j], 1.0);
@@ -451,6 +477,8 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
         if (sc->strategies[s].costs.borrow > 0)
             memcpy(res->carry + off, bk->carry, n * sizeof *bk->carry);
     }
+    if (p->hz && p->hz_last == steps)
+        hs_hz_final(p->hz, w->hz, b, w->views, res, lane0);
 }
 
 hs_book_greeks hs_book_greeks_t0(const hs_scenario *sc, double vol_override)
@@ -477,6 +505,7 @@ static void plan_free(plan *p)
     for (size_t s = 0; s < p->n_strat; s++)
         if (p->sc && p->sc->strategies[s].ratio->end)
             p->sc->strategies[s].ratio->end(&p->ratio_ctx[s]);
+    hs_hz_free(p->hz);
     hs_model_release(&p->model);
     free(p->growth);
     free(p);
@@ -526,6 +555,12 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
                 }
         }
     }
+    for (size_t s = 0; s < p->n_strat; s++)
+        p->hedge_legs[s] = p->ratio_ctx[s].has_hedge_leg ? &p->ratio_ctx[s].hedge_leg : NULL;
+    st = hs_hz_new(sc, &p->model, p->hedge_legs, p->growth, &p->hz, err);
+    if (st)
+        return st;
+    p->hz_last = p->hz ? hs_hz_last_step(p->hz) : 0;
     return HS_OK;
 }
 
@@ -585,6 +620,7 @@ static size_t workspace_bytes(const plan *p)
         arrays = sat_add(arrays, p->ratio_arrays[s]);
     size_t bytes = sat_add(sat_mul(sat_mul(HS_BLOCK, arrays), sizeof(double)), 64);
     bytes = sat_add(bytes, sizeof(workspace) + (p->n_strat ? p->n_strat : 1) * sizeof(book));
+    bytes = sat_add(bytes, hs_hz_ws_bytes(p->sc) + p->n_strat * sizeof(hs_hz_book));
     return sat_add(bytes, hs_pcg32_lanes_bytes(HS_BLOCK));
 }
 
@@ -606,6 +642,11 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
         4 * sizeof(double) + sizeof(float); /* pnl, hedge_error, cost, carry, trades */
     m.results = sat_add(sat_mul(cells, per_cell), n_strat * sizeof(hs_strategy_means));
     m.results = sat_add(m.results, sizeof(hs_results));
+    /* [risk]: horizon P&L and its explain per horizon, the drawdown (8 bytes each). */
+    size_t per_risk = sc->risk.n_horizons * (1 + HS_EX_TERMS) + (sc->risk.drawdown ? 1 : 0);
+    m.results = sat_add(m.results, sat_mul(sat_mul(cells, per_risk), sizeof(double)));
+    m.results = sat_add(m.results, sat_mul(sat_mul(sat_u64(local), sc->risk.n_horizons),
+                                           2 * sizeof(double)));
     m.trace_paths = trace_paths_of(sc, opts);
     m.trace_rows = hs_trace_rows(sc, m.trace_paths);
     m.trace = sat_mul(sat_u64(m.trace_rows), HS_TR_FIELDS * sizeof(double));
@@ -648,6 +689,10 @@ void hs_results_free(hs_results *res)
     free(res->cost);
     free(res->carry);
     hs_big_free(res->trades);
+    free(res->horizon_pnl);
+    free(res->explain);
+    free(res->drawdown);
+    free(res->horizon_state);
     free(res->trace);
     free(res->means);
     free(res);
@@ -725,10 +770,23 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         if (tp)
             res->trace = calloc(trace_cells, sizeof *res->trace);
         res->means = calloc(n_strat, sizeof *res->means);
+        size_t nh = sc->risk.n_horizons;
+        res->n_horizons = nh;
+        /* nh <= HS_MAX_HORIZONS: sizes below 72 x the P&L array's, refused when not. */
+        size_t hn = sat_mul(nh, alloc), en = sat_mul(hn, HS_EX_TERMS);
+        if (nh && en < SIZE_MAX / sizeof(double)) {
+            res->horizon_pnl = calloc(hn, sizeof *res->horizon_pnl);
+            res->explain = calloc(en, sizeof(double));
+            if (sc->risk.drawdown)
+                res->drawdown = calloc(alloc, sizeof *res->drawdown);
+            res->horizon_state = calloc(sat_mul(nh, paths ? (size_t)paths : 1), 2 * sizeof(double));
+        }
         sums = calloc(n_blocks > 0 && n_strat > 0 ? (size_t)n_blocks * n_strat : 1, sizeof *sums);
     }
     if (!res || !res->pnl || !res->hedge_error || !res->cost || !res->carry || !res->trades ||
-        !res->means || !sums || (res->trace_paths && !res->trace)) {
+        !res->means || !sums || (res->trace_paths && !res->trace) ||
+        (res->n_horizons && (!res->horizon_pnl || !res->explain || !res->horizon_state)) ||
+        (sc->risk.drawdown && !res->drawdown)) {
         hs_results_free(res);
         free(sums);
         plan_free(p);

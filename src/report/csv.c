@@ -207,8 +207,11 @@ int hs_pnl_csv_rows_range(const hs_report *rep, FILE *fp, uint64_t p0, uint64_t 
             grid_cols(rep, fp);
             fprintf(fp, "%llu,", (unsigned long long)(res->first_path + p));
             csv_text(fp, rep->strategies[s].strategy->name);
-            fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%.0f\n", res->pnl[i], res->hedge_error[i],
+            fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%.0f", res->pnl[i], res->hedge_error[i],
                     res->cost[i], res->carry[i], (double)res->trades[i]);
+            if (res->n_horizons)
+                hs_pnl_csv_horizon_cols(rep, fp, s, p); /* [risk] only (report/horizon.c) */
+            fputc('\n', fp);
         }
     return ferror(fp) ? -1 : 0;
 }

@@ -137,6 +137,7 @@ json_t *hs_report_json(const hs_report *rep)
         json_array_append_new(stress, so);
     }
     json_object_set_new(root, "stress", stress);
+    hs_horizon_json_root(rep, root); /* [risk] only */
 
     json_object_set_new(root, "option",
                         with_model_value(greeks_json(&rep->option), rep->option_model_value));
@@ -207,6 +208,7 @@ json_t *hs_report_json(const hs_report *rep)
             json_object_set_new(ci, ci_keys[k], pair);
         }
         json_object_set_new(o, "ci", ci);
+        hs_horizon_json(rep, s, o); /* [risk] only */
         json_array_append_new(strategies, o);
     }
     json_object_set_new(root, "strategies", strategies);

@@ -18,6 +18,7 @@
 #include "parallel/reduce.h"
 #include "stats/sample.h"
 #include "stats/tailboot.h"
+#include "bootstrap.h"
 
 /* Whether the statistics of different strategies (and pairs) may run as parallel tasks:
  * only on one process, where no call communicates (MPI is called from the main thread
@@ -172,8 +173,8 @@ static hs_status build_convergence(hs_report *rep, hs_error *err)
 /* The percentile bootstrap of VaR and ES (stats/tailboot.c) over this rank's P&L:
  * every rank takes the tail slots of its leaves (stats/order.c), computes its share of
  * every resample on its threads, and the shares add up exactly over the ranks. */
-static hs_status bootstrap(const hs_results *res, const double *pnl, uint64_t seed, int threads,
-                           const hs_summary *sum, hs_ci *ci, hs_error *err)
+hs_status hs_report_bootstrap(const hs_results *res, const double *pnl, uint64_t seed, int threads,
+                              const hs_summary *sum, hs_ci *ci, hs_error *err)
 {
     uint64_t n = res->total_paths;
     size_t resamples = HS_BOOTSTRAP_RESAMPLES;
@@ -252,7 +253,7 @@ static hs_status strategy_stats(const hs_scenario *sc, const hs_results *res, hs
     const hs_comm *c = res->comm;
     hs_status st = hs_sample_summary(c, pnl, paths, res->first_path, threads, &r->pnl, err);
     if (!st)
-        st = bootstrap(res, pnl, sc->seed * 1000003u + s, threads, &r->pnl, &r->ci, err);
+        st = hs_report_bootstrap(res, pnl, sc->seed * 1000003u + s, threads, &r->pnl, &r->ci, err);
     if (!st)
         st = hs_sample_summary(c, he, paths, res->first_path, threads, &r->hedge_error, err);
     /* A strategy without costs (or borrow fees) never writes its cost (carry) array,
@@ -358,6 +359,8 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
         st = build_pairs(rep, threads, err);
     if (!st)
         st = build_convergence(rep, err);
+    if (!st && res->n_horizons)
+        st = hs_horizon_build(rep, threads, err);
     if (st) {
         hs_report_free(rep);
         return st;
@@ -372,5 +375,7 @@ void hs_report_free(hs_report *rep)
         return;
     free(rep->pairs);
     free(rep->conv);
+    free(rep->horizons);
+    free(rep->drawdown);
     free(rep);
 }

@@ -99,6 +99,8 @@ int hs_report_table(const hs_report *rep, FILE *fp)
         }
     }
 
+    if (hs_horizon_table(rep, fp)) /* [risk] only */
+        return -1;
     if (rep->n_pairs) {
         size_t shown = rep->n_pairs < 10 ? rep->n_pairs : 10;
         fprintf(fp, "\nPaired differences of P&L on the same paths (a - b)%s\n",

@@ -60,5 +60,11 @@ hs_status hs_scn_build_grid(build *b);                                          
 hs_status hs_scn_check_model(build *b);                                         /* grid.c */
 hs_status hs_scn_check_rules(build *b);                                         /* strategies.c */
 hs_status hs_scn_resolve_stress(build *b);                                      /* overlays.c */
+/* ---- [risk] and implied-vol overlays (risk.c) ---- */
+extern const hs_param hs_scn_risk_params[], hs_scn_implied_params[];
+extern const size_t hs_scn_n_risk_params, hs_scn_n_implied_params;
+hs_status hs_scn_build_risk(build *b);
+hs_status hs_scn_build_implied(build *b, const char *section);
+hs_status hs_scn_resolve_risk(build *b);
 
 #endif

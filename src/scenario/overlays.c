@@ -31,15 +31,20 @@ static hs_status build_one_stress(build *b, const char *section)
             size_t used = strlen(expected);
             snprintf(expected + used, sizeof expected - used, "%s%s", i ? ", " : "", (*t)->name);
         }
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, ", implied");
         return hs_scn_missing_key(b, section, context, "type", expected);
     }
     e->used = 1;
+    if (!strcmp(e->value, "implied"))
+        return hs_scn_build_implied(b, section); /* horizon marks only (risk.c) */
     o->type = hs_stress_type_find(e->value);
     if (!o->type) {
         const char *names[16];
         size_t n = 0;
-        for (const hs_stress_type *const *t = hs_stress_types(); *t && n < 15; t++)
+        for (const hs_stress_type *const *t = hs_stress_types(); *t && n < 14; t++)
             names[n++] = (*t)->name;
+        names[n++] = "implied";
         names[n] = NULL;
         return hs_scn_unknown_name(b, e, context, "stress overlay", names);
     }
@@ -69,6 +74,8 @@ hs_status hs_scn_build_stress(build *b)
         int seen = 0;
         for (size_t j = 0; j < b->sc->n_stress; j++)
             seen |= !strcmp(b->sc->stress[j].name, s + strlen("stress."));
+        for (size_t j = 0; j < b->sc->risk.n_shocks; j++)
+            seen |= !strcmp(b->sc->risk.shocks[j].name, s + strlen("stress."));
         if (seen)
             continue;
         hs_status st = build_one_stress(b, s);

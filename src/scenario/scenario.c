@@ -42,6 +42,8 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
     if (!st)
         st = hs_scn_build_stress(&b);
     if (!st)
+        st = hs_scn_build_risk(&b);
+    if (!st)
         st = hs_scn_build_axis(&b);
     if (!st)
         st = hs_scn_check_unused(&b, NULL, 0);
@@ -53,6 +55,8 @@ hs_status hs_scenario_build(hs_ini *ini, hs_scenario **out, hs_error *err)
         st = hs_scn_check_rules(&b);
     if (!st)
         st = hs_scn_resolve_stress(&b);
+    if (!st)
+        st = hs_scn_resolve_risk(&b);
     if (st) {
         free(sc);
         return st;

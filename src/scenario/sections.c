@@ -106,7 +106,7 @@ static int known_section(const char *name)
     return !strcmp(name, "scenario") || !strcmp(name, "simulation") || !strcmp(name, "market") ||
            !strcmp(name, "model") || !strcmp(name, "option") || hs_scn_section_is(name, "option") ||
            hs_scn_section_is(name, "strategy") || hs_scn_section_is(name, "stress") ||
-           !strcmp(name, "grid");
+           !strcmp(name, "grid") || !strcmp(name, "risk");
 }
 
 static hs_status check_section_name(build *b, const char *name, hs_origin origin)
@@ -114,7 +114,7 @@ static hs_status check_section_name(build *b, const char *name, hs_origin origin
     if (known_section(name))
         return HS_OK;
     static const char *const names[] = {"scenario", "simulation", "market", "model", "option",
-                                        "strategy", "stress",     "grid",   NULL};
+                                        "strategy", "stress",     "grid",   "risk", NULL};
     char w[512], hint[160] = "";
     char base[HS_INI_SECTION_LEN];
     snprintf(base, sizeof base, "%s", name);
@@ -130,7 +130,7 @@ static hs_status check_section_name(build *b, const char *name, hs_origin origin
     return hs_error_set(b->err, HS_EINPUT,
                         "%s: unknown section [%s] (expected [scenario], [simulation], [market], "
                         "[model], [option] or [option.NAME], [strategy.NAME], [stress.NAME], "
-                        "[grid]%s)",
+                        "[grid], [risk]%s)",
                         hs_origin_str(origin, w, sizeof w), name, hint);
 }
 
@@ -152,7 +152,7 @@ hs_status hs_scn_check_sections(build *b)
 /* The key of a [stress.NAME] section that names its overlay, listed with the overlay's
  * keys (and alone when the type is missing or unknown). */
 static const hs_param stress_type_row[] = {
-    {"type", HS_PARAM_NAME, 0, 0, 0, "name", "stress overlay: crash, gap or vol", NULL,
+    {"type", HS_PARAM_NAME, 0, 0, 0, "name", "stress overlay: crash, gap, vol or implied", NULL,
      HS_PARAM_REQUIRED},
 };
 
@@ -182,7 +182,10 @@ hs_status hs_scn_unknown_key(build *b, hs_ini_entry *e)
         const hs_stress_type *type = hs_stress_type_find(t ? t->value : "");
         if (type)
             tables[nt] = type->params, sizes[nt++] = type->n_params;
-    } else if (hs_scn_section_is(e->section, "strategy")) {
+        else if (t && !strcmp(t->value, "implied"))
+            tables[nt] = hs_scn_implied_params, sizes[nt++] = hs_scn_n_implied_params;
+    } else if (!strcmp(e->section, "risk"))
+        tables[nt] = hs_scn_risk_params, sizes[nt++] = hs_scn_n_risk_params; else if (hs_scn_section_is(e->section, "strategy")) {
         tables[nt] = hs_scn_strategy_params, sizes[nt++] = hs_scn_n_strategy_params;
         hs_ini_entry *r = hs_ini_get(b->ini, e->section, "rebalance");
         const hs_rule_type *rule = hs_rule_type_find(r ? r->value : "interval");

@@ -106,7 +106,7 @@ grep -qF "3 strategies" "$tmp/stdout" && ok || bad "+strategy: $(cat "$tmp/stdou
 accept "$base" --set +strategy.hedge.cost=0.001
 refuse "--set +option.a.strike=90: [option.a]: missing key 'type'" "$base" --set +option.a.strike=90
 refuse "no section [stress.crash]|to add a stress overlay" "$base" --set stress.crash.size=-0.1
-refuse "--set +stress.crash.size=-0.1: [stress.crash]: missing key 'type' (expected one of: crash, gap, vol)" \
+refuse "--set +stress.crash.size=-0.1: [stress.crash]: missing key 'type' (expected one of: crash, gap, vol, implied)" \
     "$base" --set +stress.crash.size=-0.1
 
 # --- messages: the misspelt key before the missing one, '#' comments.

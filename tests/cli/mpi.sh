@@ -3,7 +3,8 @@
 # --allow-run-as-root):
 #  - the distributed pieces (test_mpi, given as $2: sums, order statistics, ranges, the
 #    tail bootstrap, summaries) equal one process's bit for bit;
-#  - whole runs of bundled scenarios of four models (gbm, heston, merton, bootstrap) with
+#  - whole runs of bundled scenarios of four models (gbm, heston, merton, bootstrap), and
+#    risk_desk (horizon risk, issue 13: its statistics over the ranks), with
 #    --out --pnl: every file equals the plain run's byte for byte (summary.json but for
 #    its timing, threads and ranks);
 #  - a data file missing on one rank only (two programs, mpirun's `A : B` form) and a bad
@@ -24,7 +25,7 @@ for r in 1 2 3; do
 done
 
 strip() { grep -v '"seconds"\|"ns_per_path_step"\|"threads"\|"ranks"' "$1"; }
-for s in derman_kamal heston_stress jump_crash bootstrap_dax; do
+for s in derman_kamal heston_stress jump_crash bootstrap_dax risk_desk; do
     "$bin" run "scenarios/$s.ini" --quiet --paths 3000 --threads 2 --out "$tmp/$s-plain" \
         --pnl >/dev/null || bad "$s: plain run failed"
     for r in 1 2 3; do

@@ -96,10 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     int (*const headers[])(FILE *) = {hs_report_csv_header, hs_pairs_csv_header,
                                       hs_convergence_csv_header, hs_pnl_csv_header,
-                                      hs_paths_csv_header};
+                                      hs_paths_csv_header, hs_horizons_csv_header};
     int (*const rows[])(const hs_report *, FILE *) = {hs_report_csv_rows, hs_pairs_csv_rows,
                                                       hs_convergence_csv_rows, hs_pnl_csv_rows,
-                                                      hs_paths_csv_rows};
+                                                      hs_paths_csv_rows, hs_horizons_csv_rows};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         HS_FUZZ_CHECK(headers[i](devnull) == 0 && rows[i](rep, devnull) == 0, "CSV file %zu", i);
     HS_FUZZ_CHECK(hs_report_csv(rep, devnull) == 0, "CSV summary");

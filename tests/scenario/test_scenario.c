@@ -484,7 +484,7 @@ Test(scenario, set_creates_sections_only_with_plus)
         (const char *[]){"--set +option.a.strike=90: [option.a]", "missing key 'type'", NULL});
     expect_set_error((const char *[]){"+stress.crash.size=-0.1", NULL},
                      (const char *[]){"--set +stress.crash.size=-0.1: [stress.crash]",
-                                      "missing key 'type' (expected one of: crash, gap, vol)",
+                                      "missing key 'type' (expected one of: crash, gap, vol, implied)",
                                       NULL});
     expect_set_error((const char *[]){"+stress.crash.type=crash", "+stress.crash.time=0.1",
                                       "+stress.crash.sizee=-0.1", NULL},
