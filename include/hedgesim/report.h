@@ -51,7 +51,7 @@ typedef struct hs_convergence {
 typedef struct hs_report {
     const hs_scenario *sc;
     const hs_results *res;
-    hs_book_greeks option; /* book greeks as held long the first leg (see report.c) */
+    hs_book_greeks option; /* the first leg, one unit held long, at its traded vol */
     hs_book_greeks book;   /* book greeks as held (signed by quantity) */
     double model_sigma;
     size_t n;

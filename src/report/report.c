@@ -311,10 +311,13 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     rep->sc = sc;
     rep->res = res;
     rep->book = hs_book_greeks_t0(sc, NAN);
-    double sign = sc->legs[0].quantity < 0 ? -1.0 : 1.0;
-    rep->option =
-        (hs_book_greeks){sign * rep->book.value, sign * rep->book.delta, sign * rep->book.gamma,
-                         sign * rep->book.vega, sign * rep->book.theta};
+    /* The first leg alone, one unit held long, at its traded vol: the price a quote
+     * screen shows.  (It used to be the book with the first leg's sign, which with a
+     * quantity of -10 was ten options, neither the unit nor the book as held.) */
+    const hs_leg *leg0 = &sc->legs[0];
+    hs_bs_greeks u = leg0->type->greeks(sc->market.spot, leg0->strike, leg0->maturity,
+                                        sc->market.rate, sc->market.dividend, leg0->vol);
+    rep->option = (hs_book_greeks){u.value, u.delta, u.gamma, u.vega, u.theta};
     hs_model m;
     hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);

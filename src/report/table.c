@@ -14,6 +14,24 @@
 
 #include "hedgesim/instrument.h"
 
+/* The option per unit and the book as held, so that neither is mistaken for the other
+ * (a quantity of -10 makes the book ten times the unit, with the opposite sign). */
+static void book_lines(const hs_report *rep, FILE *fp)
+{
+    const hs_scenario *sc = rep->sc;
+    const hs_leg *leg0 = &sc->legs[0];
+    char held[64];
+    if (sc->n_legs == 1)
+        snprintf(held, sizeof held, "quantity %g", leg0->quantity);
+    else
+        snprintf(held, sizeof held, "%zu legs", sc->n_legs);
+    fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f   (%s, one unit long)\n",
+            rep->option.value, rep->option.delta, rep->option.gamma, rep->option.vega,
+            sc->n_legs == 1 ? "the option" : "first leg");
+    fprintf(fp, "Book value:   %.5f   delta %.4f   gamma %.4f   vega %.4f   (as held: %s)\n\n",
+            rep->book.value, rep->book.delta, rep->book.gamma, rep->book.vega, held);
+}
+
 int hs_report_table(const hs_report *rep, FILE *fp)
 {
     const hs_scenario *sc = rep->sc;
@@ -33,8 +51,7 @@ int hs_report_table(const hs_report *rep, FILE *fp)
         fprintf(fp, "Stress overlay %s\n",
                 hs_stress_describe(&sc->stress[i], &sc->grid, text, sizeof text));
     }
-    fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.value,
-            rep->option.delta, rep->option.gamma, rep->option.vega);
+    book_lines(rep, fp);
     size_t w = 8;
     for (size_t s = 0; s < rep->n; s++)
         if (strlen(rep->strategies[s].strategy->name) > w)
