@@ -6,12 +6,8 @@
  * from summary.json (jansson) and pairs.csv (csv.h); every text from them is escaped.
  *
  * The page is well-formed XML as well as HTML: every element is closed, attributes are
- * quoted, only the five XML entities and numeric references are used.  The embedded SVG
- * is gnuplot's with its XML declaration dropped, its namespace declarations dropped
- * (the HTML parser puts <svg> in the SVG namespace by itself, and the page then holds no
- * http:// reference at all), xlink:href written as SVG 2's plain href (so no undeclared
- * prefix is left for an XML parser), and its ids prefixed per figure so that the figures'
- * identical symbol definitions do not collide within the page.
+ * quoted, only the five XML entities and numeric references are used; the SVG is
+ * embedded by svg_inline.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "html.h"
@@ -27,6 +23,7 @@
 #include "hedgesim/csv.h"
 #include "hedgesim/report.h"
 #include "plot.h"
+#include "svg_inline.h"
 
 #define PATH_LEN 4096
 #define DASH "\xe2\x80\x93" /* U+2013, for a quantity that does not apply */
@@ -50,7 +47,7 @@ static const struct {
      "Mean transaction cost against the standard deviation of the P&L, one point per "
      "strategy, with the 95% interval of the std."},
     {"pnl_density", "Distribution of the P&L",
-     "Kernel density of the P&L at maturity per strategy (time-T money)."},
+     "Kernel density of the P&L at maturity per strategy (time-T money), from pnl.csv."},
     {"convergence", "Convergence in the number of hedges",
      "Std of the hedging error against the number of hedges, log-log, with one-s.e. bars, the "
      "fitted line and the Derman\xe2\x80\x93Kamal approximation (dashed)."},
@@ -65,28 +62,18 @@ static const struct {
 
 static void esc(FILE *fp, const char *s)
 {
-    for (; s && *s; s++)
-        switch (*s) {
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        case '\'':
-            fputs("&#39;", fp);
-            break;
-        default:
-            /* XML 1.0 forbids most control characters even as references. */
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, fp);
-        }
+    for (; s && *s; s++) {
+        const char *e = *s == '&'    ? "&amp;"
+                        : *s == '<'  ? "&lt;"
+                        : *s == '>'  ? "&gt;"
+                        : *s == '"'  ? "&quot;"
+                        : *s == '\'' ? "&#39;"
+                                     : NULL;
+        if (e)
+            fputs(e, fp);
+        else if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+            fputc(*s, fp); /* XML 1.0 forbids most control characters even as references */
+    }
 }
 
 static void num(FILE *fp, double v, int digits)
@@ -231,7 +218,8 @@ static const char style[] =
     "th{background:#f3f3f3}td.name,th:first-child{text-align:left}\n"
     "tbody tr:nth-child(even){background:#fafafa}.ci{color:#777;font-size:.85em}"
     "tr.sig td{font-weight:bold}\n"
-    "table.headline{font-size:1em}table.headline td:nth-child(5),table.headline td:nth-child(6){font-weight:600}"
+    "table.headline{font-size:1em}table.headline td:nth-child(5),table.headline "
+    "td:nth-child(6){font-weight:600}"
     "table.headline .ci{font-weight:normal}\n"
     /* Narrow windows (800 px): tighter cells so that the headline table fits whole. */
     "@media (max-width:960px){body{padding:.5em 1em 2em}table,table.headline{font-size:.85em}"
@@ -386,18 +374,14 @@ static void td_vol(FILE *fp, json_t *run, json_t *s)
             json_array_foreach(get(run, "legs"), i, leg)
             {
                 double lv = getnum(leg, "vol");
-                int dup = 0;
+                int dup = !isfinite(lv) || n == 8;
                 for (int j = 0; j < n; j++)
                     dup |= seen[j] == lv;
-                if (dup || !isfinite(lv))
-                    continue;
-                if (n == 8) {
-                    fputs(", &#8230;", fp);
-                    break;
+                if (!dup) {
+                    fputs(n ? ", " : "", fp);
+                    num(fp, lv, 4);
+                    seen[n++] = lv;
                 }
-                fputs(n ? ", " : "", fp);
-                num(fp, lv, 4);
-                seen[n++] = lv;
             }
             if (!n)
                 fputs(DASH, fp);
@@ -417,8 +401,7 @@ static void td_vol(FILE *fp, json_t *run, json_t *s)
 static void table_results(FILE *fp, json_t *run)
 {
     fputs("<div class=\"wide\"><table class=\"headline\">", fp);
-    TH(fp, "strategy", "hedges", "P&amp;L mean", "P&amp;L std", "VaR 99%", "ES 99%",
-       "mean cost");
+    TH(fp, "strategy", "hedges", "P&amp;L mean", "P&amp;L std", "VaR 99%", "ES 99%", "mean cost");
     size_t i;
     json_t *s;
     json_array_foreach(get(run, "strategies"), i, s)
@@ -637,65 +620,6 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
 
 /* ---- figures ----------------------------------------------------------------------- */
 
-/* A figure's text: a regular file of bounded size (a FIFO in plots/ would block). */
-static char *slurp(const char *path, size_t *len)
-{
-    char *buf;
-    if (hs_file_read(path, HS_FILE_LIMIT, "an SVG figure", 1, &buf, len, NULL))
-        return NULL;
-    return buf;
-}
-
-static int starts(const char *s, const char *prefix)
-{
-    return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* Write gnuplot's SVG inline (see the head of this file); 0, or -1 when it is no SVG. */
-static int inline_svg(FILE *fp, const char *path, const char *prefix)
-{
-    size_t len;
-    char *text = slurp(path, &len);
-    if (!text)
-        return -1;
-    char *begin = strstr(text, "<svg");
-    char *end = NULL;
-    for (char *p = begin; p && (p = strstr(p, "</svg>")); p += 6)
-        end = p + 6;
-    if (!begin || !end || strstr(begin, "<script")) {
-        free(text);
-        return -1;
-    }
-    const char *tag_end = strchr(begin, '>'); /* the end of the <svg ...> start tag */
-    for (const char *s = begin; s < end;) {
-        if (s < tag_end && starts(s, "xmlns")) {
-            /* Drop a namespace declaration: the attribute up to its closing quote. */
-            const char *q = strpbrk(s, "\"'");
-            const char *close = q ? strchr(q + 1, *q) : NULL;
-            if (close && close < end) {
-                s = close + 1;
-                continue;
-            }
-        }
-        if (starts(s, "xlink:href")) {
-            s += 6; /* "href" stays */
-            continue;
-        }
-        if (starts(s, " id='") || starts(s, " id=\"") || starts(s, "href='#") ||
-            starts(s, "href=\"#") || starts(s, "url(#")) {
-            size_t n = starts(s, " id=") ? 5 : starts(s, "href") ? 7 : 5;
-            fwrite(s, 1, n, fp);
-            fputs(prefix, fp);
-            s += n;
-            continue;
-        }
-        fputc(*s++, fp);
-    }
-    fputc('\n', fp);
-    free(text);
-    return 0;
-}
-
 static void section_figures(FILE *fp, const page *pg)
 {
     fputs("<h2 id=\"figures\">Figures</h2>\n", fp);
@@ -719,7 +643,7 @@ static void section_figures(FILE *fp, const page *pg)
         fprintf(fp, "<figure id=\"fig-%s\">\n<h3>", name);
         esc(fp, figure_text[f].title);
         fputs("</h3>\n", fp);
-        if (inline_svg(fp, path, prefix))
+        if (hs_cli_inline_svg(fp, path, prefix))
             fprintf(fp,
                     "<p class=\"note\">No figure: plots/%s.svg is missing or not an SVG "
                     "file.</p>\n",
@@ -727,7 +651,16 @@ static void section_figures(FILE *fp, const page *pg)
         else
             shown++;
         fputs("<figcaption>", fp);
-        esc(fp, figure_text[f].caption);
+        snprintf(path, sizeof path, "%s/pnl.csv", pg->dir);
+        struct stat st;
+        if (!strcmp(name, "pnl_density") && stat(path, &st) != 0)
+            esc(fp, "The density of the P&L at maturity per strategy (time-T money) that its "
+                    "quantiles imply: between two neighbouring quantiles of min, 1%, 5%, 50%, "
+                    "95%, 99%, max, the probability between them (1%, 4%, 45%, 45%, 4%, 1%) "
+                    "spread evenly. The run kept no per-path P&L; with --pnl this is a kernel "
+                    "density.");
+        else
+            esc(fp, figure_text[f].caption);
         fputs("</figcaption>\n</figure>\n", fp);
     }
     if (!shown && pg->gnuplot && !pg->plot_failed)

@@ -25,7 +25,8 @@ static void book_lines(const hs_report *rep, FILE *fp)
         snprintf(held, sizeof held, "quantity %g", leg0->quantity);
     else
         snprintf(held, sizeof held, "%zu legs", sc->n_legs);
-    fprintf(fp, "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f   (%s, one unit long)\n",
+    fprintf(fp,
+            "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f   (%s, one unit long)\n",
             rep->option.value, rep->option.delta, rep->option.gamma, rep->option.vega,
             sc->n_legs == 1 ? "the option" : "first leg");
     fprintf(fp, "Book value:   %.5f   delta %.4f   gamma %.4f   vega %.4f   (as held: %s)\n\n",
