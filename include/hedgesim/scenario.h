@@ -129,4 +129,8 @@ void hs_scenario_free(hs_scenario *sc);
 /* The keys every [strategy.*] section has (hedge vol, frictions, carry), for `list`. */
 const hs_param *hs_strategy_common_params(size_t *n);
 
+/* The keys of a fixed section, "scenario", "simulation", "market", "model" (its `type`)
+ * or "option" (also every [option.NAME]), for `list`; NULL (n = 0) for another name. */
+const hs_param *hs_scenario_section_params(const char *section, size_t *n);
+
 #endif
