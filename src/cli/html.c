@@ -222,8 +222,8 @@ static const char style[] =
     "td:nth-child(6){font-weight:600}"
     "table.headline .ci{font-weight:normal}\n"
     /* Narrow windows (800 px): tighter cells so that the headline table fits whole. */
-    "@media (max-width:960px){body{padding:.5em 1em 2em}table,table.headline{font-size:.85em}"
-    "th,td{padding:.2em .4em}}\n"
+    "@media (max-width:960px){body{padding:.5em 1em 2em}table{font-size:.78em}"
+    "table.headline{font-size:.85em}th,td{padding:.2em .35em}}\n"
     "figure{margin:1.5em 0;border:1px solid #e4e4e4;padding:.5em}figure svg{max-width:100%;"
     "height:auto;display:block}figcaption{color:#555;font-size:.9em;margin-top:.3em}\n"
     "dl.kv{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}dl.kv dt{color:#555}"
