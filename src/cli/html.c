@@ -44,8 +44,9 @@ static const struct {
     const char *name, *title, *caption;
 } figure_text[HS_N_FIGURES] = {
     {"frontier", "Risk against cost",
-     "Mean transaction cost against the standard deviation of the P&L, one point per "
-     "strategy, with the 95% interval of the std."},
+     "Mean transaction cost (in a run without costs: the mean number of trades) against the "
+     "standard deviation of the P&L, one point per strategy with the 95% interval of the std; "
+     "the members of a sweep are joined and labelled with their swept value."},
     {"pnl_density", "Distribution of the P&L",
      "Kernel density of the P&L at maturity per strategy (time-T money), from pnl.csv."},
     {"convergence", "Convergence in the number of hedges",
