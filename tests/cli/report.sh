@@ -202,6 +202,14 @@ gp=0 page_ok "$tmp/nogp" 0
 gp=$gp_saved
 grep -q "gnuplot was not found" "$tmp/nogp/report.html" && ok || bad "no-gnuplot note in the page"
 
+# A scenario whose strategies name no hedge vol (JSON vol null): the page's "hedge vol"
+# column shows the leg's traded vol, 0.2, not a dash (page_ok checks it is a number).
+"$bin" run scenarios/crash_overlay.ini --paths 300 --out "$tmp/novol" --quiet >/dev/null 2>"$tmp/err"
+check "crash_overlay run: $(cat "$tmp/err")" test -s "$tmp/novol/summary.json"
+PATH=/nonexistent expect_exit 0 "$bin" report "$tmp/novol"
+gp=0 page_ok "$tmp/novol" 0
+gp=$gp_saved
+
 # gnuplot failing on a figure: exit 1, a message naming it, its log kept, the rest drawn.
 if [ "$gp" -eq 1 ]; then
     mkdir -p "$tmp/broken_scripts"
