@@ -61,11 +61,12 @@ typedef struct hs_horizon_report {
 typedef struct hs_report {
     const hs_scenario *sc;
     const hs_results *res;
-    hs_book_greeks option; /* book greeks as held long the first leg (see report.c) */
+    hs_book_greeks option; /* the first leg, one unit held long, at its traded vol */
     hs_book_greeks book;   /* book greeks as held (signed by quantity) */
     double model_sigma;
-    /* The book's value under the model itself (option.model_value, book.model_value;
-     * model_price.h), signed as option and book; NaN where the model has no price. */
+    /* Values under the model itself (option.model_value: the first leg, one unit long;
+     * book.model_value: the book as held; model_price.h); NaN where the model has no
+     * price. */
     double option_model_value, book_model_value;
     size_t n;
     hs_strategy_report strategies[HS_MAX_STRATEGIES];

@@ -137,4 +137,8 @@ const hs_param *hs_strategy_common_params(size_t *n);
 const hs_param *hs_risk_params(size_t *n);
 const hs_param *hs_implied_params(size_t *n);
 
+/* The keys of a fixed section, "scenario", "simulation", "market", "model" (its `type`)
+ * or "option" (also every [option.NAME]), for `list`; NULL (n = 0) for another name. */
+const hs_param *hs_scenario_section_params(const char *section, size_t *n);
+
 #endif

@@ -39,6 +39,13 @@ uniq(f, c) = system(sprintf("awk -f '%s/csv.awk' -v uniq=%s '%s' 2>/dev/null", s
 # data from system(), so a name holding " \ ' $ ; # @ cannot break a word list or a command.
 nuniq(f, c) = system(sprintf("awk -f '%s/csv.awk' -v count=%s '%s' 2>/dev/null", shq(scripts), c, shq(path(f)))) + 0
 uniqv(f, c, i) = system(sprintf("awk -f '%s/csv.awk' -v uniq=%s -v nth=%d '%s' 2>/dev/null", shq(scripts), c, i, shq(path(f))))
+# The same over the stems of column c (a value up to its first '[': a strategy's section),
+# and the rows of file f in grid value g whose column c has the stem v: a sweep's members.
+nstems(f, c) = system(sprintf("awk -f '%s/csv.awk' -v stem=1 -v count=%s '%s' 2>/dev/null", shq(scripts), c, shq(path(f)))) + 0
+stemv(f, c, i) = system(sprintf("awk -f '%s/csv.awk' -v stem=1 -v uniq=%s -v nth=%d '%s' 2>/dev/null", shq(scripts), c, i, shq(path(f))))
+pickstem(f, g, c, v) = sprintf("< HS_IS='%s' HS_GRID='%s' awk -f '%s/csv.awk' -v stem=1 -v where=%s '%s'", shq(v), shq(g), shq(scripts), c, shq(path(f)))
+# What a sweep member's name adds to its section: "band[band=0.05]" -> "band=0.05".
+swept(s) = strstrt(s, "[") ? s[strstrt(s, "[") + 1 : strlen(s) - (s[strlen(s):strlen(s)] eq "]")] : ""
 
 set datafile separator "\t"
 set datafile columnheaders
@@ -69,7 +76,8 @@ if (term eq "svg") {
     eval "set terminal " . term
 } } }
 
-# Colours of the Tableau 10 palette, easy to tell apart, also in print.
+# Colours of the Tableau 10 palette and two more, easy to tell apart, also in print;
+# twelve before a colour repeats.
 set linetype 1 lc rgb "#1f77b4" lw 1.5 pt 7 ps 0.8
 set linetype 2 lc rgb "#ff7f0e" lw 1.5 pt 5 ps 0.8
 set linetype 3 lc rgb "#2ca02c" lw 1.5 pt 9 ps 0.9
@@ -78,7 +86,11 @@ set linetype 5 lc rgb "#9467bd" lw 1.5 pt 13 ps 0.9
 set linetype 6 lc rgb "#8c564b" lw 1.5 pt 7 ps 0.8
 set linetype 7 lc rgb "#e377c2" lw 1.5 pt 5 ps 0.8
 set linetype 8 lc rgb "#7f7f7f" lw 1.5 pt 9 ps 0.9
-set linetype cycle 8
+set linetype 9 lc rgb "#bcbd22" lw 1.5 pt 11 ps 0.9
+set linetype 10 lc rgb "#17becf" lw 1.5 pt 13 ps 0.9
+set linetype 11 lc rgb "#393b79" lw 1.5 pt 7 ps 0.8
+set linetype 12 lc rgb "#e7969c" lw 1.5 pt 5 ps 0.8
+set linetype cycle 12
 set grid lc rgb "#dddddd" lw 0.5
 set border lc rgb "#444444"
 set key noenhanced

@@ -8,7 +8,7 @@
 # b = -1/2 for smooth books (Boyle & Emanuel 1980), b = 0 under jumps.
 #
 #   gnuplot -e "dir='RUN'; term='svg'" scripts/plot/convergence.gp   (see common.gp)
-name = "convergence"; width = 800; height = 500
+name = "convergence"; width = 800; height = 560
 if (!exists("scripts")) { _a = ARG0; _i = strlen(_a); while (_i > 0 && _a[_i:_i] ne "/") { _i = _i - 1 }; scripts = (_i > 1) ? _a[1:_i - 1] : (_i == 1 ? "/" : ".") }
 load scripts . "/common.gp"
 
@@ -33,9 +33,25 @@ set logscale xy
 set title ttl("Hedging error against the number of hedges")
 set xlabel "number of hedges N"
 set ylabel "std of the hedging error (time-T money)"
-set key below samplen 3
-set xlabel offset 0, 0.6   # the legend below sits right under the label otherwise
-set offsets graph 0.05, graph 0.05, 0, 0
+# The legend goes below the plot, one line per group, under the x label (the label
+# moved up into the legend's first line before); the bottom margin makes room for it.
+set key below Left reverse samplen 3 width 1 spacing 1.1
+set xlabel offset 0, 0
+set bmargin (n + 5)
+# Log axes labelled at 1, 2 and 5 of every decade (gnuplot labels only the powers of 10,
+# which leaves a std between 0.1 and 1 with two labels): major tics there, the rest minor.
+set xtics nomirror
+set ytics nomirror
+set format x "%g"
+set format y "%g"
+set for [e = -6:6] xtics add (sprintf("%g", 2 * 10.**e) 2 * 10.**e, sprintf("%g", 5 * 10.**e) 5 * 10.**e)
+set for [e = -6:6] ytics add (sprintf("%g", 2 * 10.**e) 2 * 10.**e, sprintf("%g", 5 * 10.**e) 5 * 10.**e)
+set mxtics 10
+set mytics 10
+# The data's range, not the enclosing decades: a little room on each side.
+set autoscale xfix
+set autoscale yfix
+set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot for [i = 1:n] pick("convergence.csv", sg[i], "group", sn[i]) \
         using (column("hedges")):(column("std")):(column("std_se")) with yerrorbars lt i pt 7 \
         title sprintf("%s: slope %.3f ± %.3f", series(sn[i], sg[i]), b[i], b_se[i]), \

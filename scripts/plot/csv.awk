@@ -14,6 +14,17 @@
 #   HS_IS=VALUE [HS_GRID=G] awk -f csv.awk -v where=COL FILE
 #                                     the header and the rows whose column COL is VALUE
 #                                     (and whose grid_value is G, unless G is "-" or unset)
+#   HS_IS=VALUE [HS_GRID=G] awk -f csv.awk -v where=COL -v qdens=1 summary.csv
+#                                     for the matching rows, the density of the P&L that
+#                                     its quantiles imply, as x<TAB>y points of a step
+#                                     line: the mass between two neighbouring quantiles
+#                                     (min, 1%, 5%, 50%, 95%, 99%, max: 0.01, 0.04, 0.45,
+#                                     0.45, 0.04, 0.01) spread evenly over their interval
+#                                     (an interval of width 0, an atom, is left out); a
+#                                     blank line between rows
+#   -v stem=1 with uniq, count or where: compare the stem of a value instead, the part
+#                                     before its first '[' (a strategy's section: the stem
+#                                     of "band[band=0.05]" is "band"), to group a sweep
 # Names (strategies, groups) may hold any character but a line break, quotes and
 # backslashes included: they reach this script through the environment (ENVIRON takes
 # the bytes as they are; awk -v would read backslash escapes in them) and reach gnuplot
@@ -43,6 +54,13 @@ function fields(s, f,    n, i, c, q, cur, len) {
 
 { sub(/\r$/, "") }
 
+# A value as compared: itself, or with -v stem=1 its part before the first '['.
+function val(v,    i) {
+    if (stem == "") return v
+    i = index(v, "[")
+    return i ? substr(v, 1, i - 1) : v
+}
+
 # The line as TSV.
 function tsv(s,    n, f, i, line) {
     if (index(s, "\"") == 0) { gsub(/,/, "\t", s); return s }
@@ -52,6 +70,10 @@ function tsv(s,    n, f, i, line) {
 }
 
 BEGIN {
+    split("min q01 q05 q50 q95 q99 max", qn, " ")
+    for (q = 0; q < 7; q++) qname[q] = qn[q + 1]
+    split("0.01 0.04 0.45 0.45 0.04 0.01", qm, " ")
+    for (q = 0; q < 6; q++) qmass[q] = qm[q + 1]
     if (count != "") uniq = count
     if (where != "") { is = ENVIRON["HS_IS"]; grid = ENVIRON["HS_GRID"] }
 }
@@ -60,16 +82,40 @@ uniq == "" && where == "" { print tsv($0); next }
 
 where != "" && NR == 1 {
     n = fields($0, f)
-    for (i = 1; i <= n; i++) { if (f[i] == where) wcol = i; if (f[i] == "grid_value") gcol = i }
-    print tsv($0)
+    for (i = 1; i <= n; i++) {
+        if (f[i] == where) wcol = i
+        if (f[i] == "grid_value") gcol = i
+        for (q = 0; q < 7; q++) if (f[i] == "pnl_" qname[q]) qcol[q] = i
+    }
+    if (qdens == "") print tsv($0)
+    else print "x\tdensity"
     next
 }
 
 where != "" {
     fields($0, f)
-    if (wcol && f[wcol] == is && (grid == "" || grid == "-" || (gcol && f[gcol] == grid)))
-        print tsv($0)
+    if (wcol && val(f[wcol]) == is && (grid == "" || grid == "-" || (gcol && f[gcol] == grid))) {
+        if (qdens == "") print tsv($0)
+        else steps(f)
+    }
     next
+}
+
+# The step density of one summary row (qdens, above): its outline, from 0 at the
+# minimum up and along each interval, back to 0 at the maximum.
+function steps(f,    q, lo, hi, h, first, last) {
+    first = 1
+    for (q = 0; q < 6; q++) {
+        if (f[qcol[q]] == "" || f[qcol[q + 1]] == "") continue
+        lo = f[qcol[q]] + 0; hi = f[qcol[q + 1]] + 0
+        if (!(hi > lo)) continue
+        h = qmass[q] / (hi - lo)
+        if (first) printf "%.17g\t0\n", lo
+        printf "%.17g\t%.17g\n%.17g\t%.17g\n", lo, h, hi, h
+        first = 0; last = hi
+    }
+    if (!first) printf "%.17g\t0\n", last
+    print ""
 }
 
 NR == 1 {
@@ -81,7 +127,7 @@ NR == 1 {
 
 {
     fields($0, f)
-    v = f[col]
+    v = val(f[col])
     if (v != "" && !(v in seen)) {
         seen[v] = 1
         k++

@@ -20,6 +20,7 @@ set multiplot layout 1, 2 title ttl("Tail risk of the P&L across the grid (VaR s
 set xlabel grid_key
 set ylabel "loss (time-T money)"
 set key top left box opaque samplen 2 font ",9"
+set autoscale xfix   # the grid values themselves, no negative intensity or vol
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 do for [level in "95 99"] {
     set title level . "%"

@@ -31,8 +31,10 @@ set ylabel "spot"
 plot data using (this(column("time"))):(column("spot")) with lines lt 1 notitle
 set ylabel "shares"
 set key top right box opaque samplen 2
-plot data using (this(column("time"))):(column("target")) with steps lt 2 dt 2 title "target", \
-     data using (this(column("time"))):(column("held")) with steps lt 1 title "held"
+# Held first, the dashed target over it: where the two agree (an interval rule trades to
+# the target) the target stays visible.
+plot data using (this(column("time"))):(column("held")) with steps lt 1 title "held", \
+     data using (this(column("time"))):(column("target")) with steps lt 2 dt 2 title "target"
 unset key
 set xlabel "time (years)"
 set ylabel "hedging error (time-t money)"

@@ -25,7 +25,7 @@ const char hs_cli_usage[] =
     "  hedgesim validate SCENARIO [--paths N] [--seed S] [--threads T]\n"
     "                        [--set section.key=value]... [--max-memory SIZE]\n"
     "  hedgesim plot DIR [--quiet]\n"
-    "  hedgesim report DIR\n"
+    "  hedgesim report DIR [--quiet]\n"
     "  hedgesim calibrate garch FILE.csv --column NAME [--returns] [--dist normal|t] [--json]\n"
     "  hedgesim list\n"
     "A repeated option's last value wins.  SIZE: bytes, or a number with K, M, G or T\n"

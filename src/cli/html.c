@@ -6,12 +6,8 @@
  * from summary.json (jansson) and pairs.csv (csv.h); every text from them is escaped.
  *
  * The page is well-formed XML as well as HTML: every element is closed, attributes are
- * quoted, only the five XML entities and numeric references are used.  The embedded SVG
- * is gnuplot's with its XML declaration dropped, its namespace declarations dropped
- * (the HTML parser puts <svg> in the SVG namespace by itself, and the page then holds no
- * http:// reference at all), xlink:href written as SVG 2's plain href (so no undeclared
- * prefix is left for an XML parser), and its ids prefixed per figure so that the figures'
- * identical symbol definitions do not collide within the page.
+ * quoted, only the five XML entities and numeric references are used; the SVG is
+ * embedded by svg_inline.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "html.h"
@@ -28,6 +24,7 @@
 #include "hedgesim/csv.h"
 #include "hedgesim/report.h"
 #include "plot.h"
+#include "svg_inline.h"
 
 #define PATH_LEN 4096
 #define DASH "\xe2\x80\x93" /* U+2013, for a quantity that does not apply */
@@ -48,10 +45,11 @@ static const struct {
     const char *name, *title, *caption;
 } figure_text[HS_N_FIGURES] = {
     {"frontier", "Risk against cost",
-     "Mean transaction cost against the standard deviation of the P&L, one point per "
-     "strategy, with the 95% interval of the std."},
+     "Mean transaction cost (in a run without costs: the mean number of trades) against the "
+     "standard deviation of the P&L, one point per strategy with the 95% interval of the std; "
+     "the members of a sweep are joined and labelled with their swept value."},
     {"pnl_density", "Distribution of the P&L",
-     "Kernel density of the P&L at maturity per strategy (time-T money)."},
+     "Kernel density of the P&L at maturity per strategy (time-T money), from pnl.csv."},
     {"convergence", "Convergence in the number of hedges",
      "Std of the hedging error against the number of hedges, log-log, with one-s.e. bars, the "
      "fitted line and the Derman\xe2\x80\x93Kamal approximation (dashed)."},
@@ -69,28 +67,18 @@ static const struct {
 
 static void esc(FILE *fp, const char *s)
 {
-    for (; s && *s; s++)
-        switch (*s) {
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        case '\'':
-            fputs("&#39;", fp);
-            break;
-        default:
-            /* XML 1.0 forbids most control characters even as references. */
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, fp);
-        }
+    for (; s && *s; s++) {
+        const char *e = *s == '&'    ? "&amp;"
+                        : *s == '<'  ? "&lt;"
+                        : *s == '>'  ? "&gt;"
+                        : *s == '"'  ? "&quot;"
+                        : *s == '\'' ? "&#39;"
+                                     : NULL;
+        if (e)
+            fputs(e, fp);
+        else if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+            fputc(*s, fp); /* XML 1.0 forbids most control characters even as references */
+    }
 }
 
 static void num(FILE *fp, double v, int digits)
@@ -198,9 +186,9 @@ static void td_ci(FILE *fp, json_t *strategy, const char *key)
     json_t *ci = get(get(strategy, "ci"), key);
     if (json_array_size(ci) == 2) {
         fputs("<br/><span class=\"ci\">[", fp);
-        num(fp, json_number_value(json_array_get(ci, 0)), 4);
+        num(fp, json_number_value(json_array_get(ci, 0)), 3);
         fputs(", ", fp);
-        num(fp, json_number_value(json_array_get(ci, 1)), 4);
+        num(fp, json_number_value(json_array_get(ci, 1)), 3);
         fputs("]</span>", fp);
     }
     fputs("</td>", fp);
@@ -232,9 +220,15 @@ static const char style[] =
     ".wide{overflow-x:auto}table{border-collapse:collapse;margin:.5em 0 1em;"
     "font-variant-numeric:tabular-nums;font-size:.9em}\n"
     "th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right;vertical-align:top}"
-    "th{background:#f3f3f3}td.name,th:first-child{text-align:left;white-space:nowrap}\n"
-    "tbody tr:nth-child(even){background:#fafafa}.ci{color:#777;font-size:.85em;"
-    "white-space:nowrap}tr.sig td{font-weight:bold}\n"
+    "th{background:#f3f3f3}td.name,th:first-child{text-align:left}\n"
+    "tbody tr:nth-child(even){background:#fafafa}.ci{color:#777;font-size:.85em}"
+    "tr.sig td{font-weight:bold}\n"
+    "table.headline{font-size:1em}table.headline td:nth-child(5),table.headline "
+    "td:nth-child(6){font-weight:600}"
+    "table.headline .ci{font-weight:normal}\n"
+    /* Narrow windows (800 px): tighter cells so that the headline table fits whole. */
+    "@media (max-width:960px){body{padding:.5em 1em 2em}table{font-size:.78em}"
+    "table.headline{font-size:.85em}th,td{padding:.2em .35em}}\n"
     "figure{margin:1.5em 0;border:1px solid #e4e4e4;padding:.5em}figure svg{max-width:100%;"
     "height:auto;display:block}figcaption{color:#555;font-size:.9em;margin-top:.3em}\n"
     "dl.kv{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}dl.kv dt{color:#555}"
@@ -348,51 +342,135 @@ static void section_scenario(FILE *fp, const page *pg)
     fputs("</div>\n", fp);
 }
 
+/* A strategy's name with break opportunities after '[' and ',' (a swept name such as
+ * "band[band=0.05,cost=0.001]" is one word otherwise and sets the table's width). */
+static void td_name(FILE *fp, const char *s)
+{
+    fputs("<td class=\"name\">", fp);
+    for (; s && *s; s++) {
+        char c[2] = {*s, 0};
+        esc(fp, c);
+        if ((*s == '[' || *s == ',') && s[1])
+            fputs("<wbr/>", fp);
+    }
+    fputs("</td>", fp);
+}
+
+/* The hedge vol a strategy used: its own (a number, or the model's, resolved to a number
+ * in summary.json), else each leg's traded vol (summary.json writes null for that, the
+ * engine's NaN): the distinct leg vols.  `leland` trades at Leland's vol built on it,
+ * `realized` starts its running estimate from it, `model` hedges with the model's own
+ * delta and uses no Black-Scholes vol. */
+static void td_vol(FILE *fp, json_t *run, json_t *s)
+{
+    const char *ratio = getstr(s, "ratio");
+    fputs("<td>", fp);
+    if (!strcmp(ratio, "model")) {
+        fputs("model", fp);
+    } else {
+        json_t *v = get(s, "vol");
+        if (json_is_number(v)) {
+            num(fp, json_number_value(v), 4);
+        } else {
+            double seen[8];
+            int n = 0;
+            size_t i;
+            json_t *leg;
+            json_array_foreach(get(run, "legs"), i, leg)
+            {
+                double lv = getnum(leg, "vol");
+                int dup = !isfinite(lv) || n == 8;
+                for (int j = 0; j < n; j++)
+                    dup |= seen[j] == lv;
+                if (!dup) {
+                    fputs(n ? ", " : "", fp);
+                    num(fp, lv, 4);
+                    seen[n++] = lv;
+                }
+            }
+            if (!n)
+                fputs(DASH, fp);
+        }
+        if (!strcmp(ratio, "leland"))
+            fputs("<br/><span class=\"ci\">Leland-adjusted</span>", fp);
+        else if (!strcmp(ratio, "realized"))
+            fputs("<br/><span class=\"ci\">prior of an estimate</span>", fp);
+    }
+    fputs("</td>", fp);
+}
+
+/* The results of one run in four tables, each narrow enough for an 800 px window (an
+ * earlier single table of 17 columns put VaR 99% and ES 99% behind a scroll bar even at
+ * 1280 px): first the headline a risk team reads, then how each strategy trades, then
+ * the 95% tail and the shape, then the quantiles. */
 static void table_results(FILE *fp, json_t *run)
 {
-    fputs("<div class=\"wide\"><table>", fp);
-    TH(fp, "strategy", "rebalance", "ratio", "hedges", "vol", "cost", "trades", "turnover",
-       "mean cost", "P&amp;L mean", "P&amp;L std", "VaR 95%", "ES 95%", "VaR 99%", "ES 99%",
-       "hedging-error std", "Derman&#8211;Kamal std");
+    fputs("<div class=\"wide\"><table class=\"headline\">", fp);
+    TH(fp, "strategy", "hedges", "P&amp;L mean", "P&amp;L std", "VaR 99%", "ES 99%", "mean cost");
     size_t i;
     json_t *s;
     json_array_foreach(get(run, "strategies"), i, s)
     {
         fputs("<tr>", fp);
-        td_text(fp, getstr(s, "name"));
+        td_name(fp, getstr(s, "name"));
+        td(fp, s, "hedges");
+        td_ci(fp, s, "mean");
+        td_ci(fp, s, "std");
+        td_ci(fp, s, "var99");
+        td_ci(fp, s, "es99");
+        td(fp, s, "cost_mean");
+        fputs("</tr>\n", fp);
+    }
+    fputs("</tbody></table></div>\n<p class=\"meta\">P&amp;L of the book as held, at maturity in "
+          "time-T money; VaR and ES are losses, reported as positive numbers; below each value "
+          "its 95% confidence interval; mean cost: transaction costs paid per path.</p>\n",
+          fp);
+
+    fputs("<div class=\"wide\"><table>", fp);
+    TH(fp, "strategy", "rebalance", "ratio", "hedge vol", "cost rate", "trades", "turnover",
+       "hedging-error std", "Derman&#8211;Kamal std");
+    json_array_foreach(get(run, "strategies"), i, s)
+    {
+        fputs("<tr>", fp);
+        td_name(fp, getstr(s, "name"));
         td(fp, s, "rebalance");
         td(fp, s, "ratio");
-        td(fp, s, "hedges");
-        td(fp, s, "vol");
+        td_vol(fp, run, s);
         td(fp, s, "cost");
         td(fp, s, "trades_mean");
         td(fp, s, "turnover_mean");
-        td(fp, s, "cost_mean");
-        td_ci(fp, s, "mean");
-        td_ci(fp, s, "std");
-        td_ci(fp, s, "var95");
-        td_ci(fp, s, "es95");
-        td_ci(fp, s, "var99");
-        td_ci(fp, s, "es99");
         td(fp, s, "hedge_error.std");
         td(fp, s, "derman_kamal_std");
         fputs("</tr>\n", fp);
     }
-    fputs("</tbody></table></div>\n<p class=\"meta\">P&amp;L at maturity in time-T money; VaR and "
-          "ES are losses, reported as positive numbers; below each value its 95% confidence "
-          "interval.</p>\n",
+    fputs("</tbody></table></div>\n<p class=\"meta\">Hedge vol: the vol of the strategy's "
+          "Black&#8211;Scholes delta (each leg's traded vol unless the strategy sets one); "
+          "cost rate: the proportional cost per unit of value traded; trades and turnover "
+          "(shares traded) per path.</p>\n",
           fp);
 
     fputs("<div class=\"wide\"><table>", fp);
-    TH(fp, "P&amp;L distribution", "s.e. of mean", "skew", "excess kurtosis", "min", "1%", "5%",
-       "median", "95%", "99%", "max");
+    TH(fp, "P&amp;L tail and shape", "VaR 95%", "ES 95%", "s.e. of mean", "skew",
+       "excess kurtosis");
     json_array_foreach(get(run, "strategies"), i, s)
     {
         fputs("<tr>", fp);
-        td_text(fp, getstr(s, "name"));
-        static const char *const keys[10] = {"stderr", "skew", "exkurt", "min", "q01",
-                                             "q05",    "q50",  "q95",    "q99", "max"};
-        for (int k = 0; k < 10; k++) {
+        td_name(fp, getstr(s, "name"));
+        td_ci(fp, s, "var95");
+        td_ci(fp, s, "es95");
+        td(fp, s, "pnl.stderr");
+        td(fp, s, "pnl.skew");
+        td(fp, s, "pnl.exkurt");
+        fputs("</tr>\n", fp);
+    }
+    fputs("</tbody></table></div>\n<div class=\"wide\"><table>", fp);
+    TH(fp, "P&amp;L quantiles", "min", "1%", "5%", "median", "95%", "99%", "max");
+    json_array_foreach(get(run, "strategies"), i, s)
+    {
+        fputs("<tr>", fp);
+        td_name(fp, getstr(s, "name"));
+        static const char *const keys[7] = {"min", "q01", "q05", "q50", "q95", "q99", "max"};
+        for (int k = 0; k < 7; k++) {
             char path[32];
             snprintf(path, sizeof path, "pnl.%s", keys[k]);
             td(fp, s, path);
@@ -413,7 +491,7 @@ static void table_attribution(FILE *fp, json_t *run)
     {
         json_t *a = get(s, "attribution");
         fputs("<tr>", fp);
-        td_text(fp, getstr(s, "name"));
+        td_name(fp, getstr(s, "name"));
         td(fp, a, "edge");
         td(fp, a, "replication.mean");
         td(fp, a, "replication.std");
@@ -499,8 +577,8 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
                 continue;
             double zv = hs_csv_num(c, r, z);
             fprintf(fp, "<tr%s>", fabs(zv) > 1.96 ? " class=\"sig\"" : "");
-            td_text(fp, hs_csv_get(c, r, a));
-            td_text(fp, hs_csv_get(c, r, b));
+            td_name(fp, hs_csv_get(c, r, a));
+            td_name(fp, hs_csv_get(c, r, b));
             td_num(fp, hs_csv_num(c, r, md));
             td_num(fp, hs_csv_num(c, r, se));
             fputs("<td>", fp);
@@ -521,8 +599,8 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
         {
             double zv = getnum(p, "z");
             fprintf(fp, "<tr%s>", fabs(zv) > 1.96 ? " class=\"sig\"" : "");
-            td_text(fp, getstr(p, "a"));
-            td_text(fp, getstr(p, "b"));
+            td_name(fp, getstr(p, "a"));
+            td_name(fp, getstr(p, "b"));
             td(fp, p, "mean_diff");
             td(fp, p, "stderr");
             fputs("<td>", fp);
@@ -547,65 +625,6 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
 
 /* ---- figures ----------------------------------------------------------------------- */
 
-/* A figure's text: a regular file of bounded size (a FIFO in plots/ would block). */
-static char *slurp(const char *path, size_t *len)
-{
-    char *buf;
-    if (hs_file_read(path, HS_FILE_LIMIT, "an SVG figure", 1, &buf, len, NULL))
-        return NULL;
-    return buf;
-}
-
-static int starts(const char *s, const char *prefix)
-{
-    return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* Write gnuplot's SVG inline (see the head of this file); 0, or -1 when it is no SVG. */
-static int inline_svg(FILE *fp, const char *path, const char *prefix)
-{
-    size_t len;
-    char *text = slurp(path, &len);
-    if (!text)
-        return -1;
-    char *begin = strstr(text, "<svg");
-    char *end = NULL;
-    for (char *p = begin; p && (p = strstr(p, "</svg>")); p += 6)
-        end = p + 6;
-    if (!begin || !end || strstr(begin, "<script")) {
-        free(text);
-        return -1;
-    }
-    const char *tag_end = strchr(begin, '>'); /* the end of the <svg ...> start tag */
-    for (const char *s = begin; s < end;) {
-        if (s < tag_end && starts(s, "xmlns")) {
-            /* Drop a namespace declaration: the attribute up to its closing quote. */
-            const char *q = strpbrk(s, "\"'");
-            const char *close = q ? strchr(q + 1, *q) : NULL;
-            if (close && close < end) {
-                s = close + 1;
-                continue;
-            }
-        }
-        if (starts(s, "xlink:href")) {
-            s += 6; /* "href" stays */
-            continue;
-        }
-        if (starts(s, " id='") || starts(s, " id=\"") || starts(s, "href='#") ||
-            starts(s, "href=\"#") || starts(s, "url(#")) {
-            size_t n = starts(s, " id=") ? 5 : starts(s, "href") ? 7 : 5;
-            fwrite(s, 1, n, fp);
-            fputs(prefix, fp);
-            s += n;
-            continue;
-        }
-        fputc(*s++, fp);
-    }
-    fputc('\n', fp);
-    free(text);
-    return 0;
-}
-
 static void section_figures(FILE *fp, const page *pg)
 {
     fputs("<h2 id=\"figures\">Figures</h2>\n", fp);
@@ -629,7 +648,7 @@ static void section_figures(FILE *fp, const page *pg)
         fprintf(fp, "<figure id=\"fig-%s\">\n<h3>", name);
         esc(fp, figure_text[f].title);
         fputs("</h3>\n", fp);
-        if (inline_svg(fp, path, prefix))
+        if (hs_cli_inline_svg(fp, path, prefix))
             fprintf(fp,
                     "<p class=\"note\">No figure: plots/%s.svg is missing or not an SVG "
                     "file.</p>\n",
@@ -637,11 +656,51 @@ static void section_figures(FILE *fp, const page *pg)
         else
             shown++;
         fputs("<figcaption>", fp);
-        esc(fp, figure_text[f].caption);
+        snprintf(path, sizeof path, "%s/pnl.csv", pg->dir);
+        struct stat st;
+        if (!strcmp(name, "pnl_density") && stat(path, &st) != 0)
+            esc(fp, "The density of the P&L at maturity per strategy (time-T money) that its "
+                    "quantiles imply: between two neighbouring quantiles of min, 1%, 5%, 50%, "
+                    "95%, 99%, max, the probability between them (1%, 4%, 45%, 45%, 4%, 1%) "
+                    "spread evenly. The run kept no per-path P&L; with --pnl this is a kernel "
+                    "density.");
+        else
+            esc(fp, figure_text[f].caption);
         fputs("</figcaption>\n</figure>\n", fp);
     }
     if (!shown && pg->gnuplot && !pg->plot_failed)
         fputs("<p>No figure applies to this run.</p>\n", fp);
+}
+
+/* One of the per-run parts under its heading; in a grid run once per grid value. */
+enum { PART_RESULTS, PART_ATTRIBUTION, PART_PAIRS, PART_CONVERGENCE };
+static void section_runs(FILE *fp, const page *pg, int part)
+{
+    static const char *const ids[4] = {"results", "attribution", "pairs", "convergence"};
+    static const char *const titles[4] = {"Results per strategy",
+                                          "P&amp;L attribution (means and standard deviations)",
+                                          "Paired comparisons", "Convergence fit"};
+    fprintf(fp, "<h2 id=\"%s\">%s</h2>\n", ids[part], titles[part]);
+    size_t i;
+    json_t *run;
+    json_array_foreach(pg->runs, i, run)
+    {
+        if (pg->grid_key) {
+            fputs("<h3>", fp);
+            esc(fp, pg->grid_key);
+            fputs(" = ", fp);
+            value(fp, get(run, "grid_value"), 6);
+            fputs("</h3>\n", fp);
+        }
+        if (part == PART_RESULTS)
+            table_results(fp, run);
+        else if (part == PART_ATTRIBUTION)
+            table_attribution(fp, run);
+        else if (part == PART_PAIRS)
+            table_pairs(fp, pg, run);
+        else
+            table_convergence(fp, run);
+    }
 }
 
 /* ---- the page ------------------------------------------------------------------------ */
@@ -686,40 +745,19 @@ static int write_page(FILE *fp, const void *user)
         esc(fp, pg->grid_key);
         fprintf(fp, " (%zu runs)", json_array_size(pg->runs));
     }
-    fputs("</p>\n<nav><a href=\"#scenario\">Scenario</a><a href=\"#results\">Results</a>"
+    fputs("</p>\n<nav><a href=\"#results\">Results</a><a href=\"#scenario\">Scenario</a>"
           "<a href=\"#attribution\">Attribution</a><a href=\"#pairs\">Pairs</a>"
           "<a href=\"#convergence\">Convergence</a><a href=\"#figures\">Figures</a></nav>\n",
           fp);
 
-    section_scenario(fp, pg);
-
-    static const char *const ids[4] = {"results", "attribution", "pairs", "convergence"};
-    static const char *const titles[4] = {"Results per strategy",
-                                          "P&amp;L attribution (means "
-                                          "and standard deviations)",
-                                          "Paired comparisons", "Convergence fit"};
-    for (int part = 0; part < 4; part++) {
-        fprintf(fp, "<h2 id=\"%s\">%s</h2>\n", ids[part], titles[part]);
-        json_array_foreach(pg->runs, i, run)
-        {
-            if (pg->grid_key) {
-                fputs("<h3>", fp);
-                esc(fp, pg->grid_key);
-                fputs(" = ", fp);
-                value(fp, get(run, "grid_value"), 6);
-                fputs("</h3>\n", fp);
-            }
-            if (part == 0)
-                table_results(fp, run);
-            else if (part == 1)
-                table_attribution(fp, run);
-            else if (part == 2)
-                table_pairs(fp, pg, run);
-            else
-                table_convergence(fp, run);
-        }
-    }
+    /* The sections, in reading order: the headline results first, where a risk team
+     * looks without scrolling.  A new section is one more call here. */
+    section_runs(fp, pg, PART_RESULTS);
     hs_cli_html_risk(fp, pg->runs, pg->grid_key); /* [risk] only (html_risk.c) */
+    section_scenario(fp, pg);
+    section_runs(fp, pg, PART_ATTRIBUTION);
+    section_runs(fp, pg, PART_PAIRS);
+    section_runs(fp, pg, PART_CONVERGENCE);
     section_figures(fp, pg);
     fputs("<footer>Written by hedgesim from the files in ", fp);
     esc(fp, pg->shown);

@@ -1,5 +1,6 @@
 /*
- * `hedgesim list` (list.h): every model, rule, ratio, common strategy key, stress
+ * `hedgesim list` (list.h): the keys of the fixed sections ([scenario], [simulation],
+ * [market], [option]), then every model, rule, ratio, common strategy key, stress
  * overlay and instrument with its keys, ranges, defaults and units, from the registries
  * and their parameter tables.
  */
@@ -39,6 +40,22 @@ static void print_params(const hs_param *p, size_t n)
 
 int hs_cli_list(void)
 {
+    /* The fixed sections first, in the order a scenario file has them. */
+    static const char *const sections[][2] = {
+        {"scenario", "[scenario]: what the scenario is"},
+        {"simulation", "[simulation]: paths, seed, grid and threads (--paths, --seed, "
+                       "--threads override)"},
+        {"market", "[market]: the underlying at t0"},
+        {"option", "[option] or [option.NAME] (one section per leg of a book):"},
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        size_t n;
+        const hs_param *p = hs_scenario_section_params(sections[i][0], &n);
+        printf("%s\n", sections[i][1]);
+        print_params(p, n);
+    }
+    printf("[grid]: one key section.key = v1, v2, ... (any key outside [strategy.*]): one "
+           "simulation per value\n");
     printf("models ([model] type):\n");
     for (const hs_model_type *const *t = hs_model_types(); *t; t++) {
         printf("  %-16s %s\n", (*t)->name, (*t)->help);

@@ -524,14 +524,16 @@ static int cmd_run(cli *c, int validate_only)
             }
         }
     }
-    if (!st && !extra && c->out_dir && !c->json) {
+    /* One rule for the "wrote" lines: all of them, unless --quiet or --json (stdout is
+     * then only the results). */
+    if (!st && !extra && c->out_dir && !c->json && !c->quiet) {
         printf("wrote %s/summary.json, summary.csv, pairs.csv, convergence.csv%s%s\n", c->out_dir,
                c->pnl ? ", pnl.csv" : "", r.rep[0]->res->trace_paths ? ", paths.csv" : "");
         if (r.rep[0]->res->n_horizons)
             printf("wrote %s/horizons.csv\n", c->out_dir);
-        if (c->plot && !c->quiet)
+        if (c->plot)
             print_figures(c->out_dir);
-        if (c->report && !c->quiet)
+        if (c->report)
             printf("wrote %s/report.html\n", c->out_dir);
     }
     json_decref(js);

@@ -104,8 +104,8 @@ int hs_cli_figure_applies(const char *dir, const char *name)
 {
     if (!strcmp(name, "frontier"))
         return has_rows(dir, "summary.csv", NULL);
-    if (!strcmp(name, "pnl_density"))
-        return has_rows(dir, "pnl.csv", NULL) && has_rows(dir, "summary.csv", NULL);
+    if (!strcmp(name, "pnl_density")) /* from pnl.csv, else from the quantiles */
+        return has_rows(dir, "summary.csv", NULL);
     if (!strcmp(name, "convergence"))
         return has_rows(dir, "convergence.csv", NULL) && has_rows(dir, "summary.csv", NULL);
     if (!strcmp(name, "path"))

@@ -1,5 +1,5 @@
 /*
- * `hedgesim plot DIR [--quiet]` and `hedgesim report DIR`: the argument parsing shared by
+ * `hedgesim plot DIR [--quiet]` and `hedgesim report DIR [--quiet]`: the argument parsing shared by
  * the two commands over a run directory (rundir.h), dispatching to plot.c or html.c.
  */
 #include "rundir.h"
@@ -13,7 +13,7 @@
 static const char dir_usage[] =
     "usage:\n"
     "  hedgesim plot DIR [--quiet]    figures of a run as DIR/plots/*.png and *.svg\n"
-    "  hedgesim report DIR            the run as one HTML page, DIR/report.html\n";
+    "  hedgesim report DIR [--quiet]  the run as one HTML page, DIR/report.html\n";
 
 int hs_cli_dir_command(int argc, char **argv)
 {

@@ -181,6 +181,20 @@ void hs_hz_ws_free(hs_hz_ws *w)
     free(w);
 }
 
+/* Black-Scholes value and Greeks of a leg, and at a spot of 0 (a path a crash or a huge
+ * vol has driven below the smallest double) their limits: a price that is 0 stays 0, so
+ * the leg is worth its payoff at 0, discounted, and its Greeks are 0 (bs.h wants
+ * spot > 0: ln 0 would make every term NaN). */
+static hs_bs_greeks greeks_at(const hs_leg *leg, double spot, double tau, const hs_market *mk,
+                              double sigma)
+{
+    if (spot > 0.0)
+        return leg->type->greeks(spot, leg->strike, tau, mk->rate, mk->dividend, sigma);
+    hs_bs_greeks g = {0, 0, 0, 0, 0};
+    g.value = exp(-mk->rate * tau) * leg->type->payoff(0.0, leg->strike);
+    return g;
+}
+
 /* The Black-Scholes vol that reprices `price` (Newton from `guess`, kept in [1e-4, 5]),
  * with the Greeks there in *g.  Where no vol does (a price outside the no-arbitrage
  * bounds, a flat vega), the guess stays: the vega term then misses the move, and the
@@ -190,7 +204,7 @@ static double implied_vol(const hs_leg *leg, const hs_market *mk, double spot, d
 {
     double sig = guess > 1e-4 && guess < 5 ? guess : 0.2;
     for (int it = 0; it < 20; it++) {
-        *g = leg->type->greeks(spot, leg->strike, tau, mk->rate, mk->dividend, sig);
+        *g = greeks_at(leg, spot, tau, mk, sig);
         double diff = g->value - price;
         if (fabs(diff) <= 1e-13 * (fabs(price) + spot * 1e-3))
             return sig;
@@ -207,7 +221,7 @@ static double implied_vol(const hs_leg *leg, const hs_market *mk, double spot, d
     }
     if (!(sig > 1e-4 && sig < 5) || !isfinite(sig))
         sig = guess > 1e-4 && guess < 5 ? guess : 0.2;
-    *g = leg->type->greeks(spot, leg->strike, tau, mk->rate, mk->dividend, sig);
+    *g = greeks_at(leg, spot, tau, mk, sig);
     return sig;
 }
 
@@ -236,8 +250,12 @@ static void leg_marks(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b)
             continue;
         }
         double tau = leg->maturity - t, q = leg->quantity;
-        if (hz->pricer)
+        if (hz->pricer) {
             hs_model_pricer_value(hz->pricer, j, k, b->spot, b->state, n, val);
+            for (size_t i = 0; i < n; i++)
+                if (!(b->spot[i] > 0.0)) /* the limit at 0, as greeks_at takes it */
+                    val[i] = greeks_at(leg, 0.0, tau, &sc->market, leg->vol).value;
+        }
         double s = hz->pricer ? 0.0 : hz->implied[k * hz->n_legs + j];
         for (size_t i = 0; i < n; i++) {
             hs_bs_greeks g;
@@ -245,8 +263,7 @@ static void leg_marks(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b)
                 sig[i] = implied_vol(leg, &sc->market, b->spot[i], tau, val[i],
                                      k ? prev[i] : leg->vol, &g);
             else {
-                g = leg->type->greeks(b->spot[i], leg->strike, tau, sc->market.rate,
-                                      sc->market.dividend, s);
+                g = greeks_at(leg, b->spot[i], tau, &sc->market, s);
                 val[i] = g.value;
                 sig[i] = s;
             }
@@ -328,13 +345,11 @@ void hs_hz_mark(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b, const
         for (size_t i = 0; i < n; i++) {
             double c = bk->cash[i] / g, v = c + bk->held[i] * b->spot[i] + legv[i];
             if (hl && bk->held2[i] != 0.0)
-                v += bk->held2[i] *
-                     (k == hl->expiry_step
-                          ? hl->type->payoff(b->spot[i], hl->strike)
-                          : hl->type
-                                ->greeks(b->spot[i], hl->strike, hl->maturity - t, sc->market.rate,
-                                         sc->market.dividend, hl->vol)
-                                .value);
+                v +=
+                    bk->held2[i] *
+                    (k == hl->expiry_step
+                         ? hl->type->payoff(b->spot[i], hl->strike)
+                         : greeks_at(hl, b->spot[i], hl->maturity - t, &sc->market, hl->vol).value);
             vcur[i] = v;
             if (k == 0) {
                 for (size_t x = 0; x < HS_EX_RESIDUAL; x++)
@@ -392,8 +407,7 @@ void hs_hz_post_trade(const hs_hz *hz, hs_hz_ws *w, size_t k, const hs_block *b,
             held[i] = bk->held[i];
             hd[i] = hg[i] = ht[i] = 0.0;
             if (hl && bk->held2[i] != 0.0 && hl->expiry_step > k) {
-                hs_bs_greeks u = hl->type->greeks(b->spot[i], hl->strike, hl->maturity - t,
-                                                  sc->market.rate, sc->market.dividend, hl->vol);
+                hs_bs_greeks u = greeks_at(hl, b->spot[i], hl->maturity - t, &sc->market, hl->vol);
                 hd[i] = bk->held2[i] * u.delta;
                 hg[i] = bk->held2[i] * u.gamma;
                 ht[i] = bk->held2[i] * u.theta;

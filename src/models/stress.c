@@ -172,9 +172,12 @@ void hs_stress_apply(const hs_stress *s, size_t n, size_t k, hs_block *b,
 const char *hs_stress_describe(const hs_stress *s, const hs_grid *grid, char *buf, size_t len)
 {
     if (s->type == &hs_stress_vol)
+        /* Steps are numbered as everywhere else (the gap's `step`, the crash's text, JSON
+         * first_step/last_step, paths.csv): step j is the move from t_{j-1} to t_j, so the
+         * window [t_from, t_to) is steps k_from + 1 to k_to. */
         snprintf(buf, len, "vol '%s': volatility x %g over [%g, %g) years (steps %zu to %zu)",
                  s->name, s->factor, (double)s->k_from * grid->dt, (double)s->k_to * grid->dt,
-                 s->k_from, s->k_to - 1);
+                 s->k_from + 1, s->k_to);
     else
         snprintf(buf, len, "%s '%s': %+g%% at t = %.6g years (step %zu)", s->type->name, s->name,
                  100.0 * expm1(s->jump), (double)s->k_to * grid->dt, s->k_to);

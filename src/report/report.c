@@ -310,17 +310,21 @@ static hs_status build_strategies(const hs_scenario *sc, const hs_results *res, 
     return first;
 }
 
-/* The book's value under the model (issue 14's option.model_value), NaN where the
+/* The values under the model (issue 14's option.model_value and book.model_value): the
+ * first leg alone, one unit long, as `option` is, and the book as held.  NaN where the
  * model has no price or cannot price a leg: that is not an error of the run. */
-static void model_value(hs_report *rep, const hs_model *m, double sign)
+static void model_value(hs_report *rep, const hs_model *m)
 {
     rep->option_model_value = rep->book_model_value = NAN;
     if (!hs_model_has_price(m->type))
         return;
     double v;
-    if (hs_model_book_value(m, rep->sc->legs, rep->sc->n_legs, &v, NULL) == HS_OK) {
+    if (hs_model_book_value(m, rep->sc->legs, rep->sc->n_legs, &v, NULL) == HS_OK)
         rep->book_model_value = v;
-        rep->option_model_value = sign * v;
+    hs_model_pricer *p = NULL;
+    if (hs_model_pricer_new(m, rep->sc->legs, 1, &p, NULL) == HS_OK) {
+        rep->option_model_value = hs_model_pricer_value0(p, 0);
+        hs_model_pricer_free(p);
     }
 }
 
@@ -337,15 +341,18 @@ hs_status hs_report_build(const hs_scenario *sc, const hs_results *res, hs_repor
     rep->sc = sc;
     rep->res = res;
     rep->book = hs_book_greeks_t0(sc, NAN);
-    double sign = sc->legs[0].quantity < 0 ? -1.0 : 1.0;
-    rep->option =
-        (hs_book_greeks){sign * rep->book.value, sign * rep->book.delta, sign * rep->book.gamma,
-                         sign * rep->book.vega, sign * rep->book.theta};
+    /* The first leg alone, one unit held long, at its traded vol: the price a quote
+     * screen shows.  (It used to be the book with the first leg's sign, which with a
+     * quantity of -10 was ten options, neither the unit nor the book as held.) */
+    const hs_leg *leg0 = &sc->legs[0];
+    hs_bs_greeks u = leg0->type->greeks(sc->market.spot, leg0->strike, leg0->maturity,
+                                        sc->market.rate, sc->market.dividend, leg0->vol);
+    rep->option = (hs_book_greeks){u.value, u.delta, u.gamma, u.vega, u.theta};
     hs_model m;
     hs_status st = hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, err);
     rep->model_sigma = st ? NAN : sc->model->sigma(&m);
     if (!st)
-        model_value(rep, &m, sign);
+        model_value(rep, &m);
     hs_model_release(&m);
     rep->n = res->n_strategies;
     /* Derman-Kamal's formula is for calls and puts (smooth payoffs with a vega). */

@@ -14,15 +14,28 @@
 
 #include "hedgesim/instrument.h"
 
-/* The option's value at the traded vols and Greeks; where the model has a price, its
- * value under the model beside it (option.model_value). */
-static void option_line(const hs_report *rep, FILE *fp)
+/* The option per unit and the book as held, so that neither is mistaken for the other
+ * (a quantity of -10 makes the book ten times the unit, with the opposite sign). */
+static void book_lines(const hs_report *rep, FILE *fp)
 {
-    fprintf(fp, "\nOption value: %.5f", rep->option.value);
-    if (isfinite(rep->option_model_value))
-        fprintf(fp, " (model %.5f)", rep->option_model_value);
-    fprintf(fp, "   delta %.4f   gamma %.4f   vega %.4f\n\n", rep->option.delta, rep->option.gamma,
-            rep->option.vega);
+    const hs_scenario *sc = rep->sc;
+    const hs_leg *leg0 = &sc->legs[0];
+    char held[64];
+    if (sc->n_legs == 1)
+        snprintf(held, sizeof held, "quantity %g", leg0->quantity);
+    else
+        snprintf(held, sizeof held, "%zu legs", sc->n_legs);
+    fprintf(fp,
+            "\nOption value: %.5f   delta %.4f   gamma %.4f   vega %.4f   (%s, one unit long)\n",
+            rep->option.value, rep->option.delta, rep->option.gamma, rep->option.vega,
+            sc->n_legs == 1 ? "the option" : "first leg");
+    fprintf(fp, "Book value:   %.5f   delta %.4f   gamma %.4f   vega %.4f   (as held: %s)\n",
+            rep->book.value, rep->book.delta, rep->book.gamma, rep->book.vega, held);
+    /* Where the model has a price: the same under the model, the premium edge against it. */
+    if (isfinite(rep->option_model_value) && isfinite(rep->book_model_value))
+        fprintf(fp, "Model value:  option %.5f, book %.5f   (under the path model at t0)\n",
+                rep->option_model_value, rep->book_model_value);
+    fputc('\n', fp);
 }
 
 int hs_report_table(const hs_report *rep, FILE *fp)
@@ -44,7 +57,7 @@ int hs_report_table(const hs_report *rep, FILE *fp)
         fprintf(fp, "Stress overlay %s\n",
                 hs_stress_describe(&sc->stress[i], &sc->grid, text, sizeof text));
     }
-    option_line(rep, fp);
+    book_lines(rep, fp);
     size_t w = 8;
     for (size_t s = 0; s < rep->n; s++)
         if (strlen(rep->strategies[s].strategy->name) > w)

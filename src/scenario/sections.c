@@ -88,6 +88,31 @@ const hs_param *hs_strategy_common_params(size_t *n)
     return hs_scn_strategy_params + STRAT_FIRST_COMMON;
 }
 
+/* The table of a fixed section ("scenario", "simulation", "market", "model": its `type`
+ * key, "option": the keys of [option] and of every [option.NAME]), for `hedgesim list`;
+ * NULL for any other name. */
+const hs_param *hs_scenario_section_params(const char *section, size_t *n)
+{
+    static const struct {
+        const char *name;
+        const hs_param *rows;
+        size_t n;
+    } t[] = {
+        {"scenario", hs_scn_scenario_params, NROWS(hs_scn_scenario_params)},
+        {"simulation", hs_scn_simulation_params, NROWS(hs_scn_simulation_params)},
+        {"market", hs_scn_market_params, NROWS(hs_scn_market_params)},
+        {"model", hs_scn_model_common, NROWS(hs_scn_model_common)},
+        {"option", hs_scn_option_params, NROWS(hs_scn_option_params)},
+    };
+    for (size_t i = 0; i < NROWS(t); i++)
+        if (!strcmp(section, t[i].name)) {
+            *n = t[i].n;
+            return t[i].rows;
+        }
+    *n = 0;
+    return NULL;
+}
+
 const size_t hs_scn_n_scenario_params = NROWS(hs_scn_scenario_params);
 const size_t hs_scn_n_simulation_params = NROWS(hs_scn_simulation_params);
 const size_t hs_scn_n_market_params = NROWS(hs_scn_market_params);

@@ -349,39 +349,69 @@ hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, siz
 typedef struct ms_arg {
     const double *x;
     double mean;
+    int scale, k; /* the sum is of x 2^-scale, the squares of (x - mean) 2^k */
 } ms_arg;
 
+/* The plain sum, scaled by 2^-scale (exact) so that it cannot overflow. */
 static void sum_plain(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const ms_arg *a = arg;
-    for (size_t i = lo; i < hi; i++)
-        acc[0] += a->x[i];
+    if (a->scale)
+        for (size_t i = lo; i < hi; i++)
+            acc[0] += ldexp(a->x[i], -a->scale);
+    else
+        for (size_t i = lo; i < hi; i++)
+            acc[0] += a->x[i];
 }
 
+/* Squared deviations, scaled by 2^k (exact) when values are so large that their squares
+ * would overflow; k = 0 below 2^500, where nothing is scaled. */
 static void sum_sq(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const ms_arg *a = arg;
-    for (size_t i = lo; i < hi; i++) {
-        double d = a->x[i] - a->mean;
-        acc[0] += d * d;
-    }
+    if (a->k)
+        for (size_t i = lo; i < hi; i++) {
+            double d = ldexp(a->x[i], a->k) - ldexp(a->mean, a->k);
+            acc[0] += d * d;
+        }
+    else
+        for (size_t i = lo; i < hi; i++) {
+            double d = a->x[i] - a->mean;
+            acc[0] += d * d;
+        }
 }
 
 hs_status hs_sample_mean_std(const hs_comm *c, const double *x, size_t n, int threads, double *mean,
                              double *std, hs_error *err)
 {
-    uint64_t total = n;
+    /* The largest |x| over every part (the bits of a non-negative double order as it
+     * does), which sets the scalings: the same on any split. */
+    uint64_t total = n, big = 0;
+    for (size_t i = 0; i < n; i++) {
+        double ax = fabs(x[i]);
+        uint64_t b;
+        memcpy(&b, &ax, sizeof b);
+        big = b > big ? b : big;
+    }
+    if (hs_comm_sum_u64(c, &total, 1) || hs_comm_max_u64(c, &big, 1))
+        return hs_error_set(err, HS_ERUNTIME, "mean and std: the reduction failed");
+    double top;
+    memcpy(&top, &big, sizeof top);
     hs_xsum s;
     hs_xsum_init(&s);
-    ms_arg a = {x, 0};
-    if (hs_comm_sum_u64(c, &total, 1) || sum_chunks(n, threads, sum_plain, &a, &s, 1) ||
-        hs_comm_sum_xsum(c, &s, 1))
+    ms_arg a = {x, 0, top >= 0x1p960 ? 64 : 0, 0};
+    if (sum_chunks(n, threads, sum_plain, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
         return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
-    a.mean = total ? hs_xsum_round(&s) / (double)total : 0.0;
+    a.mean = total ? ldexp(hs_xsum_round(&s) / (double)total, a.scale) : 0.0;
+    if (isfinite(top) && top >= 0x1p500) {
+        int e;
+        (void)frexp(top, &e);
+        a.k = -(e + 1);
+    }
     hs_xsum_init(&s);
     if (sum_chunks(n, threads, sum_sq, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
         return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
     *mean = a.mean;
-    *std = total > 1 ? sqrt(hs_xsum_round(&s) / (double)(total - 1)) : 0.0;
+    *std = total > 1 ? ldexp(sqrt(hs_xsum_round(&s) / (double)(total - 1)), -a.k) : 0.0;
     return HS_OK;
 }

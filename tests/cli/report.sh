@@ -77,9 +77,9 @@ root = E.parse(d + "/report.html").getroot()
 text = " ".join(root.itertext())
 s = json.load(open(d + "/summary.json"))
 runs = s["runs"] if "runs" in s else [s]
+cells = ["".join(td.itertext()) for td in root.iter("td")]
 for r in runs:
     for st in r["strategies"]:
-        cells = [td.text for td in root.iter("td")]
         assert st["name"] in cells, st["name"]
 assert runs[0]["description"] in text, "description"
 svgs = [e for e in root.iter() if e.tag == "svg"]
@@ -87,6 +87,35 @@ assert len(svgs) == n_svg, ("svg elements", len(svgs), n_svg)
 if "grid" in s:
     heads = [h.text for h in root.iter("h3") if h.text and h.text.startswith(s["grid"]["key"] + " = ")]
     assert len(heads) == 4 * len(runs), ("grid headings", len(heads))
+# The layout a risk team reads without scrolling sideways (issue 15): the results come
+# before the scenario; the first table of each run is the headline, of at most 7 columns,
+# with VaR 99% and ES 99%; no table has more than 11 columns; no style keeps the
+# strategy names or intervals from wrapping.
+body = list(root.find("body"))
+ids = [e.get("id") for e in body if e.tag == "h2"]
+assert ids.index("results") < ids.index("scenario"), ids
+headline = [t for t in root.iter("table") if t.get("class") == "headline"]
+assert len(headline) == len(runs), ("headline tables", len(headline))
+for t in headline:
+    heads = ["".join(th.itertext()) for th in t.iter("th")]
+    assert len(heads) <= 7 and "VaR 99%" in heads and "ES 99%" in heads, heads
+    assert "P&L std" in heads and "P&L mean" in heads and "mean cost" in heads, heads
+for t in root.iter("table"):
+    n = max(len(tr.findall("th")) + len(tr.findall("td")) for tr in t.iter("tr"))
+    assert n <= 11, ("a table of", n, "columns")
+style = root.find("head").find("style").text
+assert "nowrap" not in style, "white-space:nowrap in the style"
+# The hedge vol column shows the vol each strategy used: a number for ratio bs.
+for t in root.iter("table"):
+    heads = ["".join(th.itertext()) for th in t.iter("th")]
+    if "hedge vol" in heads:
+        col = heads.index("hedge vol")
+        for tr in t.find("tbody").findall("tr"):
+            tds = tr.findall("td")
+            ratio = tds[heads.index("ratio")].text
+            v = "".join(tds[col].itertext())
+            if ratio == "bs":
+                float(v.split(",")[0])
 PY
 }
 
@@ -140,9 +169,11 @@ cp -r tests/data/report/grid "$tmp/grid"
 mkdir -p "$tmp/grid/plots" && echo '<svg/>' >"$tmp/grid/plots/path.svg"
 expect_exit 0 "$bin" plot "$tmp/grid" --quiet
 check "--quiet prints nothing" test ! -s "$tmp/out"
-figures_are "$tmp/grid" "frontier convergence grid"
+figures_are "$tmp/grid" "frontier pnl_density convergence grid"
 expect_exit 0 "$bin" report "$tmp/grid"
-page_ok "$tmp/grid" 3
+page_ok "$tmp/grid" 4
+# Without pnl.csv the P&L density comes from the quantiles, and the caption says so.
+grep -q "quantiles imply" "$tmp/grid/report.html" && ok || bad "grid: density caption without pnl.csv"
 # pairs.csv holds 6 pairs per grid value: each run's table shows its own 6.
 $py - "$tmp/grid/report.html" <<'PY' && ok || bad "grid pairs tables"
 import sys, xml.etree.ElementTree as E
@@ -171,6 +202,14 @@ gp=0 page_ok "$tmp/nogp" 0
 gp=$gp_saved
 grep -q "gnuplot was not found" "$tmp/nogp/report.html" && ok || bad "no-gnuplot note in the page"
 
+# A scenario whose strategies name no hedge vol (JSON vol null): the page's "hedge vol"
+# column shows the leg's traded vol, 0.2, not a dash (page_ok checks it is a number).
+"$bin" run scenarios/crash_overlay.ini --paths 300 --out "$tmp/novol" --quiet >/dev/null 2>"$tmp/err"
+check "crash_overlay run: $(cat "$tmp/err")" test -s "$tmp/novol/summary.json"
+PATH=/nonexistent expect_exit 0 "$bin" report "$tmp/novol"
+gp=0 page_ok "$tmp/novol" 0
+gp=$gp_saved
+
 # gnuplot failing on a figure: exit 1, a message naming it, its log kept, the rest drawn.
 if [ "$gp" -eq 1 ]; then
     mkdir -p "$tmp/broken_scripts"
@@ -196,8 +235,8 @@ if [ -s "$tmp/dk/pairs.csv" ] && [ -s "$tmp/dk/pnl.csv" ] && [ -s "$tmp/dk/paths
         --set model.sigma=0.1,0.2,0.4 --set strategy.hedge.hedges=21,42,84 >/dev/null 2>"$tmp/err"
     check "grid run: $(cat "$tmp/err")" test -s "$tmp/dkgrid/summary.json"
     expect_exit 0 "$bin" report "$tmp/dkgrid"
-    figures_are "$tmp/dkgrid" "frontier convergence path grid"
-    page_ok "$tmp/dkgrid" 4
+    figures_are "$tmp/dkgrid" "frontier pnl_density convergence path grid"
+    page_ok "$tmp/dkgrid" 5
 else
     echo "cli_report: hedgesim run --out --pnl does not write every file of docs/outputs.md yet: skipping the end-to-end checks"
 fi
@@ -213,6 +252,15 @@ if [ -n "$chromium" ] && [ "$gp" -eq 1 ]; then
     timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --dump-dom \
         "file://$tmp/single/check.html" >"$tmp/dom" 2>/dev/null
     grep -q "<title>svg:4</title>" "$tmp/dom" && ok || bad "chromium: $(grep -o '<title>[^<]*</title>' "$tmp/dom")"
+    # No table scrolls sideways at 1280 or 800 px (issue 15): every .wide box fits.
+    sed 's|</body>|<script>document.title = "scroll:" + Array.from(document.querySelectorAll(".wide")).filter(function (e) { return e.scrollWidth > e.clientWidth + 1; }).length + " page:" + (document.documentElement.scrollWidth > window.innerWidth ? 1 : 0);</script></body>|' \
+        "$tmp/single/report.html" >"$tmp/single/wide.html"
+    for w in 1280 800; do
+        timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --window-size="$w,1000" \
+            --dump-dom "file://$tmp/single/wide.html" >"$tmp/dom" 2>/dev/null
+        t=$(grep -o '<title>[^<]*</title>' "$tmp/dom" | head -1)
+        [ "$t" = "<title>scroll:0 page:0</title>" ] && ok || bad "chromium at $w px: $t"
+    done
     echo "cli_report: chromium check took $(($(date +%s) - t0)) s"
 else
     echo "cli_report: skipping the browser check (it needs chromium and gnuplot)"

@@ -105,6 +105,14 @@ type = vol
 from = 0
 to = 0.02
 factor = 2
+[stress.i]
+type = implied
+time = 0.01
+size = 5
+[risk]
+horizons = 0.011904761904761904
+mark = implied
+drawdown = 1
 """
 
 def write(name, model, body):
@@ -123,7 +131,7 @@ rule_section = {"hedges": "iv", "every": "ev", "band": "bd", "to": "bd",
 ratio_section = {"decay": "rz", "init_vol": "rz", "window": "rw", "hedge_type": "dg",
                  "hedge_strike": "dg", "hedge_maturity": "dg", "hedge_vol": "dg",
                  "model_delta": "md"}
-stress_section = {"crash": "c", "gap": "g", "vol": "v"}
+stress_section = {"crash": "c", "gap": "g", "vol": "v", "implied": "i"}
 
 def target(part, item, key):
     if part == "models":
@@ -137,6 +145,8 @@ def target(part, item, key):
         return bases["strategies"], f"strategy.iv.{key}"
     if part == "stress":
         return bases["stress"], f"stress.{stress_section[item]}.{key}"
+    if part == "risk":
+        return bases["stress"], f"risk.{key}"
     return None, None
 
 def fmt(x):
@@ -164,7 +174,7 @@ def values(rng):
 # Parse `hedgesim list`.
 parts = {"models": "models", "rebalancing": "rules", "hedge ratios": "ratios",
          "hedge vol, frictions": "frictions", "stress overlays": "stress",
-         "instruments": None}
+         "horizon risk": "risk", "instruments": None}
 cases = []
 in_range = {}
 derived = set()

@@ -157,10 +157,10 @@ Test(model_value, in_the_report_and_json)
                                &sc, &res);
     const double bs20 = hs_bs_price(HS_BS_CALL, 100, 100, 0.25, 0.05, 0.0, 0.2);
     const double bs25 = hs_bs_price(HS_BS_CALL, 100, 100, 0.25, 0.05, 0.0, 0.25);
-    /* `option` is the book seen long (report.h): 2 calls. */
-    cr_assert(fabs(rep->option.value - 2.0 * bs25) < 1e-12, "value %g", rep->option.value);
-    cr_assert(fabs(rep->option_model_value - 2.0 * bs20) < 1e-12, "model %g vs %g",
-              rep->option_model_value, 2.0 * bs20);
+    /* `option` is the first leg, one unit long (report.h); `book` the two calls sold. */
+    cr_assert(fabs(rep->option.value - bs25) < 1e-12, "value %g", rep->option.value);
+    cr_assert(fabs(rep->option_model_value - bs20) < 1e-12, "model %g vs %g",
+              rep->option_model_value, bs20);
     cr_assert(fabs(rep->book_model_value + 2.0 * bs20) < 1e-12, "book %g", rep->book_model_value);
     json_t *j = hs_report_json(rep);
     json_t *mv = json_object_get(json_object_get(j, "option"), "model_value");

@@ -98,6 +98,16 @@ Test(sample, pair_and_mean_std_by_hand)
     double m, s;
     cr_assert(hs_sample_mean_std(hs_comm_self(), z, 4, 1, &m, &s, &e) == HS_OK);
     cr_expect(m == 5.0 && fabs(s - sqrt(20.0 / 3.0)) < 1e-15, "%g %g", m, s);
+    /* The same sample times 2^700 and 2^1000 (squares and sums beyond the largest
+     * double): the same digits times the factor, not inf. */
+    for (int p2 = 700; p2 <= 1000; p2 += 300) {
+        double big[4];
+        for (int i = 0; i < 4; i++)
+            big[i] = ldexp(z[i], p2);
+        cr_assert(hs_sample_mean_std(hs_comm_self(), big, 4, 1, &m, &s, &e) == HS_OK);
+        cr_expect(m == ldexp(5.0, p2) && fabs(ldexp(s, -p2) - sqrt(20.0 / 3.0)) < 1e-15,
+                  "2^%d: %g %g", p2, m, s);
+    }
 }
 
 Test(sample, pair_agrees_with_the_serial_one)
