@@ -92,6 +92,10 @@ hs_status hs_hmc_fit_date(hs_hmc_date *d, size_t basis, size_t order, size_t n, 
  * basis - order + 2 increasing breakpoints brk (x clamped into [brk[0], brk[last]]), as
  * gsl_bspline_knots places them. */
 void hs_hmc_bspline(double x, const double *brk, size_t basis, size_t order, double *out);
+/* The same as the order nonzero values nv[0 .. order) of B_{a0} .. B_{a0+order-1}; returns
+ * a0. */
+size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t order,
+                              double *nv);
 
 /* C_d and phi_d of a fitted date at (x, state value s); outside the training range x and z
  * are clamped (the fit is flat beyond the paths it saw). */
