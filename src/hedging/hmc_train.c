@@ -297,10 +297,12 @@ size_t hs_hmc_train_bytes(const hs_hmc_spec *spec, size_t steps, size_t n_legs)
     double dates = (double)((steps + every - 1) / every);
     double slots = dates + 1.0 + (double)(n_legs < steps ? n_legs : steps);
     double cols = 2.0 * (double)spec->basis * (spec->state ? 2.0 : 1.0);
-    /* Spots per kept step, states per date, five per-path work arrays; the regression's
-     * design matrix and the SVD workspace's copy of it; coefficient tables. */
-    double per_path = slots + (spec->state ? dates : 0.0) + 5.0 + 2.0 * cols;
-    double bytes = 8.0 * (per_path * (double)spec->paths + dates * (cols + 16.0) + 3.0 * cols * cols);
+    /* Spots per kept step, states per date, five per-path work arrays and the sorted copy
+     * of ln S for the breakpoints; the normal equations (four p x p and vectors) and the
+     * coefficient tables. */
+    double per_path = slots + (spec->state ? dates : 0.0) + 6.0;
+    double bytes = 8.0 * (per_path * (double)spec->paths + dates * (cols + 16.0 + (double)HS_HMC_MAX_BASIS) +
+                          4.0 * cols * cols + 8.0 * cols);
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
