@@ -46,29 +46,33 @@ static double wall_seconds(void)
 size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t order,
                               double *nv)
 {
-    /* Clamped knots: order copies of lo, the nbreak - 2 interior breakpoints, order copies
-     * of hi (as gsl_bspline_knots places them); de Boor's BSPLVB recurrence on the span of
-     * x (de Boor, A Practical Guide to Splines, 1978, ch. X). */
-    size_t nbreak = basis - order + 2, k = order;
-    double lo = brk[0], hi = brk[nbreak - 1];
-    double t[HS_HMC_MAX_BASIS + 16];
-    for (size_t i = 0; i < k; i++)
-        t[i] = lo, t[basis + i] = hi;
-    for (size_t i = 1; i + 1 < nbreak; i++)
-        t[k - 1 + i] = brk[i];
+    /* Clamped knots t[0 .. basis + order): order copies of lo, the nbreak - 2 interior
+     * breakpoints, order copies of hi (as gsl_bspline_knots places them): t[i] =
+     * brk[clamp(i - (order - 1), 0, nbreak - 1)].  de Boor's BSPLVB recurrence on the span
+     * of x (de Boor, A Practical Guide to Splines, 1978, ch. X). */
+    const size_t nbreak = basis - order + 2, k = order;
+    const double lo = brk[0], hi = brk[nbreak - 1];
     if (!(x > lo))
         x = lo;
     if (!(x < hi))
         x = hi;
-    /* Span: t[s] <= x < t[s + 1], s in [k - 1, basis - 1] (x = hi: the last span). */
-    size_t s = k - 1;
-    while (s + 1 < basis && x >= t[s + 1])
-        s++;
+    /* The breakpoint interval [brk[b], brk[b + 1]) holding x (the last one for x = hi),
+     * by bisection; the knot span is s = b + k - 1. */
+    size_t b0 = 0, b1 = nbreak - 1;
+    while (b1 - b0 > 1) {
+        size_t mid = (b0 + b1) / 2;
+        if (x >= brk[mid])
+            b0 = mid;
+        else
+            b1 = mid;
+    }
+#define KNOT(i) brk[(i) < k - 1 ? 0 : ((i) - (k - 1) > nbreak - 1 ? nbreak - 1 : (i) - (k - 1))]
+    const size_t s = b0 + k - 1;
     double left[16], right[16];
     nv[0] = 1.0;
     for (size_t j = 1; j < k; j++) {
-        left[j] = x - t[s + 1 - j];
-        right[j] = t[s + j] - x;
+        left[j] = x - KNOT(s + 1 - j);
+        right[j] = KNOT(s + j) - x;
         double saved = 0.0;
         for (size_t r = 0; r < j; r++) {
             double temp = nv[r] / (right[r + 1] + left[j - r]);
@@ -77,6 +81,7 @@ size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t 
         }
         nv[j] = saved;
     }
+#undef KNOT
     return s + 1 - k;
 }
 
@@ -226,12 +231,14 @@ hs_status hs_hmc_fit_date(hs_hmc_date *d, size_t basis, size_t order, size_t n, 
     }
     size_t col[64];
     double val[64];
+    double *ad = A->data, *bd = b->data; /* calloc'ed, row stride A->tda */
     for (size_t i = 0; i < n; i++) {
         size_t m = row_of(d, order, x[i], z ? z[i] : 0.0, gain[i], col, val);
         for (size_t u = 0; u < m; u++) {
-            *gsl_vector_ptr(b, col[u]) += val[u] * y[i];
+            double *arow = ad + col[u] * A->tda;
+            bd[col[u] * b->stride] += val[u] * y[i];
             for (size_t v = 0; v < m; v++)
-                *gsl_matrix_ptr(A, col[u], col[v]) += val[u] * val[v];
+                arow[col[v]] += val[u] * val[v];
         }
     }
     /* Balance (unit diagonal), then the least-squares solution by SVD of the symmetric

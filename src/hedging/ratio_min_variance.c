@@ -35,7 +35,7 @@ static const hs_param params[] = {
      NULL, HS_PARAM_SWEEP},
     {"order", HS_PARAM_INT, 2, 6, 4, "order", "B-spline order (4: cubic, 2: piecewise linear)",
      NULL, HS_PARAM_SWEEP},
-    {"train_paths", HS_PARAM_INT, 100, 1e8, 20000, "paths",
+    {"train_paths", HS_PARAM_INT, 100, 2e6, 50000, "paths",
      "training paths (streams disjoint from the run's; a list makes a sweep)", NULL,
      HS_PARAM_SWEEP},
     {"state", HS_PARAM_INT, 0, 1, 0, "0|1",
@@ -52,19 +52,28 @@ static hs_status prepare(hs_ratio_ctx *c, const hs_origin *origins, const char *
                          hs_error *err)
 {
     char w[512];
+#define AT(j) (origins ? hs_origin_str(origins[j], w, sizeof w) : "scenario")
     if (c->par[P_ORDER] > c->par[P_BASIS])
         return hs_error_set(err, HS_EINPUT,
-                            "%s: ratio = min_variance: basis = %g is less than order = %g "
+                            "%s: %s: ratio = min_variance: basis = %g is less than order = %g "
                             "(expected at least order B-splines)",
-                            origins ? hs_origin_str(origins[P_BASIS], w, sizeof w) : context,
-                            c->par[P_BASIS], c->par[P_ORDER]);
+                            AT(P_BASIS), context, c->par[P_BASIS], c->par[P_ORDER]);
     if (c->model && c->par[P_STATE] != 0.0 && !has_state(c->model->type))
         return hs_error_set(err, HS_EINPUT,
-                            "%s: ratio = min_variance: state = 1, but model '%s' has no "
+                            "%s: %s: ratio = min_variance: state = 1, but model '%s' has no "
                             "observable state (expected state = 0, or a heston, regime or "
                             "garch model)",
-                            origins ? hs_origin_str(origins[P_STATE], w, sizeof w) : context,
-                            c->model->type->name);
+                            AT(P_STATE), context, c->model->type->name);
+    /* Four paths per unknown at the least (2 x basis unknowns, twice that with the state):
+     * fewer leave the regression all noise. */
+    double unknowns = 2.0 * c->par[P_BASIS] * (c->par[P_STATE] != 0.0 ? 2.0 : 1.0);
+    if (c->par[P_TRAIN_PATHS] < 4.0 * unknowns)
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: %s: ratio = min_variance: train_paths = %g for %g unknowns per "
+                            "date (expected at least %g: four training paths per unknown)",
+                            AT(P_TRAIN_PATHS), context, c->par[P_TRAIN_PATHS], unknowns,
+                            4.0 * unknowns);
+#undef AT
     double every = c->interval > 0.0 ? round(c->interval / c->grid->dt) : 1.0;
     c->consts[C_EVERY] = every >= 1.0 ? every : 1.0;
     return HS_OK;
