@@ -35,24 +35,24 @@
 
 /* One fitted date: functions f_j(x, z) = B_a(x) z^s, a < nx, s < nz (j = a * nz + s). */
 typedef struct hs_hmc_date {
-    size_t k;           /* grid step of the date */
-    size_t nx;          /* B-splines in x: the basis, or 1 (a constant) when x is constant */
-    size_t nz;          /* 1, or 2 when the state enters (1 and z) */
-    double x_lo, x_hi;  /* the knots' range: the training paths' range of ln S at t_k */
+    size_t k;          /* grid step of the date */
+    size_t nx;         /* B-splines in x: the basis, or 1 (a constant) when x is constant */
+    size_t nz;         /* 1, or 2 when the state enters (1 and z) */
+    double x_lo, x_hi; /* the knots' range: the training paths' range of ln S at t_k */
     double brk[HS_HMC_MAX_BASIS]; /* the nx - order + 2 breakpoints, brk[0] = x_lo */
-    double z_mean, z_sd; /* standardisation of the state: z = (state - mean) / sd */
-    double z_lo, z_hi;  /* the training range of z (evaluation clamps to it) */
-    double *value;      /* [nx * nz] coefficients of C */
-    double *hedge;      /* [nx * nz] coefficients of phi */
+    double z_mean, z_sd;          /* standardisation of the state: z = (state - mean) / sd */
+    double z_lo, z_hi;            /* the training range of z (evaluation clamps to it) */
+    double *value;                /* [nx * nz] coefficients of C */
+    double *hedge;                /* [nx * nz] coefficients of phi */
 } hs_hmc_date;
 
 typedef struct hs_hmc_spec {
-    size_t basis;       /* B-splines in x (>= order) */
-    size_t order;       /* spline order (4: cubic) */
-    uint64_t paths;     /* training paths */
-    int state;          /* 1: the model's state[0] enters the basis */
-    uint64_t seed;      /* the run's seed (training paths are run paths 2^62 + j) */
-    size_t every;       /* grid steps between trading dates (1: every step) */
+    size_t basis;   /* B-splines in x (>= order) */
+    size_t order;   /* spline order (4: cubic) */
+    uint64_t paths; /* training paths */
+    int state;      /* 1: the model's state[0] enters the basis */
+    uint64_t seed;  /* the run's seed (training paths are run paths 2^62 + j) */
+    size_t every;   /* grid steps between trading dates (1: every step) */
 } hs_hmc_spec;
 
 typedef struct hs_hmc {
@@ -61,9 +61,9 @@ typedef struct hs_hmc {
     hs_hmc_date *dates; /* [n_dates], increasing k */
     size_t *date_of;    /* [steps]: the index of the last date at or before step k */
     size_t steps;
-    double price;       /* C_0(S_0): the book's HMC value at t0, t0 money */
-    double stderr_;     /* its standard error: std over paths of the hedged PV / sqrt(N) */
-    double seconds;     /* training wall time */
+    double price;   /* C_0(S_0): the book's HMC value at t0, t0 money */
+    double stderr_; /* its standard error: std over paths of the hedged PV / sqrt(N) */
+    double seconds; /* training wall time */
     uint64_t paths;
 } hs_hmc;
 
@@ -94,8 +94,7 @@ hs_status hs_hmc_fit_date(hs_hmc_date *d, size_t basis, size_t order, size_t n, 
 void hs_hmc_bspline(double x, const double *brk, size_t basis, size_t order, double *out);
 /* The same as the order nonzero values nv[0 .. order) of B_{a0} .. B_{a0+order-1}; returns
  * a0. */
-size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t order,
-                              double *nv);
+size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t order, double *nv);
 
 /* C_d and phi_d of a fitted date at (x, state value s); outside the training range x and z
  * are clamped (the fit is flat beyond the paths it saw). */

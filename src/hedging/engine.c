@@ -636,8 +636,8 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
     m.workspaces = sat_add(m.workspaces, sizeof(plan));
     /* min_variance trains before the run: its training set, held while it trains. */
     for (size_t s = 0; s < n_strat; s++)
-        m.workspaces = sat_add(m.workspaces, hs_min_variance_train_bytes(
-                                                 &sc->strategies[s], &sc->grid, sc->n_legs));
+        m.workspaces = sat_add(
+            m.workspaces, hs_min_variance_train_bytes(&sc->strategies[s], &sc->grid, sc->n_legs));
     return m;
 }
 

@@ -43,8 +43,7 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t order,
-                              double *nv)
+size_t hs_hmc_bspline_nonzero(double x, const double *brk, size_t basis, size_t order, double *nv)
 {
     /* Clamped knots t[0 .. basis + order): order copies of lo, the nbreak - 2 interior
      * breakpoints, order copies of hi (as gsl_bspline_knots places them): t[i] =
@@ -308,8 +307,9 @@ size_t hs_hmc_train_bytes(const hs_hmc_spec *spec, size_t steps, size_t n_legs)
      * of ln S for the breakpoints; the normal equations (four p x p and vectors) and the
      * coefficient tables. */
     double per_path = slots + (spec->state ? dates : 0.0) + 6.0;
-    double bytes = 8.0 * (per_path * (double)spec->paths + dates * (cols + 16.0 + (double)HS_HMC_MAX_BASIS) +
-                          4.0 * cols * cols + 8.0 * cols);
+    double bytes =
+        8.0 * (per_path * (double)spec->paths + dates * (cols + 16.0 + (double)HS_HMC_MAX_BASIS) +
+               4.0 * cols * cols + 8.0 * cols);
     return bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -361,8 +361,7 @@ static hs_status simulate(const hs_model *m, const hs_hmc_spec *spec, const long
                     if (slot[k] >= 0)
                         memcpy(spot + (size_t)slot[k] * n + first, b.spot, nl * sizeof(double));
                     if (state && k < steps && k % spec->every == 0)
-                        memcpy(state + (k / spec->every) * n + first, b.state,
-                               nl * sizeof(double));
+                        memcpy(state + (k / spec->every) * n + first, b.state, nl * sizeof(double));
                     if (k == steps)
                         break;
                     m->type->step(m, &b, k);
@@ -452,8 +451,8 @@ hs_status hs_hmc_train(const hs_model *m, const hs_leg *legs, size_t n_legs,
                 y[i] += leg->quantity * leg->type->payoff(se[i], leg->strike) * de;
         }
         dd->k = k;
-        st = hs_hmc_fit_date(dd, spec->basis, spec->order, n, x, state ? state + d * n : NULL,
-                             gain, y, res, err);
+        st = hs_hmc_fit_date(dd, spec->basis, spec->order, n, x, state ? state + d * n : NULL, gain,
+                             y, res, err);
         if (st)
             goto done;
         double d0 = exp(-r * (double)k * dt);

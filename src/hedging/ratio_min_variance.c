@@ -31,8 +31,8 @@ enum { C_EVERY };
 
 static const hs_param params[] = {
     {"basis", HS_PARAM_INT, 2, HS_HMC_MAX_BASIS, 16, "functions",
-     "B-splines in ln S for the value and for the hedge at each date (a list makes a sweep)",
-     NULL, HS_PARAM_SWEEP},
+     "B-splines in ln S for the value and for the hedge at each date (a list makes a sweep)", NULL,
+     HS_PARAM_SWEEP},
     {"order", HS_PARAM_INT, 2, 6, 4, "order", "B-spline order (4: cubic, 2: piecewise linear)",
      NULL, HS_PARAM_SWEEP},
     {"train_paths", HS_PARAM_INT, 100, 2e6, 50000, "paths",
@@ -81,9 +81,12 @@ static hs_status prepare(hs_ratio_ctx *c, const hs_origin *origins, const char *
 
 static hs_hmc_spec spec_of(const hs_ratio_ctx *c)
 {
-    return (hs_hmc_spec){(size_t)c->par[P_BASIS],     (size_t)c->par[P_ORDER],
-                         (uint64_t)c->par[P_TRAIN_PATHS], c->par[P_STATE] != 0.0,
-                         c->seed,                      (size_t)c->consts[C_EVERY]};
+    return (hs_hmc_spec){(size_t)c->par[P_BASIS],
+                         (size_t)c->par[P_ORDER],
+                         (uint64_t)c->par[P_TRAIN_PATHS],
+                         c->par[P_STATE] != 0.0,
+                         c->seed,
+                         (size_t)c->consts[C_EVERY]};
 }
 
 static hs_status begin(hs_ratio_ctx *c, hs_error *err)
@@ -147,8 +150,12 @@ size_t hs_min_variance_train_bytes(const hs_strategy *s, const hs_grid *grid, si
         s->rule->hedges && s->rule->hedges(&rs) && rs.every >= 1)
         every = rs.every;
     const double *par = s->ratio_par;
-    hs_hmc_spec sp = {(size_t)par[P_BASIS], (size_t)par[P_ORDER], (uint64_t)par[P_TRAIN_PATHS],
-                      par[P_STATE] != 0.0, 0, every};
+    hs_hmc_spec sp = {(size_t)par[P_BASIS],
+                      (size_t)par[P_ORDER],
+                      (uint64_t)par[P_TRAIN_PATHS],
+                      par[P_STATE] != 0.0,
+                      0,
+                      every};
     return hs_hmc_train_bytes(&sp, grid->steps, n_legs);
 }
 

@@ -24,10 +24,10 @@ static void hmc_table(const hs_report *rep, FILE *fp, int w)
         if (!(m->hmc_paths > 0))
             continue;
         if (!any++)
-            fprintf(fp, "\nHedged Monte Carlo fits (ratio min_variance): the book's value at t0\n"
-                        "%-*s | %10s | %8s | %10s | %7s | %11s | %8s\n",
-                    w, "strategy", "HMC value", "s.e.", "BS value", "z", "train paths",
-                    "train s");
+            fprintf(fp,
+                    "\nHedged Monte Carlo fits (ratio min_variance): the book's value at t0\n"
+                    "%-*s | %10s | %8s | %10s | %7s | %11s | %8s\n",
+                    w, "strategy", "HMC value", "s.e.", "BS value", "z", "train paths", "train s");
         fprintf(fp, "%-*s | %10.5f | %8.5f | %10.5f | %+7.2f | %11.0f | %8.3f\n", w,
                 rep->strategies[s].strategy->name, m->hmc_price, m->hmc_stderr, rep->book.value,
                 (m->hmc_price - rep->book.value) / m->hmc_stderr, m->hmc_paths, m->hmc_seconds);

@@ -38,8 +38,8 @@ static hs_scenario *load(const char *text)
 {
     hs_error err;
     hs_scenario *sc = NULL;
-    cr_assert_eq(hs_scenario_load_string(text, "min_variance.ini", NULL, 0, &sc, &err), HS_OK,
-                 "%s", err.msg);
+    cr_assert_eq(hs_scenario_load_string(text, "min_variance.ini", NULL, 0, &sc, &err), HS_OK, "%s",
+                 err.msg);
     return sc;
 }
 
@@ -86,8 +86,8 @@ Test(hmc, bspline_matches_gsl)
         hs_hmc_bspline(x, brk, basis, order, mine);
         gsl_bspline_eval(x, ref, w);
         for (size_t j = 0; j < basis; j++)
-            cr_assert(fabs(mine[j] - gsl_vector_get(ref, j)) < 1e-14, "x %g B_%zu: %g vs %g", x,
-                      j, mine[j], gsl_vector_get(ref, j));
+            cr_assert(fabs(mine[j] - gsl_vector_get(ref, j)) < 1e-14, "x %g B_%zu: %g vs %g", x, j,
+                      mine[j], gsl_vector_get(ref, j));
     }
     gsl_vector_free(ref);
     gsl_bspline_free(w);
@@ -170,13 +170,14 @@ Test(hmc, normal_equations_match_gsl_multifit)
     gsl_matrix_free(X), gsl_matrix_free(cov), gsl_vector_free(yv), gsl_vector_free(c);
 }
 
-static const char *gbm_text = "[simulation]\npaths = 20000\nseed = 5\nsteps = 21\n"
-                              "[market]\nspot = 100\nrate = 0.05\n"
-                              "[model]\ntype = gbm\nsigma = 0.2\nmu = 0.05\n"
-                              "[option]\ntype = call\nstrike = 100\nmaturity = 0.08333333333333333\n"
-                              "quantity = -1\nvol = 0.2\n"
-                              "[strategy.bs]\nhedges = 21\n"
-                              "[strategy.mv]\nratio = min_variance\nhedges = 21\ntrain_paths = 100000\n";
+static const char *gbm_text =
+    "[simulation]\npaths = 20000\nseed = 5\nsteps = 21\n"
+    "[market]\nspot = 100\nrate = 0.05\n"
+    "[model]\ntype = gbm\nsigma = 0.2\nmu = 0.05\n"
+    "[option]\ntype = call\nstrike = 100\nmaturity = 0.08333333333333333\n"
+    "quantity = -1\nvol = 0.2\n"
+    "[strategy.bs]\nhedges = 21\n"
+    "[strategy.mv]\nratio = min_variance\nhedges = 21\ntrain_paths = 100000\n";
 
 Test(hmc, gbm_matches_black_scholes)
 {
@@ -228,9 +229,9 @@ Test(hmc, merton_beats_both_deltas)
     hs_merton_jumps j = {5, -0.05, 0.1};
     hs_merton_value v;
     hs_error err;
-    cr_assert_eq(hs_merton_eval(HS_BS_CALL, 100, 100, sc->legs[0].maturity, 0.05, 0.0, 0.2, &j,
-                                &v, &err),
-                 HS_OK);
+    cr_assert_eq(
+        hs_merton_eval(HS_BS_CALL, 100, 100, sc->legs[0].maturity, 0.05, 0.0, 0.2, &j, &v, &err),
+        HS_OK);
     const hs_strategy_means *mv = &res->means[2];
     cr_assert(fabs(mv->hmc_price + v.value) < 4 * mv->hmc_stderr, "HMC %.5f +- %.5f vs Merton %.5f",
               mv->hmc_price, mv->hmc_stderr, -v.value);
