@@ -333,7 +333,8 @@ static hs_status simulate(const hs_model *m, const hs_hmc_spec *spec, const long
     const size_t steps = m->grid.steps;
     const uint64_t n = spec->paths, n_blocks = (n + HS_BLOCK - 1) / HS_BLOCK;
     int failed = 0;
-#pragma omp parallel
+    /* A few blocks are not worth waking the threads for. */
+#pragma omp parallel if (n_blocks >= 16)
     {
         double *mem = aligned_alloc(64, (4 + HS_MODEL_STATE) * HS_BLOCK * sizeof(double));
         hs_pcg32_lanes *rng = hs_pcg32_lanes_alloc(HS_BLOCK);
