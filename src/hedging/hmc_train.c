@@ -241,8 +241,11 @@ hs_status hs_hmc_fit_date(hs_hmc_date *d, size_t basis, size_t order, size_t n, 
         }
     }
     /* Balance (unit diagonal), then the least-squares solution by SVD of the symmetric
-     * matrix with singular values below 1e-12 of the largest dropped: a spline no path
-     * reached (an empty column) gets coefficient 0 instead of a singular system. */
+     * matrix with singular values below 1e-8 of the largest dropped (a condition number of
+     * the balanced design capped at 1e4).  A spline no path reached (an empty column) gets
+     * coefficient 0, and a combination few paths determine (a spline times the state where
+     * one regime is rare) is not fitted to their noise: with 1e-12 a regime-switching book
+     * trained on 5 000 paths had one path lose 40 times the std (tests/hedging). */
     for (size_t j = 0; j < p; j++) {
         double a = gsl_matrix_get(A, j, j);
         gsl_vector_set(scale, j, a > 0.0 ? 1.0 / sqrt(a) : 1.0);
@@ -258,7 +261,7 @@ hs_status hs_hmc_fit_date(hs_hmc_date *d, size_t basis, size_t order, size_t n, 
                           d->k, gsl_strerror(gs));
         goto done;
     }
-    double cut = 1e-12 * gsl_vector_get(sv, 0);
+    double cut = 1e-8 * gsl_vector_get(sv, 0);
     for (size_t j = 0; j < p; j++)
         if (!(gsl_vector_get(sv, j) > cut))
             gsl_vector_set(sv, j, 0.0);
