@@ -76,6 +76,9 @@ typedef struct hs_strategy_means {
     double carry;                             /* mean carry (borrow fees, negative) */
     unsigned long long model_delta_fallbacks; /* ratio model: lanes whose delta came from
                                                * the formula instead of a table */
+    /* ratio min_variance: the fit's value of the book at t0 (t0 money), its standard
+     * error, the training wall time and paths; NaN (paths 0) for other ratios. */
+    double hmc_price, hmc_stderr, hmc_seconds, hmc_paths;
 } hs_strategy_means;
 
 typedef struct hs_results {

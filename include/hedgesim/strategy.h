@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hedgesim/error.h"
 #include "hedgesim/model.h"
@@ -125,6 +126,7 @@ typedef struct hs_ratio_ctx {
     int has_hedge_leg; /* the ratio also trades a listed option (delta_gamma) */
     hs_leg hedge_leg;  /* that option: quantity unused; vol is the vol it trades at */
     void *data;        /* the ratio's per-run memory (begin/end), NULL without one */
+    uint64_t seed;     /* the run's seed (set by the engine before begin; min_variance) */
 } hs_ratio_ctx;
 
 /* Per-lane memory of a ratio (running estimates): HS_RATIO_STATE arrays of HS_BLOCK. */
@@ -158,6 +160,10 @@ struct hs_ratio_type {
     void (*end)(hs_ratio_ctx *ctx);
     /* Optional: lanes whose target fell back from a table to the formula (ratio model). */
     unsigned long long (*fallbacks)(const hs_ratio_ctx *ctx);
+    /* Optional: a ratio fitted before the run (min_variance) gives the book's fitted value
+     * at t0, its standard error, the fit's wall time and its training paths; 0 if none. */
+    int (*fitted)(const hs_ratio_ctx *ctx, double *value, double *stderr_, double *seconds,
+                  double *paths);
 };
 
 /* Set up a strategy for a run: its rule's state and its ratio's context (calling the
@@ -196,5 +202,6 @@ extern const hs_ratio_type hs_ratio_realized;
 extern const hs_ratio_type hs_ratio_leland;
 extern const hs_ratio_type hs_ratio_delta_gamma;
 extern const hs_ratio_type hs_ratio_model;
+extern const hs_ratio_type hs_ratio_min_variance;
 
 #endif

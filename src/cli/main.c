@@ -26,6 +26,7 @@
 #include "hedgesim/engine.h"
 #include "hedgesim/instrument.h"
 #include "hedgesim/report.h"
+#include "hedgesim/hmc.h"
 #include "hedgesim/memory.h"
 #include "hedgesim/scenario.h"
 #include "args.h"
@@ -160,6 +161,36 @@ static size_t trace_paths_for(const cli *c, const hs_scenario *sc)
     return want;
 }
 
+/* A min_variance strategy whose training set alone exceeds --max-memory or the available
+ * memory is refused before the run, naming its train_paths (the whole run's estimate,
+ * training included, is checked by check_memory). */
+static hs_status check_training(const cli *c, const hs_scenario *sc, hs_error *err)
+{
+    const char *source = "--max-memory";
+    size_t limit = 0;
+    for (size_t s = 0; s < sc->n_strategies; s++) {
+        const hs_strategy *st = &sc->strategies[s];
+        size_t bytes = hs_min_variance_train_bytes(st, &sc->grid, sc->n_legs);
+        if (!bytes)
+            continue;
+        if (!limit)
+            limit = c->max_memory ? c->max_memory : hs_cli_memory_available(&source);
+        if (bytes <= limit)
+            continue;
+        size_t j = hs_min_variance_train_paths_param();
+        char where[512], need[32], have[32];
+        return hs_error_set(err, HS_EINPUT,
+                            "%s: [%s] train_paths = %.0f: the training set needs ~%s (%.0f paths "
+                            "x the trading dates and the regression), more than %s (%s); "
+                            "expected fewer train_paths or a larger --max-memory SIZE",
+                            hs_origin_str(st->ratio_origin[j], where, sizeof where), st->section,
+                            st->ratio_par[j], hs_cli_bytes_str((double)bytes, need, sizeof need),
+                            st->ratio_par[j], hs_cli_bytes_str((double)limit, have, sizeof have),
+                            c->max_memory ? "--max-memory" : source);
+    }
+    return HS_OK;
+}
+
 /* Check the trace and estimate the memory of one run of sc before anything starts.
  * An explicit --trace longer than HS_TRACE_ROWS_MAX rows is refused, naming --trace. */
 static hs_status check_run(const cli *c, const hs_scenario *sc, hs_memory *m, hs_error *err)
@@ -167,6 +198,9 @@ static hs_status check_run(const cli *c, const hs_scenario *sc, hs_memory *m, hs
     /* Under MPI the estimate is this rank's: its share of the paths. */
     hs_run_opts opts = {.trace_paths = trace_paths_for(c, sc), .comm = hs_cli_world()};
     *m = hs_memory_estimate(sc, &opts);
+    hs_status ts = check_training(c, sc, err);
+    if (ts)
+        return ts;
     if (m->run.trace_rows > HS_TRACE_ROWS_MAX) {
         char mem[32], csv[32];
         uint64_t per_path = hs_trace_rows(sc, 1);

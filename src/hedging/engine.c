@@ -23,6 +23,7 @@
 
 #include "bigmem.h"
 #include "horizon.h"
+#include "hedgesim/hmc.h"
 #include "hedgesim/instrument.h"
 #include "simd.h"
 
@@ -511,7 +512,9 @@ static void plan_free(plan *p)
     free(p);
 }
 
-static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
+/* Set up the run's plan; with_begin 0 (the memory estimate) skips the ratios' begin,
+ * which may train (min_variance): the estimate must not do the work it sizes. */
+static hs_status plan_init(plan *p, const hs_scenario *sc, int with_begin, hs_error *err)
 {
     memset(p, 0, sizeof *p);
     p->sc = sc;
@@ -535,7 +538,8 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, hs_error *err)
         if (st)
             return st;
         const hs_ratio_type *rt = strat->ratio;
-        if (rt->begin && (st = rt->begin(&p->ratio_ctx[s], err)) != HS_OK)
+        p->ratio_ctx[s].seed = sc->seed;
+        if (with_begin && rt->begin && (st = rt->begin(&p->ratio_ctx[s], err)) != HS_OK)
             return st;
         p->ratio_arrays[s] = rt->state_arrays ? rt->state_arrays(&p->ratio_ctx[s]) : 0;
         p->need_old |= rt->update != NULL;
@@ -659,7 +663,7 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
     if (p) {
         hs_error e;
         hs_error_clear(&e);
-        if (plan_init(p, sc, &e) != HS_OK) {
+        if (plan_init(p, sc, 0, &e) != HS_OK) {
             memset(p->ratio_arrays, 0, sizeof p->ratio_arrays);
             p->n_strat = n_strat;
         }
@@ -671,6 +675,10 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
         sat_add(m.workspaces, sat_mul(sat_mul(sat_u64(n_blocks), n_strat), sizeof(block_sums)));
     m.workspaces = sat_add(m.workspaces, sat_mul(sat_add(sc->grid.steps, 1), sizeof(double)));
     m.workspaces = sat_add(m.workspaces, sizeof(plan));
+    /* min_variance trains before the run: its training set, held while it trains. */
+    for (size_t s = 0; s < n_strat; s++)
+        m.workspaces = sat_add(
+            m.workspaces, hs_min_variance_train_bytes(&sc->strategies[s], &sc->grid, sc->n_legs));
     return m;
 }
 
@@ -712,7 +720,7 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     plan *p = calloc(1, sizeof *p);
     if (!p)
         return hs_error_set(err, HS_ERUNTIME, "out of memory");
-    hs_status st = plan_init(p, sc, err);
+    hs_status st = plan_init(p, sc, 1, err);
     if (st) {
         plan_free(p);
         return st;
@@ -864,7 +872,15 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
         res->means[s] = (hs_strategy_means){
             hs_xsum_round(&acc[4 * s]) / total,     hs_xsum_round(&acc[4 * s + 1]) / total,
             hs_xsum_round(&acc[4 * s + 2]) / total, p->edge[s],
-            hs_xsum_round(&acc[4 * s + 3]) / total, fb[s]};
+            hs_xsum_round(&acc[4 * s + 3]) / total, fb[s], NAN, NAN, NAN, 0.0};
+    for (size_t s = 0; s < n_strat; s++) {
+        /* Every rank trained the same paths: its own fit is the run's. */
+        const hs_ratio_type *rt = sc->strategies[s].ratio;
+        hs_strategy_means *mn = &res->means[s];
+        if (rt->fitted)
+            rt->fitted(&p->ratio_ctx[s], &mn->hmc_price, &mn->hmc_stderr, &mn->hmc_seconds,
+                       &mn->hmc_paths);
+    }
     free(acc);
     free(fb);
     free(sums);

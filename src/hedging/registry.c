@@ -24,6 +24,7 @@ static const hs_ratio_type *const ratios[] = {
     &hs_ratio_leland,
     &hs_ratio_delta_gamma,
     &hs_ratio_model,
+    &hs_ratio_min_variance,
     NULL,
 };
 

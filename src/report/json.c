@@ -64,6 +64,24 @@ static json_t *with_model_value(json_t *o, double model_value)
     return o;
 }
 
+/* ratio = min_variance: the Hedged Monte Carlo fit's value of the book at t0 beside the
+ * book's Black-Scholes value at the traded vols; "training" holds the fit's wall time. */
+static json_t *hmc_json(const hs_strategy_means *m, double book_value, double model_value)
+{
+    json_t *h = json_object();
+    json_object_set_new(h, "price", num(m->hmc_price));
+    json_object_set_new(h, "stderr", num(m->hmc_stderr));
+    json_object_set_new(h, "bs_value", num(book_value));
+    if (isfinite(model_value)) /* where the model has a price (book.model_value) */
+        json_object_set_new(h, "model_value", num(model_value));
+    json_object_set_new(h, "z_vs_bs", num((m->hmc_price - book_value) / m->hmc_stderr));
+    json_object_set_new(h, "train_paths", json_integer((json_int_t)m->hmc_paths));
+    json_t *t = json_object();
+    json_object_set_new(t, "seconds", num(m->hmc_seconds));
+    json_object_set_new(h, "training", t);
+    return h;
+}
+
 static json_t *mean_std_json(double mean, double std)
 {
     json_t *o = json_object();
@@ -187,6 +205,9 @@ json_t *hs_report_json(const hs_report *rep)
         if (r->strategy->ratio == &hs_ratio_model)
             json_object_set_new(o, "model_delta_fallbacks",
                                 json_integer((json_int_t)r->means.model_delta_fallbacks));
+        if (r->means.hmc_paths > 0)
+            json_object_set_new(o, "hmc",
+                                hmc_json(&r->means, rep->book.value, rep->book_model_value));
         json_object_set_new(o, "pnl", summary_json(&r->pnl));
         json_object_set_new(o, "hedge_error", summary_json(&r->hedge_error));
         json_object_set_new(o, "derman_kamal_std", num(r->derman_kamal_std));

@@ -145,4 +145,13 @@ expect 0 "$bin" run "$dk" --paths 10 --set simulation.steps=1000 --set strategy.
 expect 0 "$bin" run "$dk" "${long_steps[@]}" --out "$tmp/tr0" && grep -q "note: paths.csv traces 0 paths" "$tmp/err" &&
     [ ! -e "$tmp/tr0/paths.csv" ] && ok || bad "default trace at steps = 1e6"
 
+# min_variance: a training set that does not fit is refused before the run, naming its
+# train_paths line and the estimate (issue 14)
+{ sed '/^\[strategy.minvar\]/,$d' scenarios/min_variance.ini
+  printf '[strategy.minvar]\nratio = min_variance\nhedges = 21\ntrain_paths = 2000000\n'; } >"$tmp/mv.ini"
+line=$(grep -n '^train_paths' "$tmp/mv.ini" | cut -d: -f1)
+expect 2 "$bin" run "$tmp/mv.ini" --max-memory 100M --out "$tmp/mv" && one_line &&
+    has "mv.ini:$line" "train_paths = 2000000" "the training set needs ~" "more than 100 MiB (--max-memory)"
+[ ! -e "$tmp/mv" ] && ok || bad "min_variance training refusal created --out"
+
 done_tests hostile_args

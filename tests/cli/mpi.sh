@@ -25,7 +25,7 @@ for r in 1 2 3; do
 done
 
 strip() { grep -v '"seconds"\|"ns_per_path_step"\|"threads"\|"ranks"' "$1"; }
-for s in derman_kamal heston_stress jump_crash bootstrap_dax risk_desk; do
+for s in derman_kamal heston_stress jump_crash bootstrap_dax risk_desk min_variance; do
     "$bin" run "scenarios/$s.ini" --quiet --paths 3000 --threads 2 --out "$tmp/$s-plain" \
         --pnl >/dev/null || bad "$s: plain run failed"
     for r in 1 2 3; do

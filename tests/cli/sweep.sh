@@ -91,6 +91,10 @@ hedge_vol = 0.2
 [strategy.md]
 ratio = model
 hedges = 4
+[strategy.hm]
+ratio = min_variance
+hedges = 4
+train_paths = 2000
 """
 stress = """[stress.c]
 type = crash
@@ -130,7 +134,8 @@ rule_section = {"hedges": "iv", "every": "ev", "band": "bd", "to": "bd",
                 "risk_aversion": "ww", "move": "mv"}
 ratio_section = {"decay": "rz", "init_vol": "rz", "window": "rw", "hedge_type": "dg",
                  "hedge_strike": "dg", "hedge_maturity": "dg", "hedge_vol": "dg",
-                 "model_delta": "md"}
+                 "model_delta": "md", "basis": "hm", "order": "hm", "train_paths": "hm",
+                 "state": "hm"}
 stress_section = {"crash": "c", "gap": "g", "vol": "v", "implied": "i"}
 
 def target(part, item, key):

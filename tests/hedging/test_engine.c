@@ -371,7 +371,8 @@ Test(engine, every_registered_rule_ratio_and_instrument_runs_finite)
                   {"realized", "window = 5\n"},
                   {"leland", "cost = 0.001\n"},
                   {"delta_gamma", "hedge_strike = 105\nhedge_maturity = 0.25\n"},
-                  {"model", ""}};
+                  {"model", ""},
+                  {"min_variance", "train_paths = 2000\nbasis = 8\n"}};
     for (const hs_rule_type *const *r = hs_rule_types(); *r; r++) {
         int found = 0;
         for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
