@@ -49,6 +49,11 @@ typedef struct hs_pair {
     double z;           /* mean_diff / stderr_diff (0 when both are 0) */
     hs_interval ci95;
     double corr; /* correlation of x and y (NaN if either is constant) */
+    /* Which hedges better, by variance, on the same paths: w_i = (x_i - mean x)^2 - (y_i -
+     * mean y)^2 has mean var_diff (the difference of the two variances, n - 1
+     * normalised), and var_z = mean(w) / (std(w) / sqrt(n)) is its paired z (negative: x
+     * has the smaller variance); std_ratio = std(x) / std(y) (NaN when y is constant). */
+    double var_diff, var_z, std_ratio;
 } hs_pair;
 
 void hs_pair_compute(const double *x, const double *y, size_t n, hs_pair *out);

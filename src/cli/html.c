@@ -563,14 +563,16 @@ static void table_convergence(FILE *fp, json_t *run)
 static void table_pairs(FILE *fp, const page *pg, json_t *run)
 {
     fputs("<div class=\"wide\"><table>", fp);
-    TH(fp, "a", "b", "mean of a &#8722; b", "s.e.", "z", "95% interval", "correlation");
+    TH(fp, "a", "b", "mean of a &#8722; b", "s.e.", "z", "95% interval", "correlation", "std a / b",
+       "variance z");
     size_t n = 0;
     if (pg->have_pairs) {
         const hs_csv *c = &pg->pairs;
         int gv = hs_csv_col(c, "grid_value"), a = hs_csv_col(c, "strategy_a"),
             b = hs_csv_col(c, "strategy_b"), md = hs_csv_col(c, "mean_diff"),
             se = hs_csv_col(c, "stderr"), z = hs_csv_col(c, "z"), lo = hs_csv_col(c, "ci95_lo"),
-            hi = hs_csv_col(c, "ci95_hi"), corr = hs_csv_col(c, "corr");
+            hi = hs_csv_col(c, "ci95_hi"), corr = hs_csv_col(c, "corr"),
+            sr = hs_csv_col(c, "std_ratio"), vz = hs_csv_col(c, "var_z");
         double want = getnum(run, "grid_value");
         for (size_t r = 0; r < c->n_rows; r++) {
             if (pg->grid_key && !(hs_csv_num(c, r, gv) == want))
@@ -589,7 +591,10 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
             num(fp, hs_csv_num(c, r, hi), 4);
             fputs("]</td>", fp);
             td_num(fp, hs_csv_num(c, r, corr));
-            fputs("</tr>\n", fp);
+            td_num(fp, hs_csv_num(c, r, sr));
+            fputs("<td>", fp);
+            num(fp, hs_csv_num(c, r, vz), 3);
+            fputs("</td></tr>\n", fp);
             n++;
         }
     } else {
@@ -609,6 +614,8 @@ static void table_pairs(FILE *fp, const page *pg, json_t *run)
             value(fp, get(p, "ci95"), 4);
             fputs("]</td>", fp);
             td(fp, p, "corr");
+            td(fp, p, "std_ratio");
+            td(fp, p, "var_z");
             fputs("</tr>\n", fp);
             n++;
         }

@@ -145,7 +145,8 @@ int hs_report_csv(const hs_report *rep, FILE *fp)
 
 int hs_pairs_csv_header(FILE *fp)
 {
-    fputs("grid_key,grid_value,strategy_a,strategy_b,mean_diff,stderr,z,ci95_lo,ci95_hi,corr\n",
+    fputs("grid_key,grid_value,strategy_a,strategy_b,mean_diff,stderr,z,ci95_lo,ci95_hi,corr,"
+          "var_diff,var_z,std_ratio\n",
           fp);
     return ferror(fp) ? -1 : 0;
 }
@@ -158,8 +159,9 @@ int hs_pairs_csv_rows(const hs_report *rep, FILE *fp)
         csv_text(fp, rep->strategies[p->a].strategy->name);
         fputc(',', fp);
         csv_text(fp, rep->strategies[p->b].strategy->name);
-        double v[6] = {p->mean_diff, p->stderr_diff, p->z, p->ci95.lo, p->ci95.hi, p->corr};
-        for (int k = 0; k < 6; k++)
+        double v[9] = {p->mean_diff, p->stderr_diff, p->z,     p->ci95.lo,  p->ci95.hi,
+                       p->corr,      p->var_diff,    p->var_z, p->std_ratio};
+        for (int k = 0; k < 9; k++)
             csv_num(fp, v[k]);
         fputc('\n', fp);
     }

@@ -248,6 +248,9 @@ json_t *hs_report_json(const hs_report *rep)
         json_array_append_new(ci, num(p->ci95.hi));
         json_object_set_new(o, "ci95", ci);
         json_object_set_new(o, "corr", num(p->corr));
+        json_object_set_new(o, "var_diff", num(p->var_diff));
+        json_object_set_new(o, "var_z", num(p->var_z));
+        json_object_set_new(o, "std_ratio", num(p->std_ratio));
         json_array_append_new(pairs, o);
     }
     json_object_set_new(root, "pairs", pairs);

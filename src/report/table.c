@@ -146,10 +146,14 @@ int hs_report_table(const hs_report *rep, FILE *fp)
                 shown < rep->n_pairs ? " (first 10; all in pairs.csv)" : "");
         for (size_t i = 0; i < shown; i++) {
             const hs_pair *p = &rep->pairs[i];
-            fprintf(fp, "  %s - %s: %+.4f (s.e. %.4f, z %+.2f, 95%% CI [%.4f, %.4f])\n",
+            fprintf(fp,
+                    "  %s - %s: %+.4f (s.e. %.4f, z %+.2f, 95%% CI [%.4f, %.4f]); std a/b %.4f "
+                    "(variance z %+.2f)\n",
                     rep->strategies[p->a].strategy->name, rep->strategies[p->b].strategy->name,
-                    p->mean_diff, p->stderr_diff, p->z, p->ci95.lo, p->ci95.hi);
+                    p->mean_diff, p->stderr_diff, p->z, p->ci95.lo, p->ci95.hi, p->std_ratio,
+                    p->var_z);
         }
+        fprintf(fp, "  (variance z < 0: a has the smaller P&L variance on the same paths)\n");
     }
     for (size_t j = 0; j < rep->n_conv; j++) {
         const hs_convergence *c = &rep->conv[j];

@@ -58,7 +58,7 @@ typedef void (*chunk_fn)(size_t lo, size_t hi, const void *arg, double *acc);
 /* s[0..ns) += the sums of f over [0, n): each group of GROUP paths (the local index
  * counts from a multiple of GROUP: ranks hold whole blocks) is summed in double in path
  * order, the same whatever the split, and the group sums are added exactly; chunks of
- * whole groups run on the threads.  ns <= 4. */
+ * whole groups run on the threads.  ns <= 6. */
 static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsum *s, size_t ns)
 {
     size_t nc = chunks_of(n, threads), groups = (n + GROUP - 1) / GROUP;
@@ -71,7 +71,7 @@ static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsu
         for (size_t j = 0; j < ns; j++)
             hs_xsum_init(&part[c * ns + j]);
         for (size_t g = g0; g < g1; g++) {
-            double acc[4] = {0, 0, 0, 0};
+            double acc[6] = {0, 0, 0, 0, 0, 0};
             size_t lo = g * GROUP, hi = lo + GROUP < n ? lo + GROUP : n;
             f(lo, hi, arg, acc);
             for (size_t j = 0; j < ns; j++)
@@ -296,16 +296,20 @@ static void sum_pair1(size_t lo, size_t hi, const void *arg, double *acc)
     }
 }
 
-/* Sums of (d - md)^2, (x - mx)^2, (y - my)^2 and (x - mx)(y - my). */
+/* Sums of (d - md)^2, (x - mx)^2, (y - my)^2, (x - mx)(y - my), and of w^2 and w with
+ * w = (x - mx)^2 - (y - my)^2 (the paired comparison of the variances). */
 static void sum_pair2(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const pair_arg *a = arg;
     for (size_t i = lo; i < hi; i++) {
         double d = a->x[i] - a->y[i] - a->md, u = a->x[i] - a->mx, v = a->y[i] - a->my;
+        double w = u * u - v * v;
         acc[0] += d * d;
         acc[1] += u * u;
         acc[2] += v * v;
         acc[3] += u * v;
+        acc[4] += w * w;
+        acc[5] += w;
     }
 }
 
@@ -319,8 +323,8 @@ hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, siz
         return hs_error_set(err, HS_ERUNTIME, "paired comparison needs 2 paths, got %llu",
                             (unsigned long long)total);
     pair_arg a = {x, y, 0, 0, 0};
-    hs_xsum s[4];
-    for (int j = 0; j < 4; j++)
+    hs_xsum s[6];
+    for (int j = 0; j < 6; j++)
         hs_xsum_init(&s[j]);
     if (sum_chunks(n, threads, sum_pair1, &a, s, 3) || hs_comm_sum_xsum(c, s, 3))
         return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
@@ -328,9 +332,9 @@ hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, siz
     a.md = hs_xsum_round(&s[0]) / nn;
     a.mx = hs_xsum_round(&s[1]) / nn;
     a.my = hs_xsum_round(&s[2]) / nn;
-    for (int j = 0; j < 4; j++)
+    for (int j = 0; j < 6; j++)
         hs_xsum_init(&s[j]);
-    if (sum_chunks(n, threads, sum_pair2, &a, s, 4) || hs_comm_sum_xsum(c, s, 4))
+    if (sum_chunks(n, threads, sum_pair2, &a, s, 6) || hs_comm_sum_xsum(c, s, 6))
         return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
     double sdd = hs_xsum_round(&s[0]), sxx = hs_xsum_round(&s[1]);
     double syy = hs_xsum_round(&s[2]), sxy = hs_xsum_round(&s[3]);
@@ -343,6 +347,14 @@ hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, siz
     out->z = out->stderr_diff > 0 ? a.md / out->stderr_diff : 0.0;
     out->ci95 = (hs_interval){a.md - HS_Z95 * out->stderr_diff, a.md + HS_Z95 * out->stderr_diff};
     out->corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+    /* The variances compared on the same paths: the mean of w and its standard error,
+     * from the exact sums of w and of w^2. */
+    double sw = hs_xsum_round(&s[5]);
+    double mw = sw / nn, sww = hs_xsum_round(&s[4]) - nn * mw * mw;
+    double se_w = sww > 0 ? sqrt(sww / (nn - 1)) / sqrt(nn) : 0.0;
+    out->var_diff = sw / (nn - 1);
+    out->var_z = se_w > 0 ? mw / se_w : 0.0;
+    out->std_ratio = syy > 0 ? sqrt(sxx / syy) : NAN;
     return HS_OK;
 }
 

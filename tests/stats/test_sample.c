@@ -95,6 +95,13 @@ Test(sample, pair_and_mean_std_by_hand)
     cr_expect(isnan(p.corr), "y is constant");
     cr_assert(hs_sample_pair(hs_comm_self(), x, z, 4, 1, &p, &e) == HS_OK);
     cr_expect(p.mean_diff == -2.5 && fabs(p.corr - 1.0) < 1e-15);
+    /* By hand: u = x - 2.5 = (-1.5, -0.5, 0.5, 1.5), v = z - 5 = 2u, w = u^2 - v^2 =
+     * (-6.75, -0.75, -0.75, -6.75): sum -15, var_diff -15/3 = -5 (= 5/3 - 20/3); w - mean w
+     * = (-3, 3, 3, -3), std(w) = sqrt(36/3), s.e. sqrt(12)/2, var_z = -3.75 / sqrt(3);
+     * std ratio sqrt(5/3 / (20/3)) = 1/2. */
+    cr_expect(fabs(p.var_diff + 5.0) < 1e-14, "var_diff %g", p.var_diff);
+    cr_expect(fabs(p.var_z + 3.75 / sqrt(3.0)) < 1e-14, "var_z %g", p.var_z);
+    cr_expect(fabs(p.std_ratio - 0.5) < 1e-15, "std_ratio %g", p.std_ratio);
     double m, s;
     cr_assert(hs_sample_mean_std(hs_comm_self(), z, 4, 1, &m, &s, &e) == HS_OK);
     cr_expect(m == 5.0 && fabs(s - sqrt(20.0 / 3.0)) < 1e-15, "%g %g", m, s);
