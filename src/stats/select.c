@@ -4,27 +4,38 @@
  *
  * A double maps to a 64-bit key that sorts as the double does: flip every bit of a
  * negative number, set the sign bit of a positive one (-0 then sorts just below +0).  The
- * key of the value of rank t is found 16 bits at a time, most significant first: every
- * part counts its keys that share the prefix found so far in 2^16 buckets of the next 16
- * bits, the counts are summed over the parts (an integer reduction: exact, and the same
- * whatever the split), and the bucket where the running count passes t extends the
- * prefix.  Four rounds fix the key.  The counts of the buckets passed over add up to the
- * number of values strictly below the result, which expected shortfall needs.  Targets
- * that share a prefix share its histogram, and each part keeps only the keys that can
- * still matter (those under some target's prefix), so rounds after the first touch few
- * keys.  This is the classic distributed radix select (e.g. D.A. Bader and J. JaJa 1996,
- * "Practical parallel algorithms for dynamic data redistribution, median finding, and
- * selection", IPPS), with the reduction abstracted so that one process, threads or MPI
- * ranks can run it.
+ * key of the value of rank t is found a digit at a time, most significant first (16 bits,
+ * then six of 8): every part counts its keys that share the prefix found so far in buckets
+ * of the next digit, the counts are summed over the parts (an integer reduction: exact,
+ * and the same whatever the split), and the bucket where the running count passes t
+ * extends the prefix.  Seven rounds fix the key.  The counts of the buckets passed over add up to
+ * the number of values strictly below the result, which expected shortfall needs.  Targets that
+ * share a prefix share its histogram, and each part keeps only the keys that can still matter
+ * (those under some target's prefix), so rounds after the first touch few keys.  This is the
+ * classic distributed radix select (e.g. D.A. Bader and J. JaJa 1996, "Practical parallel
+ * algorithms for dynamic data redistribution, median finding, and selection", IPPS), with the
+ * reduction abstracted so that one process, threads or MPI ranks can run it.
  */
 #include "select.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define DIGIT_BITS 16
-#define BUCKETS ((size_t)1 << DIGIT_BITS)
-#define ROUNDS (64 / DIGIT_BITS)
+/* Digits, most significant first: 16 bits in the first round (sign, exponent and four
+ * mantissa bits: one histogram of 2^16 counts, the prefix is still empty), then 8 bits a
+ * round, where every target prefix has its own histogram: 2 KiB each rather than 512 KiB,
+ * so the later rounds' histograms stay in cache and add no resident memory to speak of. */
+#define ROUNDS 7
+static const int digit_bits[ROUNDS] = {16, 8, 8, 8, 8, 8, 8};
+#define BUCKETS_MAX ((size_t)1 << 16)
+/* The bits fixed before round r. */
+static int kept_before(int r)
+{
+    int k = 0;
+    for (int i = 0; i < r; i++)
+        k += digit_bits[i];
+    return k;
+}
 
 uint64_t hs_select_key(double x)
 {
@@ -66,8 +77,8 @@ static int reduce(const hs_reduce *red, uint64_t *buf, size_t n)
     return red ? red->sum_u64(red->ctx, buf, n) : 0;
 }
 
-/* Targets per pass: each distinct prefix of a pass has a histogram of 2^16 counts (512
- * KiB), so a pass needs at most 8 MiB per thread whatever the number of targets. */
+/* Targets per pass: each distinct prefix of a later round has a histogram of 2^8 counts,
+ * so a pass needs at most 512 KiB of histograms per thread whatever the targets. */
 #define BATCH 16
 /* Values per thread below which threads do not pay for their histograms. */
 #define PER_THREAD 65536
@@ -77,16 +88,17 @@ static int reduce(const hs_reduce *red, uint64_t *buf, size_t n)
 typedef struct share {
     size_t lo, hi, nc;
     uint64_t *cand;
-    uint64_t *hist; /* [BATCH * BUCKETS] */
+    uint64_t *hist; /* [hist_len(k)] */
 } share;
 
 /* Count the keys of a share in the histograms of their prefix group: from x in the first
  * round (no copy of the sample is made), from the kept keys after. */
 static void count_share(share *sh, const double *x, int round, const uint64_t *groups, size_t m)
 {
-    int keep = DIGIT_BITS * round, shift = 64 - keep - DIGIT_BITS;
+    int keep = kept_before(round), shift = 64 - keep - digit_bits[round];
+    size_t buckets = (size_t)1 << digit_bits[round];
     uint64_t *hist = sh->hist;
-    memset(hist, 0, m * BUCKETS * sizeof *hist);
+    memset(hist, 0, m * buckets * sizeof *hist);
     if (round == 0) {
         for (size_t i = sh->lo; i < sh->hi; i++)
             hist[hs_select_key(x[i]) >> shift]++;
@@ -95,7 +107,7 @@ static void count_share(share *sh, const double *x, int round, const uint64_t *g
     for (size_t i = 0; i < sh->nc; i++) {
         uint64_t c = sh->cand[i], p = c >> (64 - keep);
         size_t g = m > 1 ? group_of(groups, m, p) : 0;
-        hist[g * BUCKETS + ((c >> shift) & (BUCKETS - 1))]++;
+        hist[g * buckets + ((c >> shift) & (buckets - 1))]++;
     }
 }
 
@@ -135,14 +147,16 @@ static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, 
     share *sh = calloc((size_t)T, sizeof *sh);
     uint64_t *prefix = calloc(k, sizeof *prefix);
     uint64_t *groups = malloc(k * sizeof *groups);
-    uint64_t *hist = malloc(k * BUCKETS * sizeof *hist);
+    /* The first round's one histogram, or a later round's one per target. */
+    size_t hlen = k * ((size_t)1 << 8) > BUCKETS_MAX ? k * ((size_t)1 << 8) : BUCKETS_MAX;
+    uint64_t *hist = malloc(hlen * sizeof *hist);
     int oom = !sh || !prefix || !groups || !hist;
     for (int t = 0; !oom && t < T; t++) {
         sh[t].lo = n * (size_t)t / (size_t)T;
         sh[t].hi = n * (size_t)(t + 1) / (size_t)T;
         /* Only the kept keys are written: the pages of the rest are never touched. */
         sh[t].cand = malloc((sh[t].hi - sh[t].lo ? sh[t].hi - sh[t].lo : 1) * sizeof(uint64_t));
-        sh[t].hist = T > 1 ? malloc(k * BUCKETS * sizeof(uint64_t)) : hist;
+        sh[t].hist = T > 1 ? malloc(hlen * sizeof(uint64_t)) : hist;
         oom = !sh[t].cand || !sh[t].hist;
     }
     hs_status st = HS_OK;
@@ -156,6 +170,7 @@ static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, 
         below[j] = 0;
 
     for (int round = 0; round < ROUNDS; round++) {
+        size_t buckets = (size_t)1 << digit_bits[round];
         memcpy(groups, prefix, k * sizeof *groups);
         qsort(groups, k, sizeof *groups, cmp_u64);
         size_t m = 0;
@@ -166,24 +181,24 @@ static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, 
         for (int t = 0; t < T; t++)
             count_share(&sh[t], x, round, groups, m);
         if (T > 1) {
-            memcpy(hist, sh[0].hist, m * BUCKETS * sizeof *hist);
+            memcpy(hist, sh[0].hist, m * buckets * sizeof *hist);
             for (int t = 1; t < T; t++)
-                for (size_t i = 0; i < m * BUCKETS; i++)
+                for (size_t i = 0; i < m * buckets; i++)
                     hist[i] += sh[t].hist[i];
         }
-        if (reduce(red, hist, m * BUCKETS)) {
+        if (reduce(red, hist, m * buckets)) {
             st = hs_error_set(err, HS_ERUNTIME, "order statistics: the reduction failed");
             goto done;
         }
         for (size_t j = 0; j < k; j++) {
-            const uint64_t *h = hist + group_of(groups, m, prefix[j]) * BUCKETS;
+            const uint64_t *h = hist + group_of(groups, m, prefix[j]) * buckets;
             /* ranks[j] - below[j] values of this prefix lie below the target. */
             uint64_t want = ranks[j] - below[j], run = 0;
             size_t b = 0;
             while (run + h[b] <= want)
                 run += h[b++];
             below[j] += run;
-            prefix[j] = (prefix[j] << DIGIT_BITS) | b;
+            prefix[j] = (prefix[j] << digit_bits[round]) | b;
         }
         if (round + 1 == ROUNDS)
             break;
@@ -192,7 +207,7 @@ static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, 
         qsort(groups, k, sizeof *groups, cmp_u64);
 #pragma omp parallel for num_threads(T) if (T > 1) schedule(static, 1)
         for (int t = 0; t < T; t++)
-            filter_share(&sh[t], x, round, DIGIT_BITS * (round + 1), groups, k);
+            filter_share(&sh[t], x, round, kept_before(round + 1), groups, k);
     }
     for (size_t j = 0; j < k; j++)
         values[j] = hs_select_value(prefix[j]);
