@@ -164,10 +164,13 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
     /* The sample's size, its first non-finite value (by path), its range. */
     uint64_t bad = UINT64_MAX;
     uint64_t kmin = UINT64_MAX, kmax = 0;
+    /* On the threads: minima and maxima of integers, the same in any order. */
+    int nt = threads > 1 && n >= 131072 ? threads : 1;
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)                            \
+    reduction(min : bad, kmin) reduction(max : kmax)
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i])) {
-            if (bad == UINT64_MAX)
-                bad = first + i;
+            bad = first + i < bad ? first + i : bad;
             continue;
         }
         uint64_t k = hs_select_key(x[i]);
