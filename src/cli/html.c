@@ -752,7 +752,10 @@ static int write_page(FILE *fp, const void *user)
         esc(fp, pg->grid_key);
         fprintf(fp, " (%zu runs)", json_array_size(pg->runs));
     }
-    fputs("</p>\n<nav><a href=\"#results\">Results</a><a href=\"#scenario\">Scenario</a>"
+    fputs("</p>\n<nav><a href=\"#results\">Results</a>", fp);
+    if (hs_cli_html_has_risk(pg->runs))
+        fputs("<a href=\"#horizon-risk\">Horizon risk</a>", fp);
+    fputs("<a href=\"#scenario\">Scenario</a>"
           "<a href=\"#attribution\">Attribution</a><a href=\"#pairs\">Pairs</a>"
           "<a href=\"#convergence\">Convergence</a><a href=\"#figures\">Figures</a></nav>\n",
           fp);

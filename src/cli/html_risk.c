@@ -178,7 +178,7 @@ static void run_tables(FILE *fp, json_t *run)
           fp);
 }
 
-void hs_cli_html_risk(FILE *fp, json_t *runs, const char *grid_key)
+int hs_cli_html_has_risk(json_t *runs)
 {
     size_t i;
     json_t *run;
@@ -188,7 +188,14 @@ void hs_cli_html_risk(FILE *fp, json_t *runs, const char *grid_key)
         json_t *s0 = json_array_get(json_object_get(run, "strategies"), 0);
         any |= json_object_get(s0, "horizons") != NULL;
     }
-    if (!any)
+    return any;
+}
+
+void hs_cli_html_risk(FILE *fp, json_t *runs, const char *grid_key)
+{
+    size_t i;
+    json_t *run;
+    if (!hs_cli_html_has_risk(runs))
         return;
     fputs("<h2 id=\"horizon-risk\">Horizon risk</h2>\n", fp);
     json_array_foreach(runs, i, run)

@@ -10,6 +10,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
+/* Whether any run of the page has horizon results (the page then links the section). */
+int hs_cli_html_has_risk(json_t *runs);
+
 /* runs: the run summaries (one, or one per grid value); grid_key NULL outside a grid. */
 void hs_cli_html_risk(FILE *fp, json_t *runs, const char *grid_key);
 
