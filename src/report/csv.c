@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "hedgesim/report.h"
+#include "csv_fields.h"
 
 #include <errno.h>
 #include <math.h>
@@ -27,8 +28,7 @@ static void summary_values(const hs_summary *s, double v[16])
     memcpy(v, x, sizeof x);
 }
 
-/* The grid columns that start every CSV row: key and value, or two empty fields. */
-static void grid_cols(const hs_report *rep, FILE *fp)
+void hs_csv_put_grid(const hs_report *rep, FILE *fp)
 {
     if (rep->grid_key)
         fprintf(fp, "%s,%.17g,", rep->grid_key, rep->grid_value);
@@ -36,8 +36,7 @@ static void grid_cols(const hs_report *rep, FILE *fp)
         fputs(",,", fp);
 }
 
-/* A CSV text field, quoted when it holds a comma or a quote. */
-static void csv_text(FILE *fp, const char *t)
+void hs_csv_put_text(FILE *fp, const char *t)
 {
     if (!strpbrk(t, ",\"\n")) {
         fputs(t, fp);
@@ -52,8 +51,7 @@ static void csv_text(FILE *fp, const char *t)
     fputc('"', fp);
 }
 
-/* A number for CSV: full precision, empty when not finite (gnuplot reads it as missing). */
-static void csv_num(FILE *fp, double v)
+void hs_csv_put_num(FILE *fp, double v)
 {
     if (isfinite(v))
         fprintf(fp, ",%.17g", v);
@@ -79,8 +77,8 @@ int hs_report_csv_rows(const hs_report *rep, FILE *fp)
 {
     for (size_t s = 0; s < rep->n; s++) {
         const hs_strategy_report *r = &rep->strategies[s];
-        grid_cols(rep, fp);
-        csv_text(fp, r->strategy->name);
+        hs_csv_put_grid(rep, fp);
+        hs_csv_put_text(fp, r->strategy->name);
         fprintf(fp, ",%s,%s,", r->strategy->rule->name, r->strategy->ratio->name);
         if (r->hedges)
             fprintf(fp, "%zu", r->hedges);
@@ -90,19 +88,19 @@ int hs_report_csv_rows(const hs_report *rep, FILE *fp)
                            r->derman_kamal_std, r->cost.std,
                            r->carry.mean,       r->carry.std};
         for (int i = 0; i < 10; i++)
-            csv_num(fp, head[i]);
+            hs_csv_put_num(fp, head[i]);
         double v[16];
         summary_values(&r->pnl, v);
         for (size_t i = 0; i < 16; i++)
-            csv_num(fp, v[i]);
+            hs_csv_put_num(fp, v[i]);
         summary_values(&r->hedge_error, v);
         for (size_t i = 0; i < 16; i++)
-            csv_num(fp, v[i]);
+            hs_csv_put_num(fp, v[i]);
         const hs_interval *iv[6] = {&r->ci.mean, &r->ci.std,   &r->ci.var95,
                                     &r->ci.es95, &r->ci.var99, &r->ci.es99};
         for (int k = 0; k < 6; k++) {
-            csv_num(fp, iv[k]->lo);
-            csv_num(fp, iv[k]->hi);
+            hs_csv_put_num(fp, iv[k]->lo);
+            hs_csv_put_num(fp, iv[k]->hi);
         }
         fputc('\n', fp);
     }
@@ -126,11 +124,11 @@ int hs_paths_csv_rows(const hs_report *rep, FILE *fp)
             for (size_t k = 0; k <= steps; k++) {
                 const double *row =
                     res->trace + ((s * res->trace_paths + p) * (steps + 1) + k) * HS_TR_FIELDS;
-                grid_cols(rep, fp);
-                csv_text(fp, rep->strategies[s].strategy->name);
+                hs_csv_put_grid(rep, fp);
+                hs_csv_put_text(fp, rep->strategies[s].strategy->name);
                 fprintf(fp, ",%zu,%zu", p, k);
                 for (int f = 0; f < HS_TR_FIELDS; f++)
-                    csv_num(fp, row[f]);
+                    hs_csv_put_num(fp, row[f]);
                 fputc('\n', fp);
             }
     return ferror(fp) ? -1 : 0;
@@ -155,14 +153,14 @@ int hs_pairs_csv_rows(const hs_report *rep, FILE *fp)
 {
     for (size_t i = 0; i < rep->n_pairs; i++) {
         const hs_pair *p = &rep->pairs[i];
-        grid_cols(rep, fp);
-        csv_text(fp, rep->strategies[p->a].strategy->name);
+        hs_csv_put_grid(rep, fp);
+        hs_csv_put_text(fp, rep->strategies[p->a].strategy->name);
         fputc(',', fp);
-        csv_text(fp, rep->strategies[p->b].strategy->name);
+        hs_csv_put_text(fp, rep->strategies[p->b].strategy->name);
         double v[9] = {p->mean_diff, p->stderr_diff, p->z,     p->ci95.lo,  p->ci95.hi,
                        p->corr,      p->var_diff,    p->var_z, p->std_ratio};
         for (int k = 0; k < 9; k++)
-            csv_num(fp, v[k]);
+            hs_csv_put_num(fp, v[k]);
         fputc('\n', fp);
     }
     return ferror(fp) ? -1 : 0;
@@ -181,13 +179,13 @@ int hs_convergence_csv_rows(const hs_report *rep, FILE *fp)
     for (size_t j = 0; j < rep->n_conv; j++) {
         const hs_convergence *c = &rep->conv[j];
         for (size_t i = 0; i < c->k; i++) {
-            grid_cols(rep, fp);
-            csv_text(fp, c->group);
+            hs_csv_put_grid(rep, fp);
+            hs_csv_put_text(fp, c->group);
             fprintf(fp, ",%.0f", c->hedges[i]);
             double v[8] = {c->std[i],    c->std_se[i],    c->dk[i],       c->std[i] / c->dk[i],
                            c->fit.slope, c->fit.slope_se, c->fit.ci95.lo, c->fit.ci95.hi};
             for (int k = 0; k < 8; k++)
-                csv_num(fp, v[k]);
+                hs_csv_put_num(fp, v[k]);
             fputc('\n', fp);
         }
     }
@@ -206,9 +204,9 @@ int hs_pnl_csv_rows_range(const hs_report *rep, FILE *fp, uint64_t p0, uint64_t 
     for (uint64_t p = p0; p < p1 && p < res->paths; p++)
         for (size_t s = 0; s < res->n_strategies; s++) {
             size_t i = s * res->paths + p;
-            grid_cols(rep, fp);
+            hs_csv_put_grid(rep, fp);
             fprintf(fp, "%llu,", (unsigned long long)(res->first_path + p));
-            csv_text(fp, rep->strategies[s].strategy->name);
+            hs_csv_put_text(fp, rep->strategies[s].strategy->name);
             fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,%.0f", res->pnl[i], res->hedge_error[i],
                     res->cost[i], res->carry[i], (double)res->trades[i]);
             if (res->n_horizons)

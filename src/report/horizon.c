@@ -10,6 +10,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "hedgesim/report.h"
+#include "csv_fields.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -223,29 +224,6 @@ int hs_horizons_csv_header(FILE *fp)
     return ferror(fp) ? -1 : 0;
 }
 
-static void csv_num(FILE *fp, double v)
-{
-    if (isfinite(v))
-        fprintf(fp, ",%.17g", v);
-    else
-        fputc(',', fp);
-}
-
-static void csv_text(FILE *fp, const char *t)
-{
-    if (!strpbrk(t, ",\"\n")) {
-        fputs(t, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *t; t++) {
-        if (*t == '"')
-            fputc('"', fp);
-        fputc(*t, fp);
-    }
-    fputc('"', fp);
-}
-
 int hs_horizons_csv_rows(const hs_report *rep, FILE *fp)
 {
     if (!rep->horizons)
@@ -253,32 +231,29 @@ int hs_horizons_csv_rows(const hs_report *rep, FILE *fp)
     for (size_t h = 0; h < rep->res->n_horizons; h++)
         for (size_t s = 0; s < rep->n; s++) {
             const hs_horizon_report *o = &rep->horizons[h * rep->n + s];
-            if (rep->grid_key)
-                fprintf(fp, "%s,%.17g,", rep->grid_key, rep->grid_value);
-            else
-                fputs(",,", fp);
-            csv_text(fp, rep->strategies[s].strategy->name);
+            hs_csv_put_grid(rep, fp);
+            hs_csv_put_text(fp, rep->strategies[s].strategy->name);
             fprintf(fp, ",%.17g,%zu", o->time, o->step);
             const hs_summary *p = &o->pnl;
             double v[16] = {p->mean,  p->std,  p->stderr_mean, p->skew, p->exkurt, p->min,
                             p->max,   p->q01,  p->q05,         p->q50,  p->q95,    p->q99,
                             p->var95, p->es95, p->var99,       p->es99};
             for (int i = 0; i < 16; i++)
-                csv_num(fp, v[i]);
+                hs_csv_put_num(fp, v[i]);
             const hs_interval *iv[6];
             ci_values(&o->ci, iv);
             for (int k = 0; k < 6; k++) {
-                csv_num(fp, iv[k]->lo);
-                csv_num(fp, iv[k]->hi);
+                hs_csv_put_num(fp, iv[k]->lo);
+                hs_csv_put_num(fp, iv[k]->hi);
             }
             for (size_t t = 0; t < HS_EX_TERMS; t++) {
-                csv_num(fp, o->explain[t].mean);
-                csv_num(fp, o->explain[t].std);
+                hs_csv_put_num(fp, o->explain[t].mean);
+                hs_csv_put_num(fp, o->explain[t].std);
             }
             const hs_summary *d = rep->drawdown ? &rep->drawdown[s] : NULL;
-            csv_num(fp, d ? d->mean : NAN);
-            csv_num(fp, d ? d->q95 : NAN);
-            csv_num(fp, d ? d->q99 : NAN);
+            hs_csv_put_num(fp, d ? d->mean : NAN);
+            hs_csv_put_num(fp, d ? d->q95 : NAN);
+            hs_csv_put_num(fp, d ? d->q99 : NAN);
             fputc('\n', fp);
         }
     return ferror(fp) ? -1 : 0;
@@ -315,12 +290,12 @@ void hs_pnl_csv_horizon_cols(const hs_report *rep, FILE *fp, size_t s, uint64_t 
     const hs_results *res = rep->res;
     size_t n = rep->n, paths = (size_t)res->paths;
     for (size_t h = 0; h < res->n_horizons; h++) {
-        csv_num(fp, res->horizon_pnl[(h * n + s) * paths + p]);
+        hs_csv_put_num(fp, res->horizon_pnl[(h * n + s) * paths + p]);
         const double *ex = res->explain + (h * n + s) * HS_EX_TERMS * paths;
         for (size_t t = 0; t < HS_EX_TERMS; t++)
-            csv_num(fp, ex[t * paths + p]);
+            hs_csv_put_num(fp, ex[t * paths + p]);
         const double *st = res->horizon_state + (h * paths + p) * 2;
-        csv_num(fp, st[0]);
-        csv_num(fp, state_value(rep->sc, st[1]));
+        hs_csv_put_num(fp, st[0]);
+        hs_csv_put_num(fp, state_value(rep->sc, st[1]));
     }
 }
