@@ -61,11 +61,23 @@ static hs_status build_pairs(hs_report *rep, int threads, hs_error *err)
         free(st), free(e);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for pairs");
     }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (tasks)
-    for (long i = 0; i < np; i++) {
-        hs_pair *p = &pairs[i];
-        st[i] = hs_sample_pair(res->comm, pnl + p->a * paths, pnl + p->b * paths, paths,
-                               tasks ? 1 : threads, p, &e[i]);
+    /* Either the pairs share the threads, or each pair's passes do.  (Not one loop with
+     * `if (tasks)`: an inactive parallel region around the passes' own regions makes them
+     * nested, and libgomp then starts fresh threads for every one of them while the
+     * simulation's workers still spin: the statistics ran slower on 2 threads.) */
+    if (tasks) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (long i = 0; i < np; i++) {
+            hs_pair *p = &pairs[i];
+            st[i] = hs_sample_pair(res->comm, pnl + p->a * paths, pnl + p->b * paths, paths, 1, p,
+                                   &e[i]);
+        }
+    } else {
+        for (long i = 0; i < np; i++) {
+            hs_pair *p = &pairs[i];
+            st[i] = hs_sample_pair(res->comm, pnl + p->a * paths, pnl + p->b * paths, paths,
+                                   threads, p, &e[i]);
+        }
     }
     hs_status first = HS_OK;
     for (long i = 0; i < np && !first; i++)
@@ -297,9 +309,16 @@ static hs_status build_strategies(const hs_scenario *sc, const hs_results *res, 
         return hs_error_set(err, HS_ERUNTIME, "out of memory for statistics");
     }
     long ns = (long)n;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (tasks)
-    for (long s = 0; s < ns; s++)
-        st[s] = strategy_stats(sc, res, rep, (size_t)s, tasks ? 1 : threads, vanilla, &e[s]);
+    /* The strategies share the threads, or each one's passes do (as in build_pairs: no
+     * inactive region around the passes' own). */
+    if (tasks) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (long s = 0; s < ns; s++)
+            st[s] = strategy_stats(sc, res, rep, (size_t)s, 1, vanilla, &e[s]);
+    } else {
+        for (long s = 0; s < ns; s++)
+            st[s] = strategy_stats(sc, res, rep, (size_t)s, threads, vanilla, &e[s]);
+    }
     hs_status first = HS_OK;
     for (size_t s = 0; s < n && !first; s++)
         if (st[s]) {
