@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hedgesim/engine.h"
+#include "hedgesim/model.h"
 #include "memlimit.h"
 
 const char hs_cli_usage[] =
@@ -244,6 +245,25 @@ void hs_cli_args_free(hs_cli_args *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Keys whose value is itself a list (risk.horizons, a model's LIST keys such as a
+ * regime's vols or rates): a list given to them with --set is their value, not a grid. */
+static int list_valued(const char *name, size_t len)
+{
+    if (len == 13 && !strncmp(name, "risk.horizons", 13))
+        return 1;
+    if (len <= 6 || strncmp(name, "model.", 6))
+        return 0;
+    const char *key = name + 6;
+    size_t klen = len - 6;
+    for (const hs_model_type *const *t = hs_model_types(); *t; t++)
+        for (size_t j = 0; j < (*t)->n_params; j++) {
+            const hs_param *p = &(*t)->params[j];
+            if (p->kind == HS_PARAM_LIST && strlen(p->key) == klen && !strncmp(p->key, key, klen))
+                return 1;
+        }
+    return 0;
+}
+
 int hs_cli_find_grid(const hs_cli_args *c, hs_error *err)
 {
     int found = -1;
@@ -253,7 +273,8 @@ int hs_cli_find_grid(const hs_cli_args *c, hs_error *err)
         /* A list in [strategy.*] is a sweep (strategies of one run), not a grid; a
          * leading '+' (a --set that may create the section) does not change that. */
         const char *name = s[0] == '+' ? s + 1 : s;
-        if (!c->from_set[i] || !eq || !strchr(eq, ',') || !strncmp(name, "strategy.", 9))
+        if (!c->from_set[i] || !eq || !strchr(eq, ',') || !strncmp(name, "strategy.", 9) ||
+            list_valued(name, (size_t)(eq - name)))
             continue;
         if (found >= 0) {
             hs_error_set(err, HS_EINPUT,

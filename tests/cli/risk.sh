@@ -103,4 +103,23 @@ if command -v python3 >/dev/null; then
         ok || bad "report.html is not well-formed XML"
 fi
 
+# A list given to a list-valued key with --set is its value, not a grid: two horizons in
+# one run (no "== grid" header), a regime's vols, and a repeated horizon refused as in
+# the file.
+"$bin" run scenarios/risk_desk.ini --paths 600 \
+    --set risk.horizons=0.003968253968253968,0.03968253968253968 >"$tmp/two" 2>&1 && ok ||
+    bad "--set risk.horizons=a,b failed: $(head -c 300 "$tmp/two")"
+grep -q "== grid" "$tmp/two" && bad "--set risk.horizons=a,b made a grid" || ok
+"$bin" run scenarios/risk_desk.ini --paths 600 --json --quiet \
+    --set risk.horizons=0.003968253968253968,0.03968253968253968 |
+    python3 -c 'import json, sys; j = json.load(sys.stdin); sys.exit(len(j["strategies"][0]["horizons"]) != 2)' &&
+    ok || bad "--set risk.horizons=a,b: not two horizons in one run's JSON"
+# The same for a model's list keys (a regime's vols, lambdas and rates).
+"$bin" run scenarios/regime_switch.ini --paths 500 --json --quiet --set model.vols=0.1,0.3 \
+    --set model.lambdas=0,0 --set model.rates=-1,1,1,-1 |
+    python3 -c 'import json, sys; j = json.load(sys.stdin); sys.exit(j["model"]["vols"] != [0.1, 0.3])' &&
+    ok || bad "--set model.vols=0.1,0.3 is not the regime's two vols"
+refuse "--set|does not come after" scenarios/risk_desk.ini --paths 600 \
+    --set risk.horizons=0.003968253968253968,0.003968253968253968
+
 done_tests risk
