@@ -77,6 +77,17 @@ def _value_text(value):
     return str(value)
 
 
+def _c_text(what, text):
+    """text as the C string the library reads; a NUL byte would silently end it there, so
+    it is refused as the command refuses one in a file."""
+    text = str(text)
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise InputError("%s: a NUL byte at line %d (expected text without NUL bytes)"
+                         % (what, line))
+    return text.encode()
+
+
 def _option(name, value):
     if value is None:
         return -1
@@ -94,7 +105,8 @@ def _prepare(paths, seed, threads, set):
     opts.threads = _option("threads", threads)
     items = []
     for key, value in (set or {}).items():
-        items.append(("%s=%s" % (key, _value_text(value))).encode())
+        item = "%s=%s" % (key, _value_text(value))
+        items.append(_c_text("set %s" % key, item))
     sets = (ctypes.c_char_p * max(len(items), 1))(*items)
     return opts, sets, len(items)
 
@@ -107,7 +119,7 @@ def run(scenario, paths=None, seed=None, threads=None, set=None):
     opts, sets, n = _prepare(paths, seed, threads, set)
     sim = ctypes.c_void_p()
     err = _lib.Error()
-    path = str(scenario).encode()
+    path = _c_text("scenario path", scenario)
     with _lock:
         st = _lib.lib.hs_sim_run(path, sets, n, ctypes.byref(opts), ctypes.byref(sim),
                                  ctypes.byref(err))
@@ -123,7 +135,7 @@ def run_string(text, name="<string>", paths=None, seed=None, threads=None, set=N
     sim = ctypes.c_void_p()
     err = _lib.Error()
     with _lock:
-        st = _lib.lib.hs_sim_run_string(text.encode(), str(name).encode(), sets, n,
+        st = _lib.lib.hs_sim_run_string(_c_text(str(name), text), _c_text("name", name), sets, n,
                                         ctypes.byref(opts), ctypes.byref(sim),
                                         ctypes.byref(err))
     if st:

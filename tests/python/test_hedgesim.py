@@ -205,6 +205,13 @@ class TestErrors(unittest.TestCase):
                     hedgesim.run("scenarios/derman_kamal.ini", **kw)
         with self.assertRaisesRegex(hedgesim.InputError, "cannot open"):
             hedgesim.run("scenarios/no_such_file.ini")
+        # A NUL byte would end the C string early (the value "0.2" would be used):
+        # refused, as the command refuses one in a file.
+        with self.assertRaisesRegex(hedgesim.InputError, "set model.sigma: a NUL byte"):
+            hedgesim.run("scenarios/derman_kamal.ini", paths=100,
+                         set={"model.sigma": "0.2\0x"})
+        with self.assertRaisesRegex(hedgesim.InputError, "s.ini: a NUL byte at line 2"):
+            hedgesim.run_string("[simulation]\npaths = 100\0\n", name="s.ini")
 
 
 if __name__ == "__main__":
