@@ -53,6 +53,7 @@ typedef struct hs_hmc_spec {
     int state;      /* 1: the model's state[0] enters the basis */
     uint64_t seed;  /* the run's seed (training paths are run paths 2^62 + j) */
     size_t every;   /* grid steps between trading dates (1: every step) */
+    int threads;    /* threads that simulate the training paths (0: all cores) */
 } hs_hmc_spec;
 
 typedef struct hs_hmc {

@@ -27,10 +27,10 @@ typedef struct hs_instrument_type hs_instrument_type;
 typedef struct hs_leg {
     char name[HS_NAME_LEN]; /* "option" or "option.<name>" */
     const hs_instrument_type *type;
-    double strike;   /* money */
-    double maturity; /* years from t0 */
-    double quantity; /* units; negative = short */
-    double vol;      /* traded (implied) volatility: the price it changes hands at */
+    double strike;      /* money */
+    double maturity;    /* years from t0 */
+    double quantity;    /* units; negative = short */
+    double vol;         /* traded (implied) volatility: the price it changes hands at */
     size_t expiry_step; /* grid step of the maturity */
 } hs_leg;
 
@@ -62,7 +62,7 @@ typedef struct hs_strategy {
     double rule_par[HS_MAX_PARAMS];
     const hs_ratio_type *ratio;
     double ratio_par[HS_MAX_PARAMS];
-    double vol;  /* hedge volatility; NaN = each leg's traded vol (model's resolved) */
+    double vol; /* hedge volatility; NaN = each leg's traded vol (model's resolved) */
     hs_costs costs;
     hs_origin rule_origin[HS_MAX_PARAMS];  /* where each rule parameter was given */
     hs_origin ratio_origin[HS_MAX_PARAMS]; /* where each ratio parameter was given */
@@ -71,24 +71,24 @@ typedef struct hs_strategy {
 /* Per-run state of a rule, set up once from the strategy and the grid. */
 typedef struct hs_rule_state {
     const hs_rule_type *type;
-    size_t every;  /* interval: grid steps between rebalances */
-    size_t hedges; /* interval: rebalances per life (0 when not fixed) */
+    size_t every;              /* interval: grid steps between rebalances */
+    size_t hedges;             /* interval: rebalances per life (0 when not fixed) */
     double par[HS_MAX_PARAMS]; /* the rule's parameters as given */
-    double cost;   /* the strategy's proportional cost (Whalley-Wilmott's lambda) */
-    double rate;   /* market rate (discounting in Whalley-Wilmott) */
+    double cost;               /* the strategy's proportional cost (Whalley-Wilmott's lambda) */
+    double rate;               /* market rate (discounting in Whalley-Wilmott) */
     double horizon;
 } hs_rule_state;
 
 /* What a rule sees at step k for the lanes of a block. */
 typedef struct hs_rule_io {
     size_t k;
-    double t;             /* t_k, years */
-    const double *spot;   /* [n] S_k */
-    const double *held;   /* [n] shares held now */
-    const double *target; /* [n] the ratio's target */
-    const double *gamma;  /* [n] the book's gamma (NULL unless type->needs_gamma) */
+    double t;                /* t_k, years */
+    const double *spot;      /* [n] S_k */
+    const double *held;      /* [n] shares held now */
+    const double *target;    /* [n] the ratio's target */
+    const double *gamma;     /* [n] the book's gamma (NULL unless type->needs_gamma) */
     const double *last_spot; /* [n] spot at the lane's last trade (NaN before any) */
-    double *next;         /* [n] out: shares to hold after the step */
+    double *next;            /* [n] out: shares to hold after the step */
 } hs_rule_io;
 
 struct hs_rule_type {
@@ -127,6 +127,7 @@ typedef struct hs_ratio_ctx {
     hs_leg hedge_leg;  /* that option: quantity unused; vol is the vol it trades at */
     void *data;        /* the ratio's per-run memory (begin/end), NULL without one */
     uint64_t seed;     /* the run's seed (set by the engine before begin; min_variance) */
+    int threads;       /* the run's threads (set with seed; 0: all cores) for work in begin */
 } hs_ratio_ctx;
 
 /* Per-lane memory of a ratio (running estimates): HS_RATIO_STATE arrays of HS_BLOCK. */

@@ -68,9 +68,9 @@ typedef struct plan {
      * a class of its own.  A sweep over hedges or costs is one class, and the delta
      * computed at a step for one member serves every other member trading then. */
     int target_class[HS_MAX_STRATEGIES];
-    hs_hz *hz;                                     /* [risk] marks, NULL without */
-    size_t hz_last;                                /* last step they need */
-    const hs_leg *hedge_legs[HS_MAX_STRATEGIES];   /* hedge option of s, or NULL */
+    hs_hz *hz;                                   /* [risk] marks, NULL without */
+    size_t hz_last;                              /* last step they need */
+    const hs_leg *hedge_legs[HS_MAX_STRATEGIES]; /* hedge option of s, or NULL */
 } plan;
 
 static double now_seconds(void)
@@ -514,7 +514,8 @@ static void plan_free(plan *p)
 
 /* Set up the run's plan; with_begin 0 (the memory estimate) skips the ratios' begin,
  * which may train (min_variance): the estimate must not do the work it sizes. */
-static hs_status plan_init(plan *p, const hs_scenario *sc, int with_begin, hs_error *err)
+static hs_status plan_init(plan *p, const hs_scenario *sc, int with_begin, int threads,
+                           hs_error *err)
 {
     memset(p, 0, sizeof *p);
     p->sc = sc;
@@ -539,6 +540,7 @@ static hs_status plan_init(plan *p, const hs_scenario *sc, int with_begin, hs_er
             return st;
         const hs_ratio_type *rt = strat->ratio;
         p->ratio_ctx[s].seed = sc->seed;
+        p->ratio_ctx[s].threads = threads;
         if (with_begin && rt->begin && (st = rt->begin(&p->ratio_ctx[s], err)) != HS_OK)
             return st;
         p->ratio_arrays[s] = rt->state_arrays ? rt->state_arrays(&p->ratio_ctx[s]) : 0;
@@ -649,8 +651,8 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
     /* [risk]: horizon P&L and its explain per horizon, the drawdown (8 bytes each). */
     size_t per_risk = sc->risk.n_horizons * (1 + HS_EX_TERMS) + (sc->risk.drawdown ? 1 : 0);
     m.results = sat_add(m.results, sat_mul(sat_mul(cells, per_risk), sizeof(double)));
-    m.results = sat_add(m.results, sat_mul(sat_mul(sat_u64(local), sc->risk.n_horizons),
-                                           2 * sizeof(double)));
+    m.results = sat_add(m.results,
+                        sat_mul(sat_mul(sat_u64(local), sc->risk.n_horizons), 2 * sizeof(double)));
     m.trace_paths = trace_paths_of(sc, opts);
     m.trace_rows = hs_trace_rows(sc, m.trace_paths);
     m.trace = sat_mul(sat_u64(m.trace_rows), HS_TR_FIELDS * sizeof(double));
@@ -663,7 +665,7 @@ hs_run_memory hs_run_memory_of(const hs_scenario *sc, const hs_run_opts *opts)
     if (p) {
         hs_error e;
         hs_error_clear(&e);
-        if (plan_init(p, sc, 0, &e) != HS_OK) {
+        if (plan_init(p, sc, 0, 0, &e) != HS_OK) {
             memset(p->ratio_arrays, 0, sizeof p->ratio_arrays);
             p->n_strat = n_strat;
         }
@@ -720,7 +722,9 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     plan *p = calloc(1, sizeof *p);
     if (!p)
         return hs_error_set(err, HS_ERUNTIME, "out of memory");
-    hs_status st = plan_init(p, sc, 1, err);
+    /* The threads asked for (0: all cores), for the ratios' set-up work (begin). */
+    hs_status st =
+        plan_init(p, sc, 1, opts && opts->threads > 0 ? opts->threads : sc->threads, err);
     if (st) {
         plan_free(p);
         return st;
@@ -869,10 +873,16 @@ hs_status hs_run(const hs_scenario *sc, const hs_run_opts *opts, hs_results **ou
     }
     double total = (double)sc->paths;
     for (size_t s = 0; s < n_strat; s++)
-        res->means[s] = (hs_strategy_means){
-            hs_xsum_round(&acc[4 * s]) / total,     hs_xsum_round(&acc[4 * s + 1]) / total,
-            hs_xsum_round(&acc[4 * s + 2]) / total, p->edge[s],
-            hs_xsum_round(&acc[4 * s + 3]) / total, fb[s], NAN, NAN, NAN, 0.0};
+        res->means[s] = (hs_strategy_means){hs_xsum_round(&acc[4 * s]) / total,
+                                            hs_xsum_round(&acc[4 * s + 1]) / total,
+                                            hs_xsum_round(&acc[4 * s + 2]) / total,
+                                            p->edge[s],
+                                            hs_xsum_round(&acc[4 * s + 3]) / total,
+                                            fb[s],
+                                            NAN,
+                                            NAN,
+                                            NAN,
+                                            0.0};
     for (size_t s = 0; s < n_strat; s++) {
         /* Every rank trained the same paths: its own fit is the run's. */
         const hs_ratio_type *rt = sc->strategies[s].ratio;

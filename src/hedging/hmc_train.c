@@ -26,6 +26,7 @@
  * for any thread count, and every MPI rank, training the same paths, gets the same fit.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -336,8 +337,10 @@ static hs_status simulate(const hs_model *m, const hs_hmc_spec *spec, const long
     const size_t steps = m->grid.steps;
     const uint64_t n = spec->paths, n_blocks = (n + HS_BLOCK - 1) / HS_BLOCK;
     int failed = 0;
-    /* A few blocks are not worth waking the threads for. */
-#pragma omp parallel if (n_blocks >= 16)
+    /* The run's threads (blocks are independent and written to their own columns, so
+     * the same bits on any count); a few blocks are not worth waking them for. */
+    int nt = spec->threads > 0 ? spec->threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nt) if (n_blocks >= 16 && nt > 1)
     {
         double *mem = aligned_alloc(64, (4 + HS_MODEL_STATE) * HS_BLOCK * sizeof(double));
         hs_pcg32_lanes *rng = hs_pcg32_lanes_alloc(HS_BLOCK);

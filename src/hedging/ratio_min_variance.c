@@ -86,14 +86,15 @@ static hs_hmc_spec spec_of(const hs_ratio_ctx *c)
                          (uint64_t)c->par[P_TRAIN_PATHS],
                          c->par[P_STATE] != 0.0,
                          c->seed,
-                         (size_t)c->consts[C_EVERY]};
+                         (size_t)c->consts[C_EVERY],
+                         c->threads};
 }
 
 static hs_status begin(hs_ratio_ctx *c, hs_error *err)
 {
     if (!c->model)
         return HS_OK;
-    hs_hmc_spec sp = spec_of(c);
+    hs_hmc_spec sp = spec_of(c); /* with the run's threads: --threads 1 stays serial */
     hs_hmc *h = NULL;
     hs_status st = hs_hmc_train(c->model, c->legs, c->n_legs, &sp, &h, err);
     if (st)
@@ -155,7 +156,8 @@ size_t hs_min_variance_train_bytes(const hs_strategy *s, const hs_grid *grid, si
                       (uint64_t)par[P_TRAIN_PATHS],
                       par[P_STATE] != 0.0,
                       0,
-                      every};
+                      every,
+                      0};
     return hs_hmc_train_bytes(&sp, grid->steps, n_legs);
 }
 

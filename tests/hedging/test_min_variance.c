@@ -186,7 +186,7 @@ Test(hmc, gbm_matches_black_scholes)
     hs_error err;
     cr_assert_eq(hs_model_init(&m, sc->model, &sc->model_args, &sc->market, &sc->grid, &err),
                  HS_OK);
-    hs_hmc_spec sp = {16, 4, 100000, 0, sc->seed, 1};
+    hs_hmc_spec sp = {16, 4, 100000, 0, sc->seed, 1, 0};
     hs_hmc *h = NULL;
     cr_assert_eq(hs_hmc_train(&m, sc->legs, sc->n_legs, &sp, &h, &err), HS_OK, "%s", err.msg);
     double tau = sc->legs[0].maturity;
