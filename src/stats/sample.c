@@ -367,18 +367,6 @@ typedef struct ms_arg {
     int scale, k; /* the sum is of x 2^-scale, the squares of (x - mean) 2^k */
 } ms_arg;
 
-/* The plain sum, scaled by 2^-scale (exact) so that it cannot overflow. */
-static void sum_plain(size_t lo, size_t hi, const void *arg, double *acc)
-{
-    const ms_arg *a = arg;
-    if (a->scale)
-        for (size_t i = lo; i < hi; i++)
-            acc[0] += ldexp(a->x[i], -a->scale);
-    else
-        for (size_t i = lo; i < hi; i++)
-            acc[0] += a->x[i];
-}
-
 /* Squared deviations, scaled by 2^k (exact) when values are so large that their squares
  * would overflow; k = 0 below 2^500, where nothing is scaled. */
 static void sum_sq(size_t lo, size_t hi, const void *arg, double *acc)
@@ -415,7 +403,8 @@ hs_status hs_sample_mean_std(const hs_comm *c, const double *x, size_t n, int th
     hs_xsum s;
     hs_xsum_init(&s);
     ms_arg a = {x, 0, top >= 0x1p960 ? 64 : 0, 0};
-    if (sum_chunks(n, threads, sum_plain, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
+    sum_arg sa = {x, a.scale}; /* the summary's scaled plain sum */
+    if (sum_chunks(n, threads, sum_x, &sa, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
         return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
     a.mean = total ? ldexp(hs_xsum_round(&s) / (double)total, a.scale) : 0.0;
     if (isfinite(top) && top >= 0x1p500) {
