@@ -157,6 +157,8 @@ hs_status hs_heston_delta_batch(hs_bs_kind kind, double strike, double tau, doub
 #define HS_HESTON_TABLE_NX 12
 #define HS_HESTON_TABLE_NY 10
 #define HS_HESTON_TABLE_TOL 2e-8
+#define HS_HESTON_TABLE_ROW 16 /* a leaf's coefficient row: NX + 1, then zeros */
+#define HS_HESTON_TABLE_LEAF (4 + (HS_HESTON_TABLE_NY + 1) * HS_HESTON_TABLE_ROW)
 #define HS_HESTON_TABLE_CELLS 64 /* the index of start nodes: cells per side */
 
 typedef struct hs_heston_leg {
@@ -174,9 +176,16 @@ typedef struct hs_heston_table {
     double x_lo, x_hi, y_lo, y_hi; /* the range: x = ln S, y = sqrt(v) */
     size_t n_nodes, n_leaves;
     hs_heston_table_node *nodes; /* [n_nodes], the root first */
-    double *coef;                /* [n_leaves][4 + (NX + 1)(NY + 1)]: xa, xb, ya, yb, c[l][m] */
+    double *coef;                /* [n_leaves][HS_HESTON_TABLE_LEAF]: xa, xb, ya, yb, c[l][m] */
     size_t *cells;               /* [CELLS^2] start node of each cell of the range, y-major */
     double cell_x, cell_y;       /* cells per unit of x and of y */
+    /* The tree again for a branch-free walk of many points at once (heston_table.c): per
+     * node its cut (+inf at a leaf), its first child (itself at a leaf) and whether the
+     * cut is in y; walk_depth steps take any point from its cell's start node to its
+     * leaf. */
+    double *walk_split;
+    size_t *walk_next, *walk_axis;
+    size_t walk_depth;
     size_t evals;                /* values of h spent on the build (nodes and checks) */
     double max_check_err;        /* largest error at an accepted rectangle's check points */
     size_t slices, slice_nodes;  /* slices made for the build and their nodes in all */
@@ -202,6 +211,9 @@ hs_status hs_heston_price_table_build(hs_heston_table *t, const hs_heston_leg *l
 
 /* The interpolant at (x, v); NaN outside the range (or for NaN input). */
 double hs_heston_table_eval(const hs_heston_table *t, double x, double v);
+/* The same at n points: out[i] = hs_heston_table_eval(t, x[i], v[i]), bit for bit. */
+void hs_heston_table_eval_lanes(const hs_heston_table *t, const double *x, const double *v,
+                                double *out, size_t n);
 
 void hs_heston_table_free(hs_heston_table *t);
 

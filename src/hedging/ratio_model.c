@@ -337,13 +337,16 @@ static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
     const hs_delta_table *tab = kind == KIND_MERTON ? merton_table(c, k) : NULL;
     const hs_heston_table *htab = kind == KIND_HESTON ? heston_table(c, k) : NULL;
     if (tab || htab) {
+        if (htab)
+            hs_heston_table_eval_lanes(htab, b->logspot, b->state, delta, b->n);
         for (size_t i = 0; i < b->n; i++) {
-            double h = tab ? hs_delta_table_eval(tab, b->logspot[i])
-                           : hs_heston_table_eval(htab, b->logspot[i], b->state[i]);
-            if (isnan(h))
+            double h = tab ? hs_delta_table_eval(tab, b->logspot[i]) : delta[i];
+            if (isnan(h)) {
                 lanes[n_lanes++] = i;
-            else
+                delta[i] = 0.0; /* the formula below adds up its legs */
+            } else {
                 delta[i] = h;
+            }
         }
         if (n_lanes)
             atomic_fetch_add_explicit(&((tables *)c->data)->fallbacks, n_lanes,

@@ -49,7 +49,9 @@
 
 #define NX HS_HESTON_TABLE_NX
 #define NY HS_HESTON_TABLE_NY
-#define NC ((NX + 1) * (NY + 1))
+#define RS HS_HESTON_TABLE_ROW /* a coefficient row: NX + 1 values, then zeros */
+#define NC ((NY + 1) * RS)
+#define LEAF_SIZE HS_HESTON_TABLE_LEAF
 #define PI 3.14159265358979323846
 
 /* Smallest rectangle side relative to the range: below it h is not smooth enough. */
@@ -98,9 +100,32 @@ typedef struct builder {
  * once (it vectorises; each b_m in l order), then sum_m b_m T_m(t) in four interleaved
  * partial sums (a fixed order: the same result on every machine and thread) instead of
  * Clenshaw's dependent recurrence. */
+/* The sums of p(t, s) once T_l(s) (ts[l * stride]) and T_m(t) (tm[m], zero beyond NX) are
+ * known: b_m in l order across the whole padded row (it vectorises: two AVX-512 or four
+ * AVX2 vectors), then four interleaved partial sums.  Shared by eval2 and the block
+ * evaluation, so that both give the same bits. */
+static inline __attribute__((always_inline)) double leaf_sum(const double *c, const double *ts,
+                                                             size_t stride, const double *tm)
+{
+    double b[RS];
+    for (int m = 0; m < RS; m++)
+        b[m] = 0.0;
+    for (int l = 0; l <= NY; l++)
+        for (int m = 0; m < RS; m++)
+            b[m] += c[l * RS + m] * ts[l * stride];
+    double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0;
+    for (int m = 0; m < RS; m += 4) {
+        p0 += b[m] * tm[m];
+        p1 += b[m + 1] * tm[m + 1];
+        p2 += b[m + 2] * tm[m + 2];
+        p3 += b[m + 3] * tm[m + 3];
+    }
+    return (p0 + p1) + (p2 + p3);
+}
+
 HS_KERNEL static double eval2(const double *c, double t, double s)
 {
-    double ts[NY + 1], tt[NX + 4], b[NX + 4];
+    double ts[NY + 1], tt[RS];
     ts[0] = 1.0;
     ts[1] = s;
     for (int l = 2; l <= NY; l++)
@@ -109,21 +134,9 @@ HS_KERNEL static double eval2(const double *c, double t, double s)
     tt[1] = t;
     for (int m = 2; m <= NX; m++)
         tt[m] = 2.0 * t * tt[m - 1] - tt[m - 2];
-    for (int m = 0; m < NX + 4; m++)
-        b[m] = 0.0;
-    for (int m = NX + 1; m < NX + 4; m++)
+    for (int m = NX + 1; m < RS; m++)
         tt[m] = 0.0;
-    for (int l = 0; l <= NY; l++)
-        for (int m = 0; m <= NX; m++)
-            b[m] += c[l * (NX + 1) + m] * ts[l];
-    double p0 = 0.0, p1 = 0.0, p2 = 0.0, p3 = 0.0;
-    for (int m = 0; m <= NX; m += 4) {
-        p0 += b[m] * tt[m];
-        p1 += b[m + 1] * tt[m + 1];
-        p2 += b[m + 2] * tt[m + 2];
-        p3 += b[m + 3] * tt[m + 3];
-    }
-    return (p0 + p1) + (p2 + p3);
+    return leaf_sum(c, ts, 1, tt);
 }
 
 /* The slices of every leg at y, from the cache or made. */
@@ -226,7 +239,7 @@ static hs_status grow(builder *bd)
 static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, double yb)
 {
     hs_heston_table *t = bd->t;
-    double f[NX + 1][NY + 1], a[NX + 1][NY + 1], c[NX + 1][NY + 1], ct[NY + 1][NX + 1];
+    double f[NX + 1][NY + 1], a[NX + 1][NY + 1], c[NX + 1][NY + 1], ct[NY + 1][RS];
     double xn[NX + 1], xm[NX], row[NX + 1];
     const cosines *cs = &bd->cs;
     for (int j = 0; j <= NX; j++)
@@ -249,9 +262,9 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
         dct(&f[0][l], &a[0][l], NX, NY + 1, cs->x_dct);
     for (int m = 0; m <= NX; m++)
         dct(a[m], c[m], NY, 1, cs->y_dct);
-    for (int m = 0; m <= NX; m++)
-        for (int l = 0; l <= NY; l++)
-            ct[l][m] = c[m][l];
+    for (int l = 0; l <= NY; l++)
+        for (int m = 0; m < RS; m++)
+            ct[l][m] = m <= NX ? c[m][l] : 0.0;
     /* The x checks on every y node, then the y checks at the x midpoints. */
     double ex = 0.0, ey = 0.0;
     for (int l = 0; l <= NY && ex <= bd->tol; l++) {
@@ -295,13 +308,13 @@ static hs_status fit(builder *bd, size_t at, double xa, double xb, double ya, do
                             MAX_LEAVES);
     if (t->n_leaves == bd->cap_leaves) {
         size_t cap = bd->cap_leaves ? 2 * bd->cap_leaves : 16;
-        double *cc = realloc(t->coef, cap * (NC + 4) * sizeof *cc);
+        double *cc = realloc(t->coef, cap * LEAF_SIZE * sizeof *cc);
         if (!cc)
             return hs_error_set(bd->err, HS_ERUNTIME, "heston table: out of memory");
         t->coef = cc;
         bd->cap_leaves = cap;
     }
-    double *leaf = t->coef + t->n_leaves * (NC + 4);
+    double *leaf = t->coef + t->n_leaves * LEAF_SIZE;
     leaf[0] = xa, leaf[1] = xb, leaf[2] = ya, leaf[3] = yb;
     memcpy(leaf + 4, ct, sizeof ct);
     t->nodes[at].kind = LEAF;
@@ -346,6 +359,27 @@ static hs_status index_cells(hs_heston_table *t, hs_error *err)
         }
     t->cell_x = g / (t->x_hi - t->x_lo);
     t->cell_y = t->y_hi > t->y_lo ? g / (t->y_hi - t->y_lo) : 0.0;
+    /* The walk's arrays, and the height of every node (children follow their parent in
+     * the array, so one backward pass); the depth is the tallest start node's height. */
+    const size_t nn = t->n_nodes;
+    t->walk_split = malloc(nn * sizeof *t->walk_split);
+    t->walk_next = malloc(nn * sizeof *t->walk_next);
+    t->walk_axis = malloc(2 * nn * sizeof *t->walk_axis);
+    if (!t->walk_split || !t->walk_next || !t->walk_axis)
+        return hs_error_set(err, HS_ERUNTIME, "heston table: out of memory");
+    size_t *height = t->walk_axis + nn;
+    for (size_t at = nn; at-- > 0;) {
+        const hs_heston_table_node *nd = &t->nodes[at];
+        const int leaf = nd->kind == LEAF;
+        t->walk_split[at] = leaf ? INFINITY : nd->split;
+        t->walk_next[at] = leaf ? at : nd->index;
+        t->walk_axis[at] = nd->kind == SPLIT_Y;
+        const size_t h0 = leaf ? 0 : height[nd->index], h1 = leaf ? 0 : height[nd->index + 1];
+        height[at] = leaf ? 0 : 1 + (h0 > h1 ? h0 : h1);
+    }
+    t->walk_depth = 0;
+    for (int c = 0; c < g * g; c++)
+        t->walk_depth = height[t->cells[c]] > t->walk_depth ? height[t->cells[c]] : t->walk_depth;
     return HS_OK;
 }
 
@@ -438,26 +472,92 @@ static hs_status build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_l
     return st;
 }
 
+/* Lanes per pass of the block evaluation (stack arrays of this many per T_l, T_m). */
+#define EVAL_CHUNK 64
+
+/*
+ * eval2 at many points, in passes that each vectorise (AVX2 and AVX-512 gather the
+ * table's entries): each point's cell; branch-free steps down the tree until no point
+ * moves (a leaf steps to itself; walk_depth steps at most); the point's coordinates on
+ * its leaf; the recurrences of T_l(s) and T_m(t) (in eval2 two serial chains per point,
+ * its longest latency); then each point's sums.  Every point sees the same operations in
+ * the same order as eval2, so the result is eval2's bit for bit: the build's checks
+ * measured exactly what is returned.  A point outside the range (or NaN) walks from a
+ * clamped cell and returns NaN.
+ */
+HS_KERNEL static void eval_chunk(const hs_heston_table *t, const double *x, const double *v,
+                                 double *out, size_t n)
+{
+    double ts[NY + 1][EVAL_CHUNK], tt[NX + 1][EVAL_CHUNK], tx[EVAL_CHUNK], sy[EVAL_CHUNK];
+    double y[EVAL_CHUNK];
+    size_t at[EVAL_CHUNK], leaf[EVAL_CHUNK], in[EVAL_CHUNK];
+    const size_t g = HS_HESTON_TABLE_CELLS;
+    for (size_t i = 0; i < n; i++) {
+        y[i] = sqrt(v[i]);
+        in[i] = x[i] >= t->x_lo && x[i] <= t->x_hi && y[i] >= t->y_lo && y[i] <= t->y_hi;
+        /* Clamped first (NaN included) so that the conversions below are defined. */
+        const double xc = in[i] ? x[i] : t->x_lo, yc = in[i] ? y[i] : t->y_lo;
+        size_t ix = (size_t)((xc - t->x_lo) * t->cell_x), iy = (size_t)((yc - t->y_lo) * t->cell_y);
+        ix = ix < g ? ix : g - 1;
+        iy = iy < g ? iy : g - 1;
+        at[i] = t->cells[iy * g + ix];
+    }
+    /* At most walk_depth steps; most points start at their leaf, so the passes stop as
+     * soon as one moves no point (a leaf steps to itself). */
+    for (size_t d = 0; d < t->walk_depth; d++) {
+        size_t moved = 0;
+        for (size_t i = 0; i < n; i++) {
+            const size_t a = at[i];
+            const double z = t->walk_axis[a] ? y[i] : x[i];
+            at[i] = t->walk_next[a] + (z >= t->walk_split[a]);
+            moved |= at[i] ^ a;
+        }
+        if (!moved)
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        leaf[i] = t->nodes[at[i]].index * LEAF_SIZE;
+        const double *lf = t->coef + leaf[i];
+        const double xa = lf[0], xb = lf[1], ya = lf[2], yb = lf[3];
+        tx[i] = in[i] ? (2.0 * x[i] - xa - xb) / (xb - xa) : 0.0;
+        sy[i] = in[i] && yb != ya ? (2.0 * y[i] - ya - yb) / (yb - ya) : 0.0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ts[0][i] = 1.0;
+        ts[1][i] = sy[i];
+        tt[0][i] = 1.0;
+        tt[1][i] = tx[i];
+    }
+    for (int l = 2; l <= NY; l++)
+        for (size_t i = 0; i < n; i++)
+            ts[l][i] = 2.0 * sy[i] * ts[l - 1][i] - ts[l - 2][i];
+    for (int m = 2; m <= NX; m++)
+        for (size_t i = 0; i < n; i++)
+            tt[m][i] = 2.0 * tx[i] * tt[m - 1][i] - tt[m - 2][i];
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i]) {
+            out[i] = NAN;
+            continue;
+        }
+        double tm[RS];
+        for (int m = 0; m < RS; m++)
+            tm[m] = m <= NX ? tt[m][i] : 0.0;
+        out[i] = leaf_sum(t->coef + leaf[i] + 4, &ts[0][i], EVAL_CHUNK, tm);
+    }
+}
+
+void hs_heston_table_eval_lanes(const hs_heston_table *t, const double *x, const double *v,
+                                double *out, size_t n)
+{
+    for (size_t off = 0; off < n; off += EVAL_CHUNK)
+        eval_chunk(t, x + off, v + off, out + off, n - off < EVAL_CHUNK ? n - off : EVAL_CHUNK);
+}
+
 double hs_heston_table_eval(const hs_heston_table *t, double x, double v)
 {
-    const double y = sqrt(v);
-    if (!(x >= t->x_lo && x <= t->x_hi && y >= t->y_lo && y <= t->y_hi))
-        return NAN;
-    const int g = HS_HESTON_TABLE_CELLS;
-    int ix = (int)((x - t->x_lo) * t->cell_x), iy = (int)((y - t->y_lo) * t->cell_y);
-    ix = ix < g ? ix : g - 1;
-    iy = iy < g ? iy : g - 1;
-    size_t at = t->cells[iy * g + ix];
-    while (t->nodes[at].kind != LEAF) {
-        const hs_heston_table_node *nd = &t->nodes[at];
-        const double z = nd->kind == SPLIT_X ? x : y;
-        at = nd->index + (z >= nd->split);
-    }
-    const double *leaf = t->coef + t->nodes[at].index * (NC + 4);
-    const double xa = leaf[0], xb = leaf[1], ya = leaf[2], yb = leaf[3];
-    const double tx = (2.0 * x - xa - xb) / (xb - xa);
-    const double sy = yb == ya ? 0.0 : (2.0 * y - ya - yb) / (yb - ya);
-    return eval2(leaf + 4, tx, sy);
+    double out;
+    hs_heston_table_eval_lanes(t, &x, &v, &out, 1);
+    return out;
 }
 
 void hs_heston_table_free(hs_heston_table *t)
@@ -465,6 +565,11 @@ void hs_heston_table_free(hs_heston_table *t)
     free(t->nodes);
     free(t->coef);
     free(t->cells);
+    free(t->walk_split);
+    free(t->walk_next);
+    free(t->walk_axis);
+    t->walk_split = NULL;
+    t->walk_next = t->walk_axis = NULL;
     t->cells = NULL;
     t->nodes = NULL;
     t->coef = NULL;
