@@ -232,7 +232,8 @@ static double option_value(const hs_leg *h, const hs_market *mk, double spot, do
 
 /* Move the hedge option to its target units on the lanes whose share position the rule
  * changes (every lane for a fixed-interval rule), at its Black-Scholes value. */
-static void trade_option(const plan *p, workspace *w, size_t s, size_t k, double kappa)
+static void trade_option(const plan *p, workspace *w, size_t s, size_t k, const double *next,
+                         double kappa)
 {
     const hs_scenario *sc = p->sc;
     const hs_leg *h = &p->ratio_ctx[s].hedge_leg;
@@ -241,7 +242,7 @@ static void trade_option(const plan *p, workspace *w, size_t s, size_t k, double
     int every_lane = sc->strategies[s].rule == &hs_rule_interval;
     double t = (double)k * sc->grid.dt, g = p->growth[k];
     for (size_t i = 0; i < b->n; i++) {
-        if (!every_lane && w->next[i] == bk->held[i])
+        if (!every_lane && next[i] == bk->held[i])
             continue;
         double dq = w->units[i] - bk->held2[i];
         if (dq == 0.0)
@@ -292,24 +293,32 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
             w->target[i] = 0.0; /* padding lanes stay flat */
         *cached = (int)s;
     }
-    hs_rule_io io = {k,         (double)k * sc->grid.dt,       b->spot,       bk->held,
-                     w->target, needs_gamma ? w->gamma : NULL, bk->last_spot, w->next};
-    st->rule->apply(&p->rules[s], &io, n);
-    for (size_t i = n; i < np; i++)
-        w->next[i] = 0.0;
     const hs_costs *c = &st->costs;
-    if (c->lot > 0 || c->min_trade > 0 || p->gap_steps[s])
-        constrain(p, s, k, bk, w->next, n);
+    int constrained = c->lot > 0 || c->min_trade > 0 || p->gap_steps[s];
+    /* The interval rule trades to the target as it is (its padding lanes are flat):
+     * without frictions to apply, the target is the next position, not copied. */
+    double *next = w->next;
+    if (st->rule == &hs_rule_interval && !constrained) {
+        next = w->target;
+    } else {
+        hs_rule_io io = {k,         (double)k * sc->grid.dt,       b->spot,       bk->held,
+                         w->target, needs_gamma ? w->gamma : NULL, bk->last_spot, next};
+        st->rule->apply(&p->rules[s], &io, n);
+        for (size_t i = n; i < np; i++)
+            next[i] = 0.0;
+    }
+    if (constrained)
+        constrain(p, s, k, bk, next, n);
     if (st->rule == &hs_rule_move || p->gap_steps[s])
         for (size_t i = 0; i < n; i++)
-            if (w->next[i] != bk->held[i]) {
+            if (next[i] != bk->held[i]) {
                 bk->last_spot[i] = b->spot[i];
                 bk->last_k[i] = (double)k;
             }
     int free_trade = k == 0 && !c->charge_initial;
     if (rc->has_hedge_leg && k < rc->hedge_leg.expiry_step)
-        trade_option(p, w, s, k, free_trade ? 0.0 : c->prop);
-    trade_kernel(bk->held, w->next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
+        trade_option(p, w, s, k, next, free_trade ? 0.0 : c->prop);
+    trade_kernel(bk->held, next, b->spot, bk->cash, bk->cost, bk->turnover, bk->trades,
                  p->growth[k], free_trade ? 0.0 : c->prop, free_trade ? 0.0 : c->spread,
                  free_trade ? 0.0 : c->fee, np);
 }

@@ -30,6 +30,7 @@
 
 #include "hedgesim/rng.h"
 #include "select.h"
+#include "simd.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -41,7 +42,7 @@
 /* Samples up to this size are their own tail. */
 #define WHOLE_SAMPLE 16384
 
-static uint64_t mix64(uint64_t z)
+static inline uint64_t mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
@@ -147,6 +148,22 @@ void hs_tailboot_share_free(hs_tailboot_share *s)
     s->sums = NULL;
 }
 
+/* Draws hashed per pass of draw_slots (HASH_BLOCK <= HS_TAILBOOT_LEAF: the slot list
+ * doubles as its output). */
+#define HASH_BLOCK 1024
+
+/* out[i] = the slot of draw i0 + i of the leaf whose hash base is `base`, for i < nb: a
+ * loop of 64-bit multiplies, shifts and xors that vectorises (vpmullq under AVX-512). */
+HS_KERNEL static void draw_slots(uint64_t base, uint64_t i0, uint64_t size, size_t nb,
+                                 uint32_t *out)
+{
+    for (size_t i = 0; i < nb; i++) {
+        uint64_t z = mix64(base + (i0 + i) * GAMMA);
+        uint64_t hi = (z >> 32) * size, lo = ((z & 0xffffffffu) * size) >> 32;
+        out[i] = (uint32_t)((hi + lo) >> 32);
+    }
+}
+
 /* Slots of leaves [a, b). */
 static uint64_t slots_of(const hs_tailboot *b, uint64_t a, uint64_t e)
 {
@@ -193,15 +210,21 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
     uint64_t nl = leaf_hi - leaf_lo;
     uint64_t *count = malloc(nl * sizeof *count);
     uint32_t *slot = malloc(HS_TAILBOOT_LEAF * sizeof *slot);
+    uint32_t *idx = malloc(HS_TAILBOOT_LEAF * sizeof *idx);
     gsl_rng *rng = gsl_rng_alloc(hs_gsl_rng_pcg64);
-    if (!count || !slot || !rng) {
-        free(count), free(slot);
+    if (!count || !slot || !idx || !rng) {
+        free(count), free(slot), free(idx);
         if (rng)
             gsl_rng_free(rng);
         return hs_error_set(err, HS_ERUNTIME, "out of memory for the bootstrap");
     }
     uint64_t need = ranks_needed(b);
     uint64_t target[4] = {b->rank[0].lo, b->rank[0].lo + 1, b->rank[1].lo, b->rank[1].lo + 1};
+    uint64_t t_min = target[0], t_max = target[0];
+    for (int t = 1; t < 4; t++) {
+        t_min = target[t] < t_min ? target[t] : t_min;
+        t_max = target[t] > t_max ? target[t] : t_max;
+    }
     for (size_t r = r0; r < r1; r++) {
         descent d = {b, rng, b->key[r], leaf_lo, leaf_hi, 0, count};
         memset(count, 0, nl * sizeof *count);
@@ -215,31 +238,43 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
             if (c == 0)
                 continue;
             memset(slot, 0, size * sizeof *slot);
-            /* Each draw's slot: the high half of hash * size (Lemire's multiply-shift). */
+            /* Each draw's slot: the high half of hash * size (Lemire's multiply-shift),
+             * hashed in blocks (a vector loop), then counted. */
             uint64_t base = mix64(b->key[r] ^ (g + 1) * GAMMA);
-            for (uint64_t i = 0; i < c; i++) {
-                uint64_t z = mix64(base + i * GAMMA);
-                uint64_t hi = (z >> 32) * size, lo = ((z & 0xffffffffu) * size) >> 32;
-                slot[(hi + lo) >> 32]++;
+            for (uint64_t i0 = 0; i0 < c; i0 += HASH_BLOCK) {
+                size_t nb = c - i0 < HASH_BLOCK ? (size_t)(c - i0) : HASH_BLOCK;
+                draw_slots(base, i0, size, nb, idx);
+                for (size_t i = 0; i < nb; i++)
+                    slot[idx[i]]++;
+            }
+            /* The occupied slots in order (branch-free: about a third of them are empty,
+             * a branch per slot mispredicted often), then the statistics over them. */
+            size_t occ = 0;
+            for (uint32_t i = 0; i < size; i++) {
+                idx[occ] = i;
+                occ += slot[i] != 0;
             }
             const double *v = slot_values + j * HS_TAILBOOT_LEAF;
             /* A leaf's part of each ES sum, in double in slot order (a leaf is never
              * split between parts, so this is the same for any split), then exactly. */
             double leaf_sum[2] = {0.0, 0.0};
-            for (uint64_t i = 0; i < size && pos < need; i++) {
+            double sum0 = 0.0, sum1 = 0.0; /* leaf_sum in registers: one add chain each */
+            const uint64_t k0 = b->rank[0].k, k1 = b->rank[1].k;
+            for (size_t o = 0; o < occ && pos < need; o++) {
+                uint32_t i = idx[o];
                 uint64_t cnt = slot[i];
-                if (cnt == 0)
-                    continue;
-                for (int t = 0; t < 4; t++)
-                    if (target[t] >= pos && target[t] < pos + cnt)
-                        keys[t] = hs_select_key(v[i]);
-                for (int q = 0; q < 2; q++)
-                    if (b->rank[q].k > pos) {
-                        uint64_t take = b->rank[q].k - pos;
-                        leaf_sum[q] += v[i] * (double)(take < cnt ? take : cnt);
-                    }
+                if (pos + cnt > t_min && pos <= t_max)
+                    for (int t = 0; t < 4; t++)
+                        if (target[t] >= pos && target[t] < pos + cnt)
+                            keys[t] = hs_select_key(v[i]);
+                if (k0 > pos)
+                    sum0 += v[i] * (double)(k0 - pos < cnt ? k0 - pos : cnt);
+                if (k1 > pos)
+                    sum1 += v[i] * (double)(k1 - pos < cnt ? k1 - pos : cnt);
                 pos += cnt;
             }
+            leaf_sum[0] = sum0;
+            leaf_sum[1] = sum1;
             hs_xsum_add(&sums[0], leaf_sum[0]);
             hs_xsum_add(&sums[1], leaf_sum[1]);
         }
@@ -247,6 +282,7 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
     gsl_rng_free(rng);
     free(count);
     free(slot);
+    free(idx);
     return HS_OK;
 }
 
