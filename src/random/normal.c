@@ -237,8 +237,8 @@ __attribute__((always_inline))
 #endif
 static inline void icdf_chunk(const double *restrict u, double *restrict z, size_t m)
 {
-    double mass[HS_FILL_CHUNK];
-    double val[HS_FILL_CHUNK];
+    double mass[HS_FILL_CHUNK + 8];
+    double val[HS_FILL_CHUNK + 8];
     uint16_t tail[HS_FILL_CHUNK];
     for (size_t i = 0; i < m; i++)
         z[i] = icdf_central(u[i] - 0.5);
@@ -257,17 +257,26 @@ static inline void icdf_chunk(const double *restrict u, double *restrict z, size
         double uj = u[tail[j]];
         mass[j] = tail_mass(uj, uj - 0.5);
     }
-    for (size_t j = 0; j < ntail; j++)
+    /* The vector passes run over whole vectors of 8: the list is padded with a harmless
+     * mass (their values are discarded), so no lane takes a scalar remainder loop. */
+    size_t npad = (ntail + 7) & ~(size_t)7;
+    for (size_t j = ntail; j < npad; j++)
+        mass[j] = 0.01;
+    for (size_t j = 0; j < npad; j++)
         mass[j] = sqrt(-log_normal(mass[j])); /* now r */
-    for (size_t j = 0; j < ntail; j++)
+    for (size_t j = 0; j < npad; j++)
         val[j] = tail_near(mass[j]);
     for (size_t j = 0; j < ntail; j++) {
         size_t i = tail[j];
+        /* The sign of u - 1/2 (u < 1/2: the lower tail) by copysign, not a branch that
+         * would be mispredicted half the time; val > 0 in both tails.  r > 5 (rare)
+         * takes the scalar tail, which recomputes the same r; it is also where a
+         * subnormal mass lands (log_normal gives about -709 for it, r > 26), and the
+         * scalar tail takes libm's log there, so any u in (0, 1) is exact. */
         double q = u[i] - 0.5;
-        /* r > 5 (rare) takes the scalar tail, which recomputes the same r; it is also
-         * where a subnormal mass lands (log_normal gives about -709 for it, r > 26),
-         * and the scalar tail takes libm's log there, so any u in (0, 1) is exact. */
-        z[i] = mass[j] <= 5.0 ? (q < 0.0 ? -val[j] : val[j]) : icdf_tail(u[i], q);
+        z[i] = copysign(val[j], q);
+        if (mass[j] > 5.0)
+            z[i] = icdf_tail(u[i], q);
     }
 }
 
