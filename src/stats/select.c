@@ -118,11 +118,16 @@ static void filter_share(share *sh, const double *x, int round, int next_keep,
 {
     size_t kept = 0;
     if (round == 0) {
+        /* The first digit's prefixes (16 bits: digit_bits[0]) index a bitmap of the
+         * targets': a key is kept by one lookup instead of a binary search, and without
+         * a branch (a key not kept is overwritten by the next). */
+        uint64_t mark[((size_t)1 << 16) / 64] = {0};
+        for (size_t g = 0; g < k; g++)
+            mark[groups[g] >> 6] |= UINT64_C(1) << (groups[g] & 63);
         for (size_t i = sh->lo; i < sh->hi; i++) {
             uint64_t c = hs_select_key(x[i]), p = c >> (64 - next_keep);
-            size_t g = group_of(groups, k, p);
-            if (groups[g] == p)
-                sh->cand[kept++] = c;
+            sh->cand[kept] = c;
+            kept += (mark[p >> 6] >> (p & 63)) & 1;
         }
     } else {
         for (size_t i = 0; i < sh->nc; i++) {
