@@ -117,12 +117,13 @@ HS_VM_INLINE double hs_vexp(double x)
     x = x < -746.0 ? -746.0 : x;
     return hs_vexp_dd(x, 0.0);
 }
-
 /* Phi(x), the standard normal CDF; see the top of the file. */
 HS_VM_INLINE double hs_vnorm_cdf(double x)
 {
-    double a = x < 0.0 ? -x : x;
-    a = a > 40.0 ? 40.0 : a; /* Q(40) = 0 in doubles; keeps ah, exp in their domain */
+    /* |x| by its bits, and the clamp as a min that drops a NaN (restored at the end):
+     * GCC compiles the NaN-keeping forms into chains of mask operations (4% slower). */
+    double a = hs_vm_double(hs_vm_bits(x) & ~(UINT64_C(1) << 63));
+    a = a < 40.0 ? a : 40.0; /* Q(40) = 0 in doubles; keeps ah, exp in their domain */
     /* ah: a with its low 27 mantissa bits cleared, so ah * ah is exact. */
     double ah = hs_vm_double(hs_vm_bits(a) & ~(uint64_t)0x7ffffff);
     double hi = -0.5 * (ah * ah);
@@ -151,7 +152,9 @@ HS_VM_INLINE double hs_vnorm_cdf(double x)
     s = fma(s, z, 1.0);
     s = tail ? s * a : s;
     double q = e * p / s;
-    return x < 0.0 ? q : 1.0 - q;
+    /* Q(-x) below 0 (the sign bit: -0 gives Q(0) = 1/2 = 1 - Q(0) either way), NaN kept. */
+    double r = hs_vm_bits(x) >> 63 ? q : 1.0 - q;
+    return x == x ? r : x;
 }
 
 #endif
