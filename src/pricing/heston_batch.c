@@ -9,7 +9,7 @@
  *   psi(u) = (phi_H - phi_BS)(u - i/2) / (iu - 1/2),
  *
  * has psi independent of k: it is computed once, on a fixed grid u_j = j h, and each k
- * costs a sum of J complex products (e^{-iuk} by recurrence).  The rule is the trapezoid
+ * costs a sum of J complex products (by Horner's rule in e^{-ihk}).  The rule is the trapezoid
  * rule on the whole line (psi(-u) = conj psi(u), so int_0^inf Re = half the integral over
  * R): for an integrand analytic in a strip and decaying, its error is, by Poisson's
  * summation formula, the aliasing sum_{m != 0} G(k + 2 pi m / h) of
@@ -342,15 +342,43 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
     return HS_OK;
 }
 
-/* Points summed together: independent recurrences, so that the loop over them
- * vectorises and the latency of one complex product chain is hidden. */
-#define CHUNK 32
+/* Points summed together (hs_heston_fourier_sums). */
+#define CHUNK HS_FOURIER_CHUNK
+
+/* out[l] = sum_j Re[e^{-i u_j k_l} (re_j + i im_j)], u_j = j h, for m <= HS_FOURIER_CHUNK
+ * points k_l (heston_cf.h), by Horner's rule in z = e^{-i h k} from the last node down:
+ * a <- a z + psi_j, four fused multiply-adds per node and point (fma() is exactly
+ * rounded in every clone).  Each rounding is carried forward multiplied by |z| = 1, so
+ * the error stays below about 4 n eps max|a|, as for the recurrence of the powers z^j it
+ * replaced (ten operations per node).  The points are summed together at a fixed width
+ * (idle lanes hold z = 1): independent chains, held in registers, that hide the latency
+ * of one. */
+HS_KERNEL void hs_heston_fourier_sums(const double *re, const double *im, size_t n, double h,
+                                      const double *k, size_t m, double *out)
+{
+    double c1[HS_FOURIER_CHUNK], s1[HS_FOURIER_CHUNK], ar[HS_FOURIER_CHUNK], ai[HS_FOURIER_CHUNK];
+    for (size_t l = 0; l < HS_FOURIER_CHUNK; l++) {
+        c1[l] = l < m ? cos(h * k[l]) : 1.0;
+        s1[l] = l < m ? -sin(h * k[l]) : 0.0;
+        ar[l] = ai[l] = 0.0;
+    }
+    for (size_t j = n; j-- > 0;) {
+        const double pr = re[j], pi = im[j];
+        for (size_t l = 0; l < HS_FOURIER_CHUNK; l++) {
+            const double r0 = ar[l], i0 = ai[l];
+            ar[l] = fma(r0, c1[l], fma(-i0, s1[l], pr));
+            ai[l] = fma(r0, s1[l], fma(i0, c1[l], pi));
+        }
+    }
+    for (size_t l = 0; l < m; l++)
+        out[l] = ar[l];
+}
 
 /* The clamped call deltas of the slice at n <= CHUNK spots. */
-HS_KERNEL static void slice_call_chunk(const hs_heston_slice *s, double strike, size_t n,
-                                       const double *spot, double *out)
+static void slice_call_chunk(const hs_heston_slice *s, double strike, size_t n, const double *spot,
+                             double *out)
 {
-    double kk[CHUNK], c1[CHUNK], s1[CHUNK], zr[CHUNK], zi[CHUNK];
+    double kk[CHUNK], sum[CHUNK];
     size_t idx[CHUNK], m = 0;
     for (size_t i = 0; i < n; i++) {
         const double k = log(strike / spot[i]) - (s->rate - s->div) * s->tau;
@@ -364,33 +392,13 @@ HS_KERNEL static void slice_call_chunk(const hs_heston_slice *s, double strike, 
         else {
             idx[m] = i;
             kk[m] = k;
-            c1[m] = cos(s->h * k);
-            s1[m] = -sin(s->h * k);
-            zr[m] = 0.0; /* the Horner accumulator a */
-            zi[m] = 0.0;
             m++;
         }
     }
-    /* sum_j Re[z^j psi_j], z = e^{-i h k}, by Horner's rule from the last node down:
-     * a <- a z + psi_j, four fused multiply-adds per node (fma() is exactly rounded in
-     * every clone).  Each rounding is carried forward multiplied by |z| = 1, so the error
-     * stays below about 4 n eps max|a|, as the powers' recurrence it replaced (which took
-     * ten operations per node). */
-    for (size_t l = m; l < CHUNK; l++) { /* idle lanes: the loop below has a fixed width */
-        c1[l] = 1.0;
-        s1[l] = 0.0;
-        zr[l] = zi[l] = 0.0;
-    }
-    for (size_t j = s->n; j-- > 0;) {
-        const double re = s->re[j], im = s->im[j];
-        for (size_t l = 0; l < CHUNK; l++) {
-            const double ar = zr[l], ai = zi[l];
-            zr[l] = fma(ar, c1[l], fma(-ai, s1[l], re));
-            zi[l] = fma(ar, s1[l], fma(ai, c1[l], im));
-        }
-    }
+    if (m)
+        hs_heston_fourier_sums(s->re, s->im, s->n, s->h, kk, m, sum);
     for (size_t l = 0; l < m; l++)
-        out[idx[l]] += s->dq / PI * exp(0.5 * kk[l]) * zr[l];
+        out[idx[l]] += s->dq / PI * exp(0.5 * kk[l]) * sum[l];
     for (size_t i = 0; i < n; i++)
         out[i] = fmin(fmax(out[i], 0.0), s->dq);
 }

@@ -1,6 +1,7 @@
 /*
  * Private to src/pricing: the pieces of the Heston characteristic function that the
- * adaptive pricer (heston.c) and the batched delta (heston_batch.c) share.  heston.c's
+ * adaptive pricer (heston.c), the batched delta (heston_batch.c) and price
+ * (heston_price_batch.c) share.  heston.c's
  * file comment has the formulas.
  */
 #ifndef HEDGESIM_PRICING_HESTON_CF_H
@@ -32,6 +33,14 @@ double complex hs_heston_cf_difference(cf_ctx *c, double u);
 /* The edge of the strip of finite moments on one side (side > 0: a = 1 + t; side < 0:
  * a = -t): the largest t <= 1e8 with E[e^{a X}] finite at c->tau (independent of v0). */
 double hs_heston_strip_edge(const cf_ctx *c, int side);
+
+/* Points per call of hs_heston_fourier_sums. */
+#define HS_FOURIER_CHUNK 32
+
+/* out[l] = sum_{j < n} Re[e^{-i j h k[l]} (re[j] + i im[j])] for l < m <= HS_FOURIER_CHUNK:
+ * the sums of the batched delta and price (heston_batch.c). */
+void hs_heston_fourier_sums(const double *re, const double *im, size_t n, double h,
+                            const double *k, size_t m, double *out);
 
 /* HS_EINPUT naming the first bad argument of a price or delta. */
 hs_status hs_heston_check_inputs(hs_bs_kind kind, double spot, double strike, double tau,

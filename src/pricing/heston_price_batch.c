@@ -22,20 +22,19 @@
  */
 #include "hedgesim/heston.h"
 
+#include "heston_cf.h"
+
 #include <complex.h>
 #include <math.h>
 #include <stdlib.h>
 
 #define PI 3.14159265358979323846
-/* Points summed together (the loop over them vectorises). */
-#define CHUNK 32
-/* e^{-i u_j k} is recomputed exactly every RESYNC nodes (the recurrence drifts ~j eps). */
-#define RESYNC 1024
+#define CHUNK HS_FOURIER_CHUNK
 
 static void call_chunk(const hs_heston_slice *s, const double *pre, const double *pim,
                        double strike, size_t n, const double *spot, double *out)
 {
-    double kk[CHUNK], c1[CHUNK], s1[CHUNK], zr[CHUNK], zi[CHUNK], sum[CHUNK];
+    double kk[CHUNK], sum[CHUNK];
     size_t idx[CHUNK], m = 0;
     const double dr = exp(-s->rate * s->tau);
     for (size_t i = 0; i < n; i++) {
@@ -50,28 +49,11 @@ static void call_chunk(const hs_heston_slice *s, const double *pre, const double
         else {
             idx[m] = i;
             kk[m] = k;
-            c1[m] = cos(s->h * k);
-            s1[m] = -sin(s->h * k);
-            zr[m] = 1.0;
-            zi[m] = 0.0;
-            sum[m] = 0.0;
             m++;
         }
     }
-    for (size_t j = 0; j < s->n; j++) {
-        if (j && j % RESYNC == 0)
-            for (size_t l = 0; l < m; l++) {
-                zr[l] = cos((double)j * s->h * kk[l]);
-                zi[l] = -sin((double)j * s->h * kk[l]);
-            }
-        const double re = pre[j], im = pim[j];
-        for (size_t l = 0; l < m; l++) {
-            sum[l] += zr[l] * re - zi[l] * im;
-            const double nr = zr[l] * c1[l] - zi[l] * s1[l];
-            zi[l] = zr[l] * s1[l] + zi[l] * c1[l];
-            zr[l] = nr;
-        }
-    }
+    if (m)
+        hs_heston_fourier_sums(pre, pim, s->n, s->h, kk, m, sum);
     for (size_t l = 0; l < m; l++) {
         const size_t i = idx[l];
         out[i] += spot[i] * s->dq / PI * exp(0.5 * kk[l]) * sum[l];
