@@ -9,10 +9,10 @@
  *   psi(u) = (phi_H - phi_BS)(u - i/2) / (iu - 1/2),
  *
  * has psi independent of k: it is computed once, on a fixed grid u_j = j h, and each k
- * costs a sum of J complex products (by Horner's rule in e^{-ihk}).  The rule is the trapezoid
- * rule on the whole line (psi(-u) = conj psi(u), so int_0^inf Re = half the integral over
- * R): for an integrand analytic in a strip and decaying, its error is, by Poisson's
- * summation formula, the aliasing sum_{m != 0} G(k + 2 pi m / h) of
+ * costs a sum of J complex products (Horner's rule in e^{-ihk}).  The rule is the
+ * trapezoid rule on the whole line (psi(-u) = conj psi(u), so int_0^inf Re = half the
+ * integral over R): for an integrand analytic in a strip and decaying, its error is, by
+ * Poisson's summation formula, the aliasing sum_{m != 0} G(k + 2 pi m / h) of
  * G(k) = e^{-k/2} (delta_H - delta_BS)(k) e^{q tau} / 2 (J.A.C. Weideman and
  * L.N. Trefethen, "The exponentially convergent trapezoidal rule", SIAM Review 56 (2014)
  * 385-458, section 5; the same argument as the COS method's truncation range).  G is
