@@ -123,8 +123,10 @@ static void start(const hs_model *m, hs_block *b)
 }
 
 /* One QE step of a lane: the new variance into *v_next and the log-price increment
- * A (V' - m) - c(A) (file comment) into *jump; u is the lane's uniform. */
-static inline void qe_variance(const double *c, double v, double u, double *v_next, double *jump)
+ * A (V' - m) - c(A) (file comment) into *jump; u is the lane's uniform and zv its
+ * normal, Phi^{-1}(u). */
+static inline void qe_variance(const double *c, double v, double u, double zv, double *v_next,
+                               double *jump)
 {
     const double xi = c[C_XI], ahat = c[C_AHAT];
     const double mean = c[C_THETA] + (v - c[C_THETA]) * c[C_EK];
@@ -138,7 +140,7 @@ static inline void qe_variance(const double *c, double v, double u, double *v_ne
     }
     if (psi < PSI_TINY) {
         *v_next = mean;
-        *jump = ahat * sqrt(s2hat) * hs_normal_icdf(u) - 0.5 * ahat * ahat * s2hat;
+        *jump = ahat * sqrt(s2hat) * zv - 0.5 * ahat * ahat * s2hat;
         return;
     }
     const double a_coef = ahat / xi; /* A */
@@ -146,7 +148,7 @@ static inline void qe_variance(const double *c, double v, double u, double *v_ne
     if (psi <= PSI_C) {
         const double inv = 2.0 / psi;
         const double b2 = inv - 1.0 + sqrt(inv) * sqrt(inv - 1.0), b = sqrt(b2);
-        const double a = mean / (1.0 + b2), zv = hs_normal_icdf(u);
+        const double a = mean / (1.0 + b2);
         *v_next = a * (b + zv) * (b + zv);
         dv = a * (2.0 * b * zv + zv * zv - 1.0);
         const double y = 2.0 * a_coef * a;
@@ -180,13 +182,16 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
 static void step(const hs_model *m, hs_block *b, size_t k)
 {
     (void)k;
-    double u[HS_BLOCK], v_next[HS_BLOCK], jump[HS_BLOCK];
+    double u[HS_BLOCK], zv[HS_BLOCK], v_next[HS_BLOCK], jump[HS_BLOCK];
     const size_t n = b->n, np = HS_PADDED(n);
     double *var = b->state; /* state[0 * HS_BLOCK + i] */
     hs_uniform_fill_lanes(b->rng, u, n);
     hs_normal_fill_lanes(b->rng, b->z, n);
+    /* Z_V for every lane at once (the vector form, bit-identical to hs_normal_icdf); the
+     * exponential branch does not use it. */
+    hs_normal_icdf_lanes(u, zv, n);
     for (size_t i = 0; i < n; i++)
-        qe_variance(m->consts, var[i], u[i], &v_next[i], &jump[i]);
+        qe_variance(m->consts, var[i], u[i], zv[i], &v_next[i], &jump[i]);
     /* Padding lanes are computed but never used: give them harmless values. */
     for (size_t i = n; i < np; i++) {
         b->z[i] = jump[i] = 0.0;
