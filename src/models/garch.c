@@ -159,8 +159,10 @@ static void step(const hs_model *m, hs_block *b, size_t k)
     if (m->par[P_DIST] == DIST_T) {
         const hs_tq_table *table = m->data;
         double scale = m->consts[C_TSCALE];
+        hs_uniform_fill_lanes(b->rng, b->z, n);
+        hs_student_t_quantile_lanes(table, b->z, b->z, n);
         for (size_t i = 0; i < n; i++)
-            b->z[i] = scale * hs_student_t_quantile(table, hs_pcg32_lanes_uniform(b->rng, i));
+            b->z[i] *= scale;
     } else {
         hs_normal_fill_lanes(b->rng, b->z, n);
     }

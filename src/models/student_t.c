@@ -37,6 +37,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "simd.h"
+
 #define NCOEF (HS_TQ_DEG + 1)
 #define PI 3.14159265358979323846
 
@@ -169,4 +171,74 @@ double hs_student_t_quantile(const hs_tq_table *t, double u)
         q = INFINITY; /* u = 0 or 1: GSL's answer too */
     }
     return u < 0.5 ? -q : q;
+}
+
+/* Lanes per pass of hs_student_t_quantile_lanes (stack arrays of this many). */
+#define TQ_CHUNK 256
+
+/*
+ * The same quantiles for many u at once, in passes that vectorise: each lane's piece and
+ * position (both regions computed, one chosen: integer and exact operations only), then
+ * Clenshaw's recurrence across the lanes with the pieces' coefficients gathered (the
+ * scalar form runs one recurrence at a time, a serial chain of 33 operations), then the
+ * sign.  q may be u (the rare lanes and the signs are read before q is written).  Each lane sees the operations of hs_student_t_quantile in the same order, so the
+ * results are the same bits; p below 2^-64 (never from a 52-bit uniform) goes to it.
+ */
+HS_KERNEL static void quantile_chunk(const hs_tq_table *t, const double *u, double *q, size_t n)
+{
+    size_t off[TQ_CHUNK], rare[TQ_CHUNK], n_rare = 0;
+    double x[TQ_CHUNK], d[TQ_CHUNK], b1[TQ_CHUNK], b2[TQ_CHUNK], rare_u[TQ_CHUNK];
+    int neg[TQ_CHUNK];
+    for (size_t i = 0; i < n; i++) {
+        const double p = u[i] < 0.5 ? u[i] : 1.0 - u[i];
+        /* central, p >= 1/4 */
+        const double dc = 0.5 - p, yc = dc * dc * (16.0 * HS_TQ_CENTRAL);
+        uint64_t ic = (uint64_t)yc;
+        ic = ic > HS_TQ_CENTRAL - 1 ? HS_TQ_CENTRAL - 1 : ic;
+        /* tails: the binade from the exponent, the piece from the leading mantissa bits
+         * (a lane of the other region computes a value it does not use; its index is
+         * kept inside the table) */
+        uint64_t bits;
+        memcpy(&bits, &p, sizeof bits);
+        uint64_t level = (uint64_t)1020 - (bits >> 52);
+        level = level < HS_TQ_LEVELS ? level : 0;
+        uint64_t mbits = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+        double m;
+        memcpy(&m, &mbits, sizeof m);
+        const double yt = (m - 1.0) * HS_TQ_SPLIT;
+        const uint64_t it = (uint64_t)yt;
+        const int central = p >= 0.25;
+        off[i] = (central ? ic : HS_TQ_CENTRAL + level * HS_TQ_SPLIT + it) * NCOEF;
+        x[i] = central ? 2.0 * (yc - (double)ic) - 1.0 : 2.0 * (yt - (double)it) - 1.0;
+        d[i] = central ? dc : 1.0;
+        b1[i] = b2[i] = 0.0;
+    }
+    /* The rare lanes and their u first: q may be u (in place). */
+    for (size_t i = 0; i < n; i++) {
+        const double p = u[i] < 0.5 ? u[i] : 1.0 - u[i];
+        rare[n_rare] = i;
+        rare_u[n_rare] = u[i];
+        n_rare += !(p >= 0x1p-64);
+    }
+    for (size_t i = 0; i < n; i++)
+        neg[i] = u[i] < 0.5;
+    for (int j = NCOEF - 1; j >= 1; j--)
+        for (size_t i = 0; i < n; i++) {
+            const double b0 = 2.0 * x[i] * b1[i] - b2[i] + t->coef[off[i] + (size_t)j];
+            b2[i] = b1[i];
+            b1[i] = b0;
+        }
+    for (size_t i = 0; i < n; i++) {
+        const double c = x[i] * b1[i] - b2[i] + t->coef[off[i]];
+        const double r = d[i] * c; /* d = 1 in the tails: exact */
+        q[i] = neg[i] ? -r : r;
+    }
+    for (size_t r = 0; r < n_rare; r++)
+        q[rare[r]] = hs_student_t_quantile(t, rare_u[r]);
+}
+
+void hs_student_t_quantile_lanes(const hs_tq_table *t, const double *u, double *q, size_t n)
+{
+    for (size_t off = 0; off < n; off += TQ_CHUNK)
+        quantile_chunk(t, u + off, q + off, n - off < TQ_CHUNK ? n - off : TQ_CHUNK);
 }

@@ -33,4 +33,7 @@ int hs_tq_init(hs_tq_table *t, double nu);
  * 1e-12 relative of gsl_cdf_tdist_Pinv(u, nu) (tests/models/test_student_t.c). */
 double hs_student_t_quantile(const hs_tq_table *t, double u);
 
+/* q[i] = hs_student_t_quantile(t, u[i]) for i < n, bit for bit, in vector passes. */
+void hs_student_t_quantile_lanes(const hs_tq_table *t, const double *u, double *q, size_t n);
+
 #endif

@@ -210,3 +210,36 @@ Test(student_t, cached_table_equals_a_fresh_build)
     cr_expect_eq(memcmp(&first, &again, sizeof first), 0);
     cr_expect_eq(hs_student_t_quantile(&again, 0.3), hs_student_t_quantile(&first, 0.3));
 }
+
+/* The block form (the GARCH step's) against the scalar one, bit for bit: 5,000 uniforms of
+ * a PCG stream plus both regions' edges (p = 1/4, the central pieces' ends, binade edges)
+ * and p below 2^-64 (the scalar fallback), in place (q = u, as the step calls it) over
+ * blocks of 300 and 7 (several passes, and a partial one). */
+Test(student_t, lanes_bit_identical_to_scalar)
+{
+    cr_assert_eq(hs_tq_init(&table, 6.03), 0);
+    enum { N = 5000 };
+    static double u[N], q[N], want[N];
+    hs_pcg32 rng;
+    hs_path_stream(&rng, 5, 1);
+    for (size_t i = 0; i < N; i++)
+        u[i] = hs_pcg32_uniform(&rng);
+    const double edges[] = {0.25,  0.75,          0.5,           0.5 - 0x1p-40, 0.125,
+                            0.875, 0x1p-30,       1.0 - 0x1p-30, 0x1p-53,       1e-25,
+                            1e-30, 0.3,           0.2,           0.5 + 1e-12,   0x1p-64,
+                            0x1.fffffffffffffp-65};
+    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
+        u[3 * e + 1] = edges[e];
+    for (size_t i = 0; i < N; i++)
+        want[i] = hs_student_t_quantile(&table, u[i]);
+    memcpy(q, u, sizeof q);
+    for (size_t i = 0; i < N;) {
+        size_t m = i < 2100 ? 300 : 7;
+        m = m < N - i ? m : N - i;
+        hs_student_t_quantile_lanes(&table, q + i, q + i, m);
+        i += m;
+    }
+    for (size_t i = 0; i < N; i++)
+        cr_assert(memcmp(&q[i], &want[i], sizeof q[i]) == 0, "u = %.17g: %.17g vs %.17g", u[i],
+                  q[i], want[i]);
+}
