@@ -557,6 +557,25 @@ static void draw_jumps(const hs_model *m, hs_block *b, double *jumps, double *am
     }
 }
 
+/* state[i] = invert(cdf row of state[i], k, u[i]) for every lane, as a count: the row is
+ * non-decreasing (cumulative sums of non-negative numbers), so the j < k - 1 with
+ * u > cdf[j] are exactly those below invert's answer.  No branch per state and lane
+ * (invert's loop exits at a random state), and the loop over lanes vectorises. */
+HS_KERNEL static void next_states(const double *restrict cdf, size_t k, const double *restrict u,
+                                  double *restrict state, size_t n)
+{
+    size_t row[HS_BLOCK], j[HS_BLOCK];
+    for (size_t i = 0; i < n; i++) {
+        row[i] = (size_t)state[i] * k;
+        j[i] = 0;
+    }
+    for (size_t c = 0; c + 1 < k; c++)
+        for (size_t i = 0; i < n; i++)
+            j[i] += u[i] > cdf[row[i] + c];
+    for (size_t i = 0; i < n; i++)
+        state[i] = (double)j[i];
+}
+
 static void step(const hs_model *m, hs_block *b, size_t k_step)
 {
     (void)k_step;
@@ -585,10 +604,9 @@ static void step(const hs_model *m, hs_block *b, size_t k_step)
         advance(b->spot, b->logspot, b->z, drift, vol, np);
     }
     /* The state at t_{k+1}, drawn after the return of step k that used s_k. */
-    for (size_t i = 0; i < n; i++) {
-        size_t s = (size_t)b->state[i];
-        b->state[i] = (double)invert(cdf + s * k, k, hs_pcg32_lanes_uniform(b->rng, i));
-    }
+    double u[HS_BLOCK];
+    hs_uniform_fill_lanes(b->rng, u, n);
+    next_states(cdf, k, u, b->state, n);
 }
 
 static double sigma(const hs_model *m)
