@@ -226,29 +226,35 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
     }
 }
 
+/* Each lane's next return: a restart (state < 0: none yet, or probability p) at
+ * floor(u2 n), else the next one of the series, cyclically; both computed and one kept,
+ * so the loop has no branch and vectorises (the restarts are rare but random). */
+HS_KERNEL static void next_returns(const double *restrict r, size_t n, double p,
+                                   const double *restrict u1, const double *restrict u2,
+                                   double *restrict state, double *restrict x, size_t lanes)
+{
+    for (size_t i = 0; i < lanes; i++) {
+        const double j = state[i];
+        size_t pick = (size_t)(u2[i] * (double)n);
+        pick = pick < n ? pick : n - 1; /* u2 < 1, but u2 n may round up to n */
+        size_t follow = (size_t)(j < 0 ? 0.0 : j) + 1;
+        follow = follow == n ? 0 : follow;
+        const size_t next = j < 0 || u1[i] < p ? pick : follow;
+        state[i] = (double)next;
+        x[i] = r[next];
+    }
+}
+
 static void step(const hs_model *m, hs_block *b, size_t k)
 {
     (void)k;
     const double *r = m->data;
     size_t n = (size_t)m->consts[C_RETURNS], np = HS_PADDED(b->n);
-    double p = m->consts[C_RESTART], x[HS_BLOCK];
-    for (size_t i = 0; i < b->n; i++) {
-        double u1 = hs_pcg32_lanes_uniform(b->rng, i);
-        double u2 = hs_pcg32_lanes_uniform(b->rng, i);
-        double j = b->state[i];
-        size_t next;
-        if (j < 0 || u1 < p) {
-            next = (size_t)(u2 * (double)n);
-            if (next >= n) /* u2 < 1, but u2 n may round up to n */
-                next = n - 1;
-        } else {
-            next = (size_t)j + 1;
-            if (next == n)
-                next = 0;
-        }
-        b->state[i] = (double)next;
-        x[i] = r[next];
-    }
+    double p = m->consts[C_RESTART], x[HS_BLOCK], u1[HS_BLOCK], u2[HS_BLOCK];
+    /* Two uniforms per lane, in this order (each fill draws one per lane). */
+    hs_uniform_fill_lanes(b->rng, u1, b->n);
+    hs_uniform_fill_lanes(b->rng, u2, b->n);
+    next_returns(r, n, p, u1, u2, b->state, x, b->n);
     for (size_t i = b->n; i < np; i++)
         x[i] = 0.0;
     advance(b->spot, b->logspot, x, np);
