@@ -188,10 +188,10 @@ typedef struct hs_heston_table {
     double *walk_split;
     size_t *walk_next, *walk_axis;
     size_t walk_depth;
-    size_t evals;                /* values of h spent on the build (nodes and checks) */
-    double max_check_err;        /* largest error at an accepted rectangle's check points */
-    size_t slices, slice_nodes;  /* slices made for the build and their nodes in all */
-    size_t eval_nodes;           /* terms of the slice sums over all values */
+    size_t evals;               /* values of h spent on the build (nodes and checks) */
+    double max_check_err;       /* largest error at an accepted rectangle's check points */
+    size_t slices, slice_nodes; /* slices made for the build and their nodes in all */
+    size_t eval_nodes;          /* terms of the slice sums over all values */
 } hs_heston_table;
 
 /* Build the table of the book legs[n_legs] (each leg's tau > 0) under the model p (p->v0

@@ -181,8 +181,9 @@ double hs_student_t_quantile(const hs_tq_table *t, double u)
  * position (both regions computed, one chosen: integer and exact operations only), then
  * Clenshaw's recurrence across the lanes with the pieces' coefficients gathered (the
  * scalar form runs one recurrence at a time, a serial chain of 33 operations), then the
- * sign.  q may be u (the rare lanes and the signs are read before q is written).  Each lane sees the operations of hs_student_t_quantile in the same order, so the
- * results are the same bits; p below 2^-64 (never from a 52-bit uniform) goes to it.
+ * sign.  q may be u (the rare lanes and the signs are read before q is written).  Each lane sees
+ * the operations of hs_student_t_quantile in the same order, so the results are the same bits; p
+ * below 2^-64 (never from a 52-bit uniform) goes to it.
  */
 HS_KERNEL static void quantile_chunk(const hs_tq_table *t, const double *u, double *q, size_t n)
 {

@@ -39,8 +39,8 @@ double hs_heston_strip_edge(const cf_ctx *c, int side);
 
 /* out[l] = sum_{j < n} Re[e^{-i j h k[l]} (re[j] + i im[j])] for l < m <= HS_FOURIER_CHUNK:
  * the sums of the batched delta and price (heston_batch.c). */
-void hs_heston_fourier_sums(const double *re, const double *im, size_t n, double h,
-                            const double *k, size_t m, double *out);
+void hs_heston_fourier_sums(const double *re, const double *im, size_t n, double h, const double *k,
+                            size_t m, double *out);
 
 /* HS_EINPUT naming the first bad argument of a price or delta. */
 hs_status hs_heston_check_inputs(hs_bs_kind kind, double spot, double strike, double tau,

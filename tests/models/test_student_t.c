@@ -224,10 +224,9 @@ Test(student_t, lanes_bit_identical_to_scalar)
     hs_path_stream(&rng, 5, 1);
     for (size_t i = 0; i < N; i++)
         u[i] = hs_pcg32_uniform(&rng);
-    const double edges[] = {0.25,  0.75,          0.5,           0.5 - 0x1p-40, 0.125,
-                            0.875, 0x1p-30,       1.0 - 0x1p-30, 0x1p-53,       1e-25,
-                            1e-30, 0.3,           0.2,           0.5 + 1e-12,   0x1p-64,
-                            0x1.fffffffffffffp-65};
+    const double edges[] = {
+        0.25,    0.75,  0.5,   0.5 - 0x1p-40, 0.125, 0.875,       0x1p-30, 1.0 - 0x1p-30,
+        0x1p-53, 1e-25, 1e-30, 0.3,           0.2,   0.5 + 1e-12, 0x1p-64, 0x1.fffffffffffffp-65};
     for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
         u[3 * e + 1] = edges[e];
     for (size_t i = 0; i < N; i++)

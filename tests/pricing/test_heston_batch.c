@@ -210,9 +210,9 @@ Test(heston_batch, table_block_walk_matches_root_walk, .init = setup, .timeout =
     hs_heston_table tab;
     hs_error err;
     const double x0 = log(100), half = 0.65, v_hi = 2.5;
-    cr_assert_eq(hs_heston_table_build(&tab, &leg, 1, 0.03, 0, &p, x0 - half, x0 + half, 0, v_hi,
-                                       &err),
-                 HS_OK, "%s", err.msg);
+    cr_assert_eq(
+        hs_heston_table_build(&tab, &leg, 1, 0.03, 0, &p, x0 - half, x0 + half, 0, v_hi, &err),
+        HS_OK, "%s", err.msg);
     cr_assert_gt(tab.walk_depth, 0, "a table of %zu rectangles needs walks", tab.n_leaves);
     enum { N = 3000, B = 300 };
     static double x[N], v[N], out[N];
