@@ -348,32 +348,42 @@ hs_status hs_heston_slice_from_slab(hs_heston_slab *sb, double v, hs_heston_slic
 #define CHUNK HS_FOURIER_CHUNK
 
 /* out[l] = sum_j Re[e^{-i u_j k_l} (re_j + i im_j)], u_j = j h, for m <= HS_FOURIER_CHUNK
- * points k_l (heston_cf.h), by Horner's rule in z = e^{-i h k} from the last node down:
- * a <- a z + psi_j, four fused multiply-adds per node and point (fma() is exactly
- * rounded in every clone).  Each rounding is carried forward multiplied by |z| = 1, so
- * the error stays below about 4 n eps max|a|, as for the recurrence of the powers z^j it
- * replaced (ten operations per node).  The points are summed together at a fixed width
- * (idle lanes hold z = 1): independent chains, held in registers, that hide the latency
- * of one. */
+ * points k_l (heston_cf.h).  With z = e^{-i h k} (from cos and sin) and w = z^2, the
+ * sum is E(w) + z O(w), E and O the polynomials of the even and the odd nodes, each by
+ * Horner's rule from the top, a <- a w + psi_j: four fused multiply-adds per node and
+ * point (fma() is exactly rounded in every clone).  The two chains are independent, so
+ * a point's latency per node is halved; the tables' fits call this with 12 or 13 points
+ * per slice, which fill two vectors of 8 without them.  Each rounding is carried forward
+ * multiplied by |w| = 1, so the error stays below about 4 n eps max|a|, as for the
+ * recurrence of the powers z^j these sums replaced (ten operations per node).  Idle lanes
+ * hold z = w = 1. */
 HS_KERNEL void hs_heston_fourier_sums(const double *re, const double *im, size_t n, double h,
                                       const double *k, size_t m, double *out)
 {
-    double c1[HS_FOURIER_CHUNK], s1[HS_FOURIER_CHUNK], ar[HS_FOURIER_CHUNK], ai[HS_FOURIER_CHUNK];
+    double c1[HS_FOURIER_CHUNK], s1[HS_FOURIER_CHUNK], c2[HS_FOURIER_CHUNK], s2[HS_FOURIER_CHUNK];
+    double er[HS_FOURIER_CHUNK], ei[HS_FOURIER_CHUNK], or_[HS_FOURIER_CHUNK], oi[HS_FOURIER_CHUNK];
+    const size_t ne = (n + 1) / 2, no = n / 2; /* even and odd nodes; ne - no is 0 or 1 */
     for (size_t l = 0; l < HS_FOURIER_CHUNK; l++) {
         c1[l] = l < m ? cos(h * k[l]) : 1.0;
         s1[l] = l < m ? -sin(h * k[l]) : 0.0;
-        ar[l] = ai[l] = 0.0;
+        c2[l] = fma(c1[l], c1[l], -(s1[l] * s1[l])); /* w = z^2 */
+        s2[l] = 2.0 * c1[l] * s1[l];
+        er[l] = ne > no ? re[n - 1] : 0.0;
+        ei[l] = ne > no ? im[n - 1] : 0.0;
+        or_[l] = oi[l] = 0.0;
     }
-    for (size_t j = n; j-- > 0;) {
-        const double pr = re[j], pi = im[j];
+    for (size_t i = no; i-- > 0;) {
+        const double pe = re[2 * i], qe = im[2 * i], po = re[2 * i + 1], qo = im[2 * i + 1];
         for (size_t l = 0; l < HS_FOURIER_CHUNK; l++) {
-            const double r0 = ar[l], i0 = ai[l];
-            ar[l] = fma(r0, c1[l], fma(-i0, s1[l], pr));
-            ai[l] = fma(r0, s1[l], fma(i0, c1[l], pi));
+            const double a = er[l], b = ei[l], c = or_[l], d = oi[l];
+            er[l] = fma(a, c2[l], fma(-b, s2[l], pe));
+            ei[l] = fma(a, s2[l], fma(b, c2[l], qe));
+            or_[l] = fma(c, c2[l], fma(-d, s2[l], po));
+            oi[l] = fma(c, s2[l], fma(d, c2[l], qo));
         }
     }
     for (size_t l = 0; l < m; l++)
-        out[l] = ar[l];
+        out[l] = fma(c1[l], or_[l], fma(-s1[l], oi[l], er[l]));
 }
 
 /* The clamped call deltas of the slice at n <= CHUNK spots. */

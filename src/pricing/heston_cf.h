@@ -35,7 +35,7 @@ double complex hs_heston_cf_difference(cf_ctx *c, double u);
 double hs_heston_strip_edge(const cf_ctx *c, int side);
 
 /* Points per call of hs_heston_fourier_sums. */
-#define HS_FOURIER_CHUNK 32
+#define HS_FOURIER_CHUNK 16
 
 /* out[l] = sum_{j < n} Re[e^{-i j h k[l]} (re[j] + i im[j])] for l < m <= HS_FOURIER_CHUNK:
  * the sums of the batched delta and price (heston_batch.c). */
