@@ -95,11 +95,6 @@ typedef struct builder {
     int price; /* 1: the book's value (hs_heston_price_table_build), 0: its hedge */
 } builder;
 
-/* p(t, s) from the coefficients, stored c[l][m]: T_l(s) and T_m(t) by their recurrences
- * (two independent chains), the sums b_m = sum_l c[l][m] T_l(s) accumulated across m at
- * once (it vectorises; each b_m in l order), then sum_m b_m T_m(t) in four interleaved
- * partial sums (a fixed order: the same result on every machine and thread) instead of
- * Clenshaw's dependent recurrence. */
 /* The sums of p(t, s) once T_l(s) (ts[l * stride]) and T_m(t) (tm[m], zero beyond NX) are
  * known: b_m in l order across the whole padded row (it vectorises: two AVX-512 or four
  * AVX2 vectors), then four interleaved partial sums.  Shared by eval2 and the block
@@ -123,6 +118,9 @@ static inline __attribute__((always_inline)) double leaf_sum(const double *c, co
     return (p0 + p1) + (p2 + p3);
 }
 
+/* p(t, s) from the coefficients, stored c[l][m] in rows of RS: T_l(s) and T_m(t) by their
+ * recurrences (two independent chains), then leaf_sum: a fixed order, the same result on
+ * every machine and thread, instead of Clenshaw's dependent recurrence. */
 HS_KERNEL static double eval2(const double *c, double t, double s)
 {
     double ts[NY + 1], tt[RS];
@@ -364,7 +362,7 @@ static hs_status index_cells(hs_heston_table *t, hs_error *err)
     const size_t nn = t->n_nodes;
     t->walk_split = malloc(nn * sizeof *t->walk_split);
     t->walk_next = malloc(nn * sizeof *t->walk_next);
-    t->walk_axis = malloc(2 * nn * sizeof *t->walk_axis);
+    t->walk_axis = malloc(2 * nn * sizeof *t->walk_axis); /* the heights behind, meanwhile */
     if (!t->walk_split || !t->walk_next || !t->walk_axis)
         return hs_error_set(err, HS_ERUNTIME, "heston table: out of memory");
     size_t *height = t->walk_axis + nn;
@@ -476,8 +474,8 @@ static hs_status build(hs_heston_table *t, const hs_heston_leg *legs, size_t n_l
 #define EVAL_CHUNK 64
 
 /*
- * eval2 at many points, in passes that each vectorise (AVX2 and AVX-512 gather the
- * table's entries): each point's cell; branch-free steps down the tree until no point
+ * eval2 at many points, in passes that each vectorise (the table's entries are loaded
+ * lane by lane): each point's cell; branch-free steps down the tree until no point
  * moves (a leaf steps to itself; walk_depth steps at most); the point's coordinates on
  * its leaf; the recurrences of T_l(s) and T_m(t) (in eval2 two serial chains per point,
  * its longest latency); then each point's sums.  Every point sees the same operations in
