@@ -257,8 +257,7 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
             const double *v = slot_values + j * HS_TAILBOOT_LEAF;
             /* A leaf's part of each ES sum, in double in slot order (a leaf is never
              * split between parts, so this is the same for any split), then exactly. */
-            double leaf_sum[2] = {0.0, 0.0};
-            double sum0 = 0.0, sum1 = 0.0; /* leaf_sum in registers: one add chain each */
+            double sum0 = 0.0, sum1 = 0.0; /* in registers: one add chain each */
             const uint64_t k0 = b->rank[0].k, k1 = b->rank[1].k;
             for (size_t o = 0; o < occ && pos < need; o++) {
                 uint32_t i = idx[o];
@@ -273,10 +272,8 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
                     sum1 += v[i] * (double)(k1 - pos < cnt ? k1 - pos : cnt);
                 pos += cnt;
             }
-            leaf_sum[0] = sum0;
-            leaf_sum[1] = sum1;
-            hs_xsum_add(&sums[0], leaf_sum[0]);
-            hs_xsum_add(&sums[1], leaf_sum[1]);
+            hs_xsum_add(&sums[0], sum0);
+            hs_xsum_add(&sums[1], sum1);
         }
     }
     gsl_rng_free(rng);
