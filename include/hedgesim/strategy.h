@@ -103,7 +103,8 @@ struct hs_rule_type {
     /* May the rule trade at step k (0 <= k < steps)?  When not, the engine skips the
      * hedge-ratio computation for the step. */
     int (*active)(const hs_rule_state *st, size_t k);
-    /* New holdings io->next[i] for lanes i < n. */
+    /* New holdings io->next[i] for lanes i < n; NULL: the target itself (the engine then
+     * trades to io->target without copying it). */
     void (*apply)(const hs_rule_state *st, const hs_rule_io *io, size_t n);
     /* The number of rebalances per life when fixed by the rule (for Derman-Kamal),
      * else 0. */

@@ -295,11 +295,13 @@ static void rebalance(const plan *p, workspace *w, size_t s, size_t k, size_t np
     }
     const hs_costs *c = &st->costs;
     int constrained = c->lot > 0 || c->min_trade > 0 || p->gap_steps[s];
-    /* The interval rule trades to the target as it is (its padding lanes are flat):
-     * without frictions to apply, the target is the next position, not copied. */
+    /* A rule without apply trades to the target as it is (its padding lanes are flat):
+     * without frictions to apply to it, the target is the next position, not copied. */
     double *next = w->next;
-    if (st->rule == &hs_rule_interval && !constrained) {
+    if (!st->rule->apply && !constrained) {
         next = w->target;
+    } else if (!st->rule->apply) {
+        memcpy(next, w->target, np * sizeof *next);
     } else {
         hs_rule_io io = {k,         (double)k * sc->grid.dt,       b->spot,       bk->held,
                          w->target, needs_gamma ? w->gamma : NULL, bk->last_spot, next};

@@ -63,13 +63,6 @@ static int active(const hs_rule_state *st, size_t k)
     return k % st->every == 0;
 }
 
-static void apply(const hs_rule_state *st, const hs_rule_io *io, size_t n)
-{
-    (void)st;
-    for (size_t i = 0; i < n; i++)
-        io->next[i] = io->target[i];
-}
-
 static size_t hedges(const hs_rule_state *st)
 {
     return st->hedges;
@@ -82,6 +75,6 @@ const hs_rule_type hs_rule_interval = {
     .n_params = sizeof params / sizeof params[0],
     .prepare = prepare,
     .active = active,
-    .apply = apply,
+    .apply = NULL, /* the target as it is */
     .hedges = hedges,
 };
