@@ -79,6 +79,16 @@ static void td_name(FILE *fp, json_t *s)
     fputs("</td>", fp);
 }
 
+/* A horizon row's first cells: the strategy, then the horizon in days of 252. */
+static void row_start(FILE *fp, json_t *s, json_t *h)
+{
+    fputs("<tr>", fp);
+    td_name(fp, s);
+    fputs("<td>", fp);
+    num(fp, 252.0 * getnum(h, "time", NULL), 4);
+    fputs("</td>", fp);
+}
+
 static const char *const terms[8] = {"edge",  "delta", "gamma", "vega",
                                      "theta", "carry", "costs", "residual"};
 
@@ -97,11 +107,7 @@ static void run_tables(FILE *fp, json_t *run)
         json_t *h;
         json_array_foreach(json_object_get(s, "horizons"), j, h)
         {
-            fputs("<tr>", fp);
-            td_name(fp, s);
-            fputs("<td>", fp);
-            num(fp, 252.0 * getnum(h, "time", NULL), 4);
-            fputs("</td>", fp);
+            row_start(fp, s, h);
             static const char *const keys[6] = {"mean", "std", "var95", "es95", "var99", "es99"};
             for (int k = 0; k < 6; k++)
                 td_stat(fp, h, keys[k]);
@@ -129,11 +135,7 @@ static void run_tables(FILE *fp, json_t *run)
         json_t *h;
         json_array_foreach(json_object_get(s, "horizons"), j, h)
         {
-            fputs("<tr>", fp);
-            td_name(fp, s);
-            fputs("<td>", fp);
-            num(fp, 252.0 * getnum(h, "time", NULL), 4);
-            fputs("</td>", fp);
+            row_start(fp, s, h);
             json_t *ex = json_object_get(h, "explain");
             for (int t = 0; t < 8; t++) {
                 json_t *term = json_object_get(ex, terms[t]);
