@@ -109,13 +109,17 @@ HS_VM_INLINE double hs_vexp_dd(double hi, double lo)
     return e * s1 * s2;
 }
 
-/* exp(x), <= 1 ulp; +inf above 710, +0 below -746, NaN for NaN (comparisons with NaN are
- * false, so the clamps let it through). */
+/* exp(x), <= 1 ulp; +inf above 710, +0 below -746, NaN for NaN.  The clamps are written
+ * in the forms that compile to one vminpd and one vmaxpd each (they send a NaN to a bound),
+ * and the NaN is put back at the end: the NaN-keeping clamps (x > 710 ? 710 : x) became a
+ * chain of ten mask operations, and exp ran 0.79 instead of 0.64 ns per element
+ * (AVX-512; every finite and infinite x gives the same bits either way). */
 HS_VM_INLINE double hs_vexp(double x)
 {
-    x = x > 710.0 ? 710.0 : x;
-    x = x < -746.0 ? -746.0 : x;
-    return hs_vexp_dd(x, 0.0);
+    double c = x < 710.0 ? x : 710.0;
+    c = c > -746.0 ? c : -746.0;
+    double e = hs_vexp_dd(c, 0.0);
+    return x == x ? e : x;
 }
 /* Phi(x), the standard normal CDF; see the top of the file. */
 HS_VM_INLINE double hs_vnorm_cdf(double x)
