@@ -22,6 +22,23 @@
 #define HS_KERNEL
 #endif
 
+/* A few kernels also have a hand-written AVX-512 part (HS_TARGET_V4, taken when
+ * hs_cpu_v4() says the CPU runs x86-64-v4) for what GCC does not vectorise: compressing
+ * the lanes that take a rare branch into a dense list and expanding the results back
+ * (vcompresspd, vexpandpd).  Such parts only move data; every value is computed by the
+ * same C code as in the other clones, so the bits do not change. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(HS_NO_CLONES)
+#define HS_HAVE_V4_PATHS 1
+#define HS_TARGET_V4 __attribute__((target("arch=x86-64-v4")))
+static inline int hs_cpu_v4(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+}
+#else
+#define HS_HAVE_V4_PATHS 0
+#endif
+
 /* Lanes are processed in multiples of HS_PAD so no lane takes a scalar remainder path:
  * 8 doubles are one AVX-512 vector (two AVX2, four SSE2). */
 #define HS_PAD 8

@@ -175,8 +175,8 @@ static void trade_kernel(double *restrict held, const double *restrict next,
         double adh = fabs(dh);
         double notional = adh * spot[i];
         double traded = adh > 0.0 ? 1.0 : 0.0;
-        double c = (kappa * notional + spread * adh + fee * traded) * growth;
-        cash[i] -= dh * spot[i] * growth + c;
+        double c = fma(kappa, notional, fma(spread, adh, fee * traded)) * growth;
+        cash[i] -= fma(dh * spot[i], growth, c);
         cost[i] += c;
         turnover[i] += notional;
         trades[i] += traded;

@@ -49,7 +49,7 @@ static void advance(double *restrict spot, double *restrict logspot, const doubl
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
-        logspot[i] += drift + vol * z[i];
+        logspot[i] += fma(vol, z[i], drift);
         spot[i] = hs_vexp(logspot[i]);
     }
 }

@@ -46,7 +46,7 @@ static void delta_kernel(const double *restrict logspot, double *restrict acc, d
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++)
-        acc[i] += scale * (hs_vnorm_cdf(inv_sd * (logspot[i] + shift)) - minus);
+        acc[i] = fma(scale, hs_vnorm_cdf(inv_sd * (logspot[i] + shift)) - minus, acc[i]);
 }
 
 static void call_delta_lanes(const hs_delta_args *a, const double *logspot, const double *spot,
