@@ -49,7 +49,9 @@ static inline uint64_t hs_pcg32_output(uint64_t old)
 {
     uint64_t x = (((old >> 18u) ^ old) >> 27u) & UINT64_C(0xffffffff);
     uint64_t rot = old >> 59u;
-    return ((x >> rot) | (x << ((-rot) & 31u))) & UINT64_C(0xffffffff);
+    /* The 32-bit rotation as a 64-bit shift of x written twice: four vector operations
+     * (vpsllq, vporq, vpsrlvq, vpandq) where the two-shift form took about eight. */
+    return ((x | (x << 32u)) >> rot) & UINT64_C(0xffffffff);
 }
 
 /* Next 32-bit output: pcg-c outputs the OLD state and then steps. */
