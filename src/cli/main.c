@@ -597,9 +597,10 @@ int main(int argc, char **argv)
     /* MPI starts here when a launcher started this process (ranks.c). */
     hs_error err;
     hs_error_clear(&err);
-    if (hs_cli_world_init(&argc, &argv, &err)) {
+    hs_status wst = hs_cli_world_init(&argc, &argv, &err);
+    if (wst) {
         fprintf(stderr, "hedgesim: %s\n", err.msg);
-        return 1;
+        return (int)wst;
     }
     cli c;
     int rc = hs_cli_parse_args(argc, argv, &c);

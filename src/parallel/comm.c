@@ -3,43 +3,36 @@
  *
  * MPI is started only when a launcher started this process, which its environment
  * shows: Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE, PMIx launchers (srun --mpi=pmix,
- * prun) PMIX_RANK, PMI-1/2 launchers (MPICH's mpiexec, srun --mpi=pmi2) PMI_RANK.  A
- * plain `hedgesim run` therefore never pays MPI's start-up nor depends on a working MPI
- * installation.  MPI counts are int: every transfer goes in pieces of at most 2^27
- * elements (MPI 4.0's large-count calls are not in Debian's Open MPI 4.1).  The threads
- * of a rank never call MPI (MPI_THREAD_FUNNELED: only the main thread, outside parallel
- * regions).  Reference: MPI Forum, "MPI: A Message-Passing Interface Standard",
- * version 3.1 (2015), sections 5.9 (reductions), 5.8 (all-to-all) and 8.7 (startup).
+ * prun) PMIX_RANK, PMI-1/2 launchers (MPICH's mpiexec, srun --mpi=pmi2) PMI_RANK.  The
+ * MPI calls live in a module of their own, hedgesim-mpi.so (comm_mpi.c), loaded with
+ * dlopen only then: a plain `hedgesim run` neither maps Open MPI's libraries (0.7 ms of
+ * start-up each run) nor needs them installed.  The module is looked for, in order:
+ *   1. the file $HEDGESIM_MPI_MODULE names, if set (and only there);
+ *   2. beside the running program (the build tree: build/hedgesim-mpi.so);
+ *   3. beside the library holding this file, and in its hedgesim/ folder (an installed
+ *      libhedgesim.so);
+ *   4. where `meson install` puts it (HS_MPI_MODULE_PATH, <libdir>/hedgesim/).
+ * A module from another build is refused (its ABI number differs).
  */
+#define _GNU_SOURCE
 #include "hedgesim/comm.h"
 
+#include "comm_mpi.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef HS_HAVE_MPI
-#include <mpi.h>
-#endif
-
-/* Elements per MPI call: well inside int for any element size up to 16 bytes. */
-#define PIECE ((size_t)1 << 27)
+#include <unistd.h>
 
 struct hs_comm {
     int rank, size;
-    int mpi; /* 1: MPI_COMM_WORLD */
+    const hs_mpi_ops *mpi; /* NULL: one process */
 };
 
-static const hs_comm self = {0, 1, 0};
-
-#ifdef HS_HAVE_MPI
-/* Progress travels on a communicator of its own, so that its messages never meet the
- * run's.  Each rank's latest count (rank 0 side) and the last post (other ranks). */
-static MPI_Comm progress_comm = MPI_COMM_NULL;
-static uint64_t *progress_seen, *progress_got; /* rank 0: latest count, messages taken */
-static uint64_t progress_sent;                 /* other ranks: messages posted */
-static MPI_Request progress_req = MPI_REQUEST_NULL;
-static uint64_t progress_msg;
-static double progress_last;
-#endif
+static const hs_comm self = {0, 1, NULL};
 
 const hs_comm *hs_comm_self(void)
 {
@@ -67,14 +60,119 @@ int hs_comm_size(const hs_comm *c)
 
 #ifdef HS_HAVE_MPI
 static hs_comm world;
+static void *module;
 
-static int launched(void)
+/* The launcher variable that is set, or NULL. */
+static const char *launched(void)
 {
     const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
         if (getenv(vars[i]))
-            return 1;
-    return 0;
+            return vars[i];
+    return NULL;
+}
+
+/* dir(path) + "/" + rest, malloc'ed (NULL when out of memory or path has no folder). */
+static char *beside(const char *path, const char *rest)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash)
+        return NULL;
+    size_t d = (size_t)(slash - path), r = strlen(rest);
+    char *out = malloc(d + 1 + r + 1);
+    if (out) {
+        memcpy(out, path, d);
+        out[d] = '/';
+        memcpy(out + d + 1, rest, r + 1);
+    }
+    return out;
+}
+
+/* The running program's file (/proc/self/exe), malloc'ed, any length; NULL if unknown. */
+static char *self_exe(void)
+{
+    for (size_t cap = 256; cap <= ((size_t)1 << 20); cap *= 2) {
+        char *buf = malloc(cap);
+        if (!buf)
+            return NULL;
+        ssize_t n = readlink("/proc/self/exe", buf, cap);
+        if (n < 0) {
+            free(buf);
+            return NULL;
+        }
+        if ((size_t)n < cap) {
+            buf[n] = '\0';
+            return buf;
+        }
+        free(buf);
+    }
+    return NULL;
+}
+
+/* dlopen the first candidate that exists; on failure, err says which were tried. */
+static const hs_mpi_ops *load_module(const char *var, hs_error *err)
+{
+    char *cand[5] = {NULL};
+    size_t nc = 0;
+    const char *forced = getenv("HEDGESIM_MPI_MODULE");
+    if (forced && *forced) {
+        cand[nc++] = strdup(forced);
+    } else {
+        char *exe = self_exe();
+        cand[nc++] = beside(exe, HS_MPI_MODULE_NAME);
+        free(exe);
+        Dl_info info;
+        if (dladdr(&self, &info) && info.dli_fname) { /* the file holding this code */
+            cand[nc++] = beside(info.dli_fname, HS_MPI_MODULE_NAME);
+            cand[nc++] = beside(info.dli_fname, "hedgesim/" HS_MPI_MODULE_NAME);
+        }
+        cand[nc++] = strdup(HS_MPI_MODULE_PATH);
+    }
+    const hs_mpi_ops *ops = NULL;
+    char problem[512] = "not found"; /* dlerror's text, cut to a line's worth */
+    char *tried = NULL;
+    for (size_t i = 0; i < nc && !ops; i++) {
+        if (!cand[i] || access(cand[i], F_OK) != 0)
+            continue;
+        /* RTLD_GLOBAL: Open MPI dlopens its own components, which expect libmpi's
+         * symbols to be visible. */
+        void *h = dlopen(cand[i], RTLD_NOW | RTLD_GLOBAL);
+        const hs_mpi_ops *o = h ? (const hs_mpi_ops *)dlsym(h, HS_MPI_MODULE_SYMBOL) : NULL;
+        if (o && o->abi == HS_MPI_ABI) {
+            module = h;
+            ops = o;
+        } else {
+            const char *why = h ? NULL : dlerror();
+            snprintf(problem, sizeof problem, "%s%s",
+                     h ? "is not this build's module (no " HS_MPI_MODULE_SYMBOL
+                         " of the same ABI)"
+                       : "cannot be loaded: ",
+                     why ? why : "");
+            if (h)
+                dlclose(h);
+            free(tried);
+            tried = strdup(cand[i]);
+        }
+    }
+    if (!ops && tried)
+        hs_error_set(err, HS_ERUNTIME,
+                     "started by an MPI launcher (%s is set), but hedgesim's MPI module %s %s",
+                     var, tried, problem);
+    else if (!ops && forced && *forced)
+        hs_error_set(err, HS_EINPUT,
+                     "started by an MPI launcher (%s is set), but HEDGESIM_MPI_MODULE names "
+                     "%s, which does not exist",
+                     var, forced);
+    else if (!ops)
+        hs_error_set(err, HS_ERUNTIME,
+                     "started by an MPI launcher (%s is set), but hedgesim's MPI module %s is "
+                     "neither beside the program nor at %s: reinstall hedgesim, or set "
+                     "HEDGESIM_MPI_MODULE to the module's path",
+                     var, HS_MPI_MODULE_NAME, HS_MPI_MODULE_PATH);
+    free(tried);
+    for (size_t i = 0; i < nc; i++)
+        free(cand[i]);
+    return ops;
 }
 #endif
 
@@ -82,19 +180,16 @@ hs_status hs_comm_world(int *argc, char ***argv, const hs_comm **out, hs_error *
 {
     *out = &self;
 #ifdef HS_HAVE_MPI
-    if (!launched())
+    const char *var = launched();
+    if (!var)
         return HS_OK;
-    int provided = 0;
-    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-        return hs_error_set(err, HS_ERUNTIME, "MPI_Init_thread failed");
-    /* Errors come back as codes, handled as values, instead of aborting inside MPI. */
-    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    MPI_Comm_rank(MPI_COMM_WORLD, &world.rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &world.size);
-    world.mpi = 1;
-    MPI_Comm_dup(MPI_COMM_WORLD, &progress_comm);
-    progress_seen = calloc((size_t)world.size, sizeof *progress_seen);
-    progress_got = calloc((size_t)world.size, sizeof *progress_got);
+    const hs_mpi_ops *ops = load_module(var, err);
+    if (!ops)
+        return err ? err->status : HS_ERUNTIME;
+    const char *why = "MPI_Init_thread failed";
+    if (ops->init(argc, argv, &world.rank, &world.size, &why))
+        return hs_error_set(err, HS_ERUNTIME, "%s", why);
+    world.mpi = ops;
     *out = &world;
 #else
     (void)argc, (void)argv, (void)err;
@@ -104,94 +199,35 @@ hs_status hs_comm_world(int *argc, char ***argv, const hs_comm **out, hs_error *
 
 void hs_comm_finalize(const hs_comm *c)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi) {
-        if (progress_comm != MPI_COMM_NULL)
-            MPI_Comm_free(&progress_comm);
-        free(progress_seen);
-        free(progress_got);
-        progress_seen = progress_got = NULL;
-        MPI_Finalize();
-    }
-#else
-    (void)c;
-#endif
+    if (c && c->mpi)
+        c->mpi->finalize();
+    /* The module stays loaded: Open MPI's libraries do not support being unloaded. */
 }
-
-#ifdef HS_HAVE_MPI
-/* buf[0..n) reduced in place over the ranks by op, in pieces MPI's int counts allow. */
-static int allreduce_u64(uint64_t *buf, size_t n, MPI_Op op)
-{
-    for (size_t i = 0; i < n; i += PIECE) {
-        int m = (int)(n - i < PIECE ? n - i : PIECE);
-        if (MPI_Allreduce(MPI_IN_PLACE, buf + i, m, MPI_UINT64_T, op, MPI_COMM_WORLD) !=
-            MPI_SUCCESS)
-            return -1;
-    }
-    return 0;
-}
-#endif
 
 int hs_comm_sum_u64(const hs_comm *c, uint64_t *buf, size_t n)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi)
-        return allreduce_u64(buf, n, MPI_SUM);
-#else
-    (void)c, (void)buf, (void)n;
-#endif
-    return 0;
+    return c && c->mpi ? c->mpi->allreduce_u64(buf, n, 0) : 0;
 }
 
 int hs_comm_max_int(const hs_comm *c, int *v)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi)
-        return MPI_Allreduce(MPI_IN_PLACE, v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) == MPI_SUCCESS
-                   ? 0
-                   : -1;
-#else
-    (void)c, (void)v;
-#endif
-    return 0;
+    return c && c->mpi ? c->mpi->max_int(v) : 0;
 }
 
 int hs_comm_max_u64(const hs_comm *c, uint64_t *buf, size_t n)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi)
-        return allreduce_u64(buf, n, MPI_MAX);
-#else
-    (void)c, (void)buf, (void)n;
-#endif
-    return 0;
+    return c && c->mpi ? c->mpi->allreduce_u64(buf, n, 1) : 0;
 }
 
 int hs_comm_bcast(const hs_comm *c, void *buf, size_t n, int root)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi)
-        for (size_t i = 0; i < n; i += PIECE) {
-            int m = (int)(n - i < PIECE ? n - i : PIECE);
-            if (MPI_Bcast((char *)buf + i, m, MPI_BYTE, root, MPI_COMM_WORLD) != MPI_SUCCESS)
-                return -1;
-        }
-#else
-    (void)c, (void)buf, (void)n, (void)root;
-#endif
-    return 0;
+    return c && c->mpi ? c->mpi->bcast(buf, n, root) : 0;
 }
 
 int hs_comm_alltoall_counts(const hs_comm *c, const uint64_t *send_count, uint64_t *recv_count)
 {
-#ifdef HS_HAVE_MPI
     if (c && c->mpi)
-        return MPI_Alltoall(send_count, 1, MPI_UINT64_T, recv_count, 1, MPI_UINT64_T,
-                            MPI_COMM_WORLD) == MPI_SUCCESS
-                   ? 0
-                   : -1;
-#endif
-    (void)c;
+        return c->mpi->alltoall_counts(send_count, recv_count);
     recv_count[0] = send_count[0];
     return 0;
 }
@@ -199,162 +235,45 @@ int hs_comm_alltoall_counts(const hs_comm *c, const uint64_t *send_count, uint64
 int hs_comm_alltoallv_double(const hs_comm *c, const double *send, const uint64_t *send_count,
                              double *recv, const uint64_t *recv_count)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi) {
-        /* Point to point in pieces, which large counts need: every rank posts its
-         * receives, then its sends, then waits (no ordering can deadlock). */
-        int R = c->size;
-        size_t nreq = 0, cap = 0;
-        for (int q = 0; q < R; q++)
-            cap += (send_count[q] + PIECE - 1) / PIECE + (recv_count[q] + PIECE - 1) / PIECE;
-        MPI_Request *req = malloc((cap ? cap : 1) * sizeof *req);
-        if (!req)
-            return -1;
-        int bad = 0;
-        size_t off = 0;
-        for (int q = 0; q < R && !bad; q++) {
-            for (size_t i = 0; i < recv_count[q] && !bad; i += PIECE) {
-                int m = (int)(recv_count[q] - i < PIECE ? recv_count[q] - i : PIECE);
-                bad = MPI_Irecv(recv + off + i, m, MPI_DOUBLE, q, 7, MPI_COMM_WORLD,
-                                &req[nreq++]) != MPI_SUCCESS;
-            }
-            off += recv_count[q];
-        }
-        off = 0;
-        for (int q = 0; q < R && !bad; q++) {
-            for (size_t i = 0; i < send_count[q] && !bad; i += PIECE) {
-                int m = (int)(send_count[q] - i < PIECE ? send_count[q] - i : PIECE);
-                bad = MPI_Isend(send + off + i, m, MPI_DOUBLE, q, 7, MPI_COMM_WORLD,
-                                &req[nreq++]) != MPI_SUCCESS;
-            }
-            off += send_count[q];
-        }
-        if (!bad)
-            bad = MPI_Waitall((int)nreq, req, MPI_STATUSES_IGNORE) != MPI_SUCCESS;
-        free(req);
-        return bad ? -1 : 0;
-    }
-#endif
-    (void)c, (void)recv_count;
+    if (c && c->mpi)
+        return c->mpi->alltoallv_double(c->size, send, send_count, recv, recv_count);
     memcpy(recv, send, send_count[0] * sizeof *send);
     return 0;
 }
 
 int hs_comm_send(const hs_comm *c, const void *buf, size_t n, int to)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi) {
-        if (n > PIECE)
-            return -1;
-        return MPI_Send(buf, (int)n, MPI_BYTE, to, 8, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
-    }
-#endif
-    (void)c, (void)buf, (void)n, (void)to;
-    return -1; /* a single process has no one to send to */
+    /* A single process has no one to send to. */
+    return c && c->mpi ? c->mpi->send(buf, n, to) : -1;
 }
 
 int hs_comm_recv(const hs_comm *c, void *buf, size_t cap, size_t *got, int from)
 {
-#ifdef HS_HAVE_MPI
-    if (c && c->mpi) {
-        MPI_Status st;
-        int count = 0;
-        if (MPI_Recv(buf, (int)(cap < PIECE ? cap : PIECE), MPI_BYTE, from, 8, MPI_COMM_WORLD,
-                     &st) != MPI_SUCCESS ||
-            MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS)
-            return -1;
-        *got = (size_t)count;
-        return 0;
-    }
-#endif
-    (void)c, (void)buf, (void)cap, (void)from;
+    if (c && c->mpi)
+        return c->mpi->recv(buf, cap, got, from);
     *got = 0;
     return -1;
 }
 
 void hs_comm_progress_post(const hs_comm *c, uint64_t done)
 {
-#ifdef HS_HAVE_MPI
-    if (!c || !c->mpi || c->rank == 0 || progress_comm == MPI_COMM_NULL)
-        return;
-    double now = MPI_Wtime();
-    int idle = 1;
-    if (progress_req != MPI_REQUEST_NULL)
-        MPI_Test(&progress_req, &idle, MPI_STATUS_IGNORE);
-    /* One post in flight at a time: a slow rank 0 only sees older counts. */
-    if (!idle || now - progress_last < 0.2)
-        return;
-    progress_last = now;
-    progress_msg = done;
-    if (MPI_Isend(&progress_msg, 1, MPI_UINT64_T, 0, 9, progress_comm, &progress_req) ==
-        MPI_SUCCESS)
-        progress_sent++;
-#else
-    (void)c, (void)done;
-#endif
+    if (c && c->mpi && c->rank != 0)
+        c->mpi->progress_post(c->rank, done);
 }
 
 uint64_t hs_comm_progress_poll(const hs_comm *c)
 {
-#ifdef HS_HAVE_MPI
-    if (!c || !c->mpi || c->rank != 0 || progress_comm == MPI_COMM_NULL || !progress_seen ||
-        !progress_got)
-        return 0;
-    for (;;) {
-        int flag = 0;
-        MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, 9, progress_comm, &flag, &st);
-        if (!flag)
-            break;
-        uint64_t v = 0;
-        MPI_Recv(&v, 1, MPI_UINT64_T, st.MPI_SOURCE, 9, progress_comm, MPI_STATUS_IGNORE);
-        progress_seen[st.MPI_SOURCE] = v;
-        progress_got[st.MPI_SOURCE]++;
-    }
-    uint64_t sum = 0;
-    for (int q = 1; q < c->size; q++)
-        sum += progress_seen[q];
-    return sum;
-#else
-    (void)c;
-    return 0;
-#endif
+    return c && c->mpi && c->rank == 0 ? c->mpi->progress_poll(c->size) : 0;
 }
 
 void hs_comm_progress_end(const hs_comm *c)
 {
-#ifdef HS_HAVE_MPI
-    if (!c || !c->mpi || progress_comm == MPI_COMM_NULL)
-        return;
-    /* Rank 0 learns how many posts each rank sent and takes every one it has not yet
-     * received (blocking: they are on their way), so nothing stays pending. */
-    if (progress_req != MPI_REQUEST_NULL)
-        MPI_Wait(&progress_req, MPI_STATUS_IGNORE);
-    uint64_t *sent = c->rank == 0 ? calloc((size_t)c->size, sizeof *sent) : NULL;
-    MPI_Gather(&progress_sent, 1, MPI_UINT64_T, sent, 1, MPI_UINT64_T, 0, progress_comm);
-    if (c->rank == 0 && sent && progress_got)
-        for (int q = 1; q < c->size; q++)
-            for (; progress_got[q] < sent[q]; progress_got[q]++) {
-                uint64_t v;
-                MPI_Recv(&v, 1, MPI_UINT64_T, q, 9, progress_comm, MPI_STATUS_IGNORE);
-            }
-    free(sent);
-    progress_sent = 0;
-    if (progress_seen)
-        memset(progress_seen, 0, (size_t)c->size * sizeof *progress_seen);
-    if (progress_got)
-        memset(progress_got, 0, (size_t)c->size * sizeof *progress_got);
-#else
-    (void)c;
-#endif
+    if (c && c->mpi)
+        c->mpi->progress_end(c->rank, c->size);
 }
 
 void hs_comm_abort(const hs_comm *c, int code)
 {
-#ifdef HS_HAVE_MPI
     if (c && c->mpi)
-        MPI_Abort(MPI_COMM_WORLD, code);
-#else
-    (void)c, (void)code;
-#endif
+        c->mpi->abort(code);
 }

@@ -8,7 +8,10 @@
 #    --out --pnl: every file equals the plain run's byte for byte (summary.json but for
 #    its timing, threads and ranks);
 #  - a data file missing on one rank only (two programs, mpirun's `A : B` form) and a bad
-#    scenario end the job with exit 2 and one message, not a hang.
+#    scenario end the job with exit 2 and one message, not a hang;
+#  - the MPI module (hedgesim-mpi.so, loaded only under a launcher): the command does not
+#    link Open MPI, and a module that is missing, not a library or another library gives
+#    one line naming it (exit 2 for a HEDGESIM_MPI_MODULE that does not exist, else 1).
 . "$(dirname "$0")/lib.sh" "$@"
 test_mpi=$2
 # One machine: the shared-memory transport, not UCX's slow start (README, MPI).
@@ -63,4 +66,17 @@ if [ "$rc" = 2 ] && [ "$n" = 1 ]; then ok; else bad "one rank's bad data file: e
 rc=$?
 n=$(grep -c "^hedgesim: .*sigma" "$tmp/err")
 if [ "$rc" = 2 ] && [ "$n" = 1 ]; then ok; else bad "bad value on 3 ranks: exit $rc, $n messages: $(cat "$tmp/err")"; fi
+# The module: Open MPI is loaded only under a launcher, so the command does not link it.
+if ldd "$bin" | grep -q libmpi; then bad "$bin links libmpi: $(ldd "$bin" | grep libmpi)"; else ok; fi
+# A launcher's variable with a module that cannot serve: a clear line, never a crash.
+check_module() { # expected-exit pattern module
+    HEDGESIM_MPI_MODULE=$3 OMPI_COMM_WORLD_SIZE=1 "$bin" run scenarios/derman_kamal.ini \
+        --quiet --paths 100 >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if [ "$rc" = "$1" ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q -- "$2" "$tmp/err" &&
+        [ ! -s "$tmp/out" ]; then ok; else bad "module $3: exit $rc: $(cat "$tmp/err")"; fi
+}
+check_module 2 "HEDGESIM_MPI_MODULE names $tmp/none.so, which does not exist" "$tmp/none.so"
+check_module 1 "MPI module $PWD/README.md cannot be loaded: .*invalid ELF header" "$PWD/README.md"
+check_module 1 "is not this build's module" "$(dirname "$bin")/libhedgesim.so"
 done_tests mpi
