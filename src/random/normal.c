@@ -47,30 +47,33 @@
  * a build flag for the whole library). */
 extern double sqrt(double) __attribute__((const));
 
+/* c[0] r^7 + c[1] r^6 + ... + c[7] by Horner's rule, highest degree first, one fused
+ * multiply-add a step (the loop is unrolled by the compiler; inline for the vector
+ * loops). */
+static inline double horner7(double r, const double c[8])
+{
+    double p = c[0];
+    for (int i = 1; i < 8; i++)
+        p = fma(p, r, c[i]);
+    return p;
+}
+
 /* Rational approximation for the central region |q| <= 0.425 (85% of draws).  It is
  * branch-free so that a loop over lanes of it vectorises, and marked inline because
  * GCC at -O2 would otherwise keep it an out-of-line call, which the vectoriser cannot
  * see through. */
 static inline double icdf_central(double q)
 {
+    static const double a[8] = {2509.0809287301226727, 33430.575583588128105,
+                                67265.770927008700853, 45921.953931549871457,
+                                13731.693765509461125, 1971.5909503065514427,
+                                133.14166789178437745, 3.3871328727963666080};
+    static const double b[8] = {5226.4952788528545610, 28729.085735721942674,
+                                39307.895800092710610, 21213.794301586595867,
+                                5394.1960214247511077, 687.18700749205790830,
+                                42.313330701600911252, 1.0};
     double r = fma(-q, q, 0.180625);
-    double a = 2509.0809287301226727;
-    a = fma(a, r, 33430.575583588128105);
-    a = fma(a, r, 67265.770927008700853);
-    a = fma(a, r, 45921.953931549871457);
-    a = fma(a, r, 13731.693765509461125);
-    a = fma(a, r, 1971.5909503065514427);
-    a = fma(a, r, 133.14166789178437745);
-    a = fma(a, r, 3.3871328727963666080);
-    double b = 5226.4952788528545610;
-    b = fma(b, r, 28729.085735721942674);
-    b = fma(b, r, 39307.895800092710610);
-    b = fma(b, r, 21213.794301586595867);
-    b = fma(b, r, 5394.1960214247511077);
-    b = fma(b, r, 687.18700749205790830);
-    b = fma(b, r, 42.313330701600911252);
-    b = fma(b, r, 1.0);
-    return q * a / b;
+    return q * horner7(r, a) / horner7(r, b);
 }
 
 /* Both tails, |q| > 0.425, start from r = sqrt(-ln m) with m = min(u, 1 - u) the tail
@@ -85,47 +88,31 @@ static inline double tail_mass(double u, double q)
  * r - 1.6.  Branch-free and inline so a loop over tail lanes vectorises. */
 static inline double tail_near(double r)
 {
+    static const double c[8] = {7.7454501427834140764e-4, 0.0227238449892691845833,
+                                0.24178072517745061177, 1.27045825245236838258,
+                                3.64784832476320460504, 5.7694972214606914055,
+                                4.6303378461565452959, 1.42343711074968357734};
+    static const double d[8] = {1.05075007164441684324e-9, 5.475938084995344946e-4,
+                                0.0151986665636164571966, 0.14810397642748007459,
+                                0.68976733498510000455, 1.6763848301838038494,
+                                2.05319162663775882187, 1.0};
     r -= 1.6;
-    double c = 7.7454501427834140764e-4;
-    c = fma(c, r, 0.0227238449892691845833);
-    c = fma(c, r, 0.24178072517745061177);
-    c = fma(c, r, 1.27045825245236838258);
-    c = fma(c, r, 3.64784832476320460504);
-    c = fma(c, r, 5.7694972214606914055);
-    c = fma(c, r, 4.6303378461565452959);
-    c = fma(c, r, 1.42343711074968357734);
-    double d = 1.05075007164441684324e-9;
-    d = fma(d, r, 5.475938084995344946e-4);
-    d = fma(d, r, 0.0151986665636164571966);
-    d = fma(d, r, 0.14810397642748007459);
-    d = fma(d, r, 0.68976733498510000455);
-    d = fma(d, r, 1.6763848301838038494);
-    d = fma(d, r, 2.05319162663775882187);
-    d = fma(d, r, 1.0);
-    return c / d;
+    return horner7(r, c) / horner7(r, d);
 }
 
 /* Far tail, r > 5: the E/F approximation in r - 5. */
 static double tail_far(double r)
 {
+    static const double e[8] = {2.01033439929228813265e-7, 2.71155556874348757815e-5,
+                                0.0012426609473880784386, 0.026532189526576123093,
+                                0.29656057182850489123, 1.7848265399172913358,
+                                5.4637849111641143699, 6.6579046435011037772};
+    static const double f[8] = {2.04426310338993978564e-15, 1.4215117583164458887e-7,
+                                1.8463183175100546818e-5, 7.868691311456132591e-4,
+                                0.0148753612908506148525, 0.13692988092273580531,
+                                0.59983220655588793769, 1.0};
     r -= 5.0;
-    double e = 2.01033439929228813265e-7;
-    e = fma(e, r, 2.71155556874348757815e-5);
-    e = fma(e, r, 0.0012426609473880784386);
-    e = fma(e, r, 0.026532189526576123093);
-    e = fma(e, r, 0.29656057182850489123);
-    e = fma(e, r, 1.7848265399172913358);
-    e = fma(e, r, 5.4637849111641143699);
-    e = fma(e, r, 6.6579046435011037772);
-    double f = 2.04426310338993978564e-15;
-    f = fma(f, r, 1.4215117583164458887e-7);
-    f = fma(f, r, 1.8463183175100546818e-5);
-    f = fma(f, r, 7.868691311456132591e-4);
-    f = fma(f, r, 0.0148753612908506148525);
-    f = fma(f, r, 0.13692988092273580531);
-    f = fma(f, r, 0.59983220655588793769);
-    f = fma(f, r, 1.0);
-    return e / f;
+    return horner7(r, e) / horner7(r, f);
 }
 
 /* ln x for a positive normal double (see the file comment: fdlibm's e_log.c as musl
