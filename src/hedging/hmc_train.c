@@ -25,6 +25,7 @@
  * and its error) is formed by one thread in path order.  So the fit has the same bits
  * for any thread count, and every MPI rank, training the same paths, gets the same fit.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
