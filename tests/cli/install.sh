@@ -4,7 +4,7 @@
 # (PKG_CONFIG_PATH pointed at the installed hedgesim.pc), compile every public header
 # alone and both examples (examples/), linked to the shared library and, from a folder
 # holding only libhedgesim.a, statically (which needs every private requirement of
-# hedgesim.pc: GSL, inih, jansson, OpenMP, MPI); run them and check their output; load
+# hedgesim.pc: GSL, inih, jansson, OpenMP); run them and check their output; load
 # the installed Python package from its installed place.
 #   tests/cli/install.sh HEDGESIM BUILD_DIR CC SANITIZE
 # SANITIZE is meson's b_sanitize ("none" or e.g. "address,undefined"): the examples are
@@ -38,6 +38,13 @@ for f in "$pc" $(find "$dest" -name 'libhedgesim.so.0' -o -name libhedgesim.a | 
 done
 [ "$(find "$dest" -name 'libhedgesim.so*' | wc -l)" -ge 2 ] && [ -n "$pc" ] && ok ||
     bad "libhedgesim.so and hedgesim.pc not both installed"
+# A build with MPI installs its module where the command looks for it (<libdir>/hedgesim/,
+# src/parallel/comm.c), and the command itself does not link Open MPI.
+if [ -f "$build/hedgesim-mpi.so" ]; then
+    if find "$dest" -path '*/hedgesim/hedgesim-mpi.so' | grep -q .; then ok; else
+        bad "hedgesim-mpi.so not installed in <libdir>/hedgesim/"
+    fi
+fi
 
 # The man page renders without a warning (groff's own check, where groff is installed).
 man1=$(find "$dest" -path '*/man1/hedgesim.1' | head -1)
