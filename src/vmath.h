@@ -1,10 +1,10 @@
 /*
- * Private: exp(x) and the standard normal CDF Phi(x) for the vectorised hot loops, written
- * with +, -, *, /, explicit fma() and integer bit operations only.  Compiled with
- * -ffp-contract=off, every operation rounds as written, and fma() is exactly rounded
- * whether the CPU has the instruction (the x86-64-v3 and v4 clones inline it) or glibc
- * computes it (the baseline clone calls it): every target_clones variant and vector width
- * gives the same bits.  (glibc's libmvec, used before, has SSE, AVX2 and AVX-512 codes
+ * Private: exp(x), ln x, ln(1 + x) and the standard normal CDF Phi(x) for the vectorised
+ * hot loops, written with +, -, *, /, explicit fma() and integer bit operations only.
+ * Compiled with -ffp-contract=off, every operation rounds as written, and fma() is
+ * exactly rounded whether the CPU has the instruction (the x86-64-v3 and v4 clones inline
+ * it) or glibc computes it (the baseline clone calls it): every target_clones variant and
+ * vector width gives the same bits.  (glibc's libmvec, used before, has SSE, AVX2 and AVX-512 codes
  * that round differently; its exp and erfc were also the two largest items in perf.)
  * The price: the baseline clone, for CPUs without FMA, makes a libm call per fma() and
  * these loops do not vectorise there (about 13x slower than libmvec: scripts/bench_vmath).
@@ -39,7 +39,23 @@
  *   gsl_cdf_ugaussian_P is itself off by up to 1.03e-15 (x = -4.36) against the same
  *   reference.  Below x = -37 Phi nears the subnormal range and its relative accuracy
  *   degrades smoothly to 0 at x = -38.5.  Phi(0) = 0.5 exactly, Phi(+-inf) = 1, 0 and
- *   NaN gives NaN.  No branches: `#pragma omp simd` loops vectorise.
+ *   NaN gives NaN.  No branches: `#pragma omp simd` loops vectorise. *
+ * hs_vlog(x) = ln x for a positive normal double: the classic fdlibm algorithm (Sun
+ *   Microsystems 1993, e_log.c; musl src/math/log.c before 2017).  With k the exponent
+ *   and f the mantissa reduced to [sqrt(2)/2, sqrt(2)),
+ *     ln x = k ln2 + ln(1 + f),  ln(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)),  s = f/(2 + f),
+ *   where 2 atanh(s) = ln(1 + f) and R is fdlibm's degree-14 minimax polynomial Lg1..Lg7
+ *   for the atanh series; ln 2 is split in a high part with 11 trailing zero bits (so
+ *   k ln2_hi is exact) and a low part.  The polynomial and the first product-sum are
+ *   fused (fma).  Error below 1 ulp (tests/random/test_normal.c, 10^7 points against
+ *   glibc).  Zero, negative, subnormal, infinite and NaN arguments give meaningless
+ *   values (integer operations only, never a trap): callers select them away.
+ *
+ * hs_vlog1p(x) = ln(1 + x) for x > -1 with 1 + x normal: u = 1 + x rounded, then
+ *   ln u + (x - (u - 1)) / u, the first-order correction for the rounding of u
+ *   (Goldberg, "What every computer scientist should know about floating-point
+ *   arithmetic", 1991, theorem 4 discusses the same device): exact for |x| below
+ *   2^-53 (u = 1) and within about 2 ulp elsewhere (tests/pricing/test_vmath.c).
  */
 #ifndef HEDGESIM_VMATH_H
 #define HEDGESIM_VMATH_H
@@ -57,6 +73,13 @@
 #define HS_VM_INLINE static inline
 #endif
 
+/* sqrt is correctly rounded (IEEE 754) on every machine; its one side effect is errno
+ * for a negative argument.  Declared const, GCC vectorises it to vsqrtpd without a scalar
+ * call guarded by an errno check (the alternative, -fno-math-errno, would be a build flag
+ * for the whole library); the kernels never read errno, and a branch-free kernel's
+ * discarded lanes may take a negative argument. */
+extern double sqrt(double) __attribute__((const));
+
 HS_VM_INLINE uint64_t hs_vm_bits(double x)
 {
     uint64_t u;
@@ -69,6 +92,49 @@ HS_VM_INLINE double hs_vm_double(uint64_t u)
     double x;
     memcpy(&x, &u, sizeof x);
     return x;
+}
+
+/* ln x for a positive normal double; see the top of the file.  Branch-free; the
+ * exponent k is converted to double exactly by the 2^52 trick (integer-to-double
+ * conversion of 64-bit words has no AVX2 instruction). */
+HS_VM_INLINE double hs_vlog(double x)
+{
+    const double ln2_hi = 6.93147180369123816490e-01; /* 0x3fe62e42 fee00000 */
+    const double ln2_lo = 1.90821492927058770002e-10; /* 0x3dea39ef 35793c76 */
+    const double lg1 = 6.666666666666735130e-01;      /* 0x3fe55555 55555593 */
+    const double lg2 = 3.999999999940941908e-01;      /* 0x3fd99999 9997fa04 */
+    const double lg3 = 2.857142874366239149e-01;      /* 0x3fd24924 94229359 */
+    const double lg4 = 2.222219843214978396e-01;      /* 0x3fcc71c5 1d8e78af */
+    const double lg5 = 1.818357216161805012e-01;      /* 0x3fc74664 96cb03de */
+    const double lg6 = 1.531383769920937332e-01;      /* 0x3fc39a09 d078c69f */
+    const double lg7 = 1.479819860511658591e-01;      /* 0x3fc2f112 df3e5244 */
+    uint64_t ix = hs_vm_bits(x);
+    /* Shift the high word so that the mantissa range [sqrt(2)/2, sqrt(2)) maps onto
+     * one exponent: the biased exponent of hx is then k + 1023. */
+    uint64_t hx = (ix >> 32u) + (0x3ff00000u - 0x3fe6a09eu);
+    uint64_t kb = hx >> 20u;
+    hx = (hx & 0x000fffffu) + 0x3fe6a09eu;
+    ix = (hx << 32u) | (ix & UINT64_C(0xffffffff));
+    double m = hs_vm_double(ix);
+    double dk = hs_vm_double(UINT64_C(0x4330000000000000) | kb); /* 2^52 + kb, exactly */
+    dk -= 0x1.0p52 + 1023.0;
+
+    double f = m - 1.0;
+    double hfsq = 0.5 * f * f;
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double w = z * z;
+    double t1 = w * fma(w, fma(w, lg6, lg4), lg2);
+    double t2 = z * fma(w, fma(w, fma(w, lg7, lg5), lg3), lg1);
+    double r = t2 + t1;
+    return fma(s, hfsq + r, dk * ln2_lo) - hfsq + f + dk * ln2_hi;
+}
+
+/* ln(1 + x) for x > -1 with 1 + x normal; see the top of the file. */
+HS_VM_INLINE double hs_vlog1p(double x)
+{
+    double u = 1.0 + x;
+    return hs_vlog(u) + (x - (u - 1.0)) / u;
 }
 
 /* exp(hi + lo) for |lo| <= 1e-3 (lo only shifts the reduced argument) and hi in

@@ -84,6 +84,14 @@ hs_status hs_heston_eval_delta(hs_bs_kind kind, double spot, double strike, doub
                                double div, const hs_heston_params *p, hs_heston_value *out,
                                hs_error *err);
 
+/* One step of Andersen's QE variance scheme for n lanes of a prepared hs_model_heston
+ * model (src/models/heston.c): from the variances var, the lanes' uniforms u and their
+ * normals zv = Phi^{-1}(u), the next variances into v_next and the log-price
+ * increments A (V' - m) - c(A) (martingale-corrected) into jump.  What the model's step
+ * does before its price step; public for tests. */
+void hs_heston_qe_lanes(const hs_model *m, const double *var, const double *u, const double *zv,
+                        double *v_next, double *jump, size_t n);
+
 /* The delta of a call or put under a prepared hs_model_heston model at a lane's spot
  * and current variance (the hedge ratio `model`): the model's kappa, theta, xi and rho,
  * its market's rate and dividend.  NaN when the evaluation fails. */

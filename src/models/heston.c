@@ -122,48 +122,66 @@ static void start(const hs_model *m, hs_block *b)
     }
 }
 
-/* One QE step of a lane: the new variance into *v_next and the log-price increment
- * A (V' - m) - c(A) (file comment) into *jump; u is the lane's uniform and zv its
- * normal, Phi^{-1}(u). */
-static inline void qe_variance(const double *c, double v, double u, double zv, double *v_next,
-                               double *jump)
+/* One QE step of a lane (file comment): the new variance into *v_next and the log-price
+ * increment A (V' - m) - c(A) into *jump; u is the lane's uniform and zv its normal,
+ * Phi^{-1}(u).  Branch-free, so that a loop over lanes vectorises: both branches (and the
+ * psi -> 0 limit) are computed and the lane's one is selected; the others may hold
+ * infinities or NaN, never used.  ln and ln(1 + x) are vmath.h's (below 1 ulp and
+ * about 2 ulp; libm calls, one or two per lane, were 30% of a Heston run and kept the
+ * loop scalar), so the bits are the same on every clone. */
+HS_VM_INLINE void qe_lane(const double *c, double a_coef, double v, double u, double zv,
+                            double *v_next, double *jump)
 {
     const double xi = c[C_XI], ahat = c[C_AHAT];
     const double mean = c[C_THETA] + (v - c[C_THETA]) * c[C_EK];
     const double s2hat = v * c[C_C1] + c[C_C2]; /* s^2 / xi^2 */
     const double s2 = xi * xi * s2hat;
-    const double psi = mean > 0.0 ? s2 / (mean * mean) : 0.0;
-    if (!(mean > 0.0)) { /* v = 0 and nothing pushes it up: it stays 0 */
-        *v_next = 0.0;
-        *jump = 0.0;
-        return;
-    }
-    if (psi < PSI_TINY) {
-        *v_next = mean;
-        *jump = ahat * sqrt(s2hat) * zv - 0.5 * ahat * ahat * s2hat;
-        return;
-    }
-    const double a_coef = ahat / xi; /* A */
-    double dv, cgf;
-    if (psi <= PSI_C) {
-        const double inv = 2.0 / psi;
-        const double b2 = inv - 1.0 + sqrt(inv) * sqrt(inv - 1.0), b = sqrt(b2);
-        const double a = mean / (1.0 + b2);
-        *v_next = a * (b + zv) * (b + zv);
-        dv = a * (2.0 * b * zv + zv * zv - 1.0);
-        const double y = 2.0 * a_coef * a;
-        cgf = y < 1.0 ? 0.5 * b2 * y * y / (1.0 - y) - 0.5 * (y + log1p(-y))
-                      : 0.5 * ahat * ahat * s2hat;
-    } else {
-        const double one_p = 2.0 / (psi + 1.0); /* 1 - p */
-        const double beta = one_p / mean, q = 1.0 - u;
-        *v_next = q < one_p ? log(one_p / q) / beta : 0.0;
-        dv = *v_next - mean;
-        /* ln(p + (1 - p) / (1 - A / beta)) - A m */
-        cgf = a_coef < beta ? log((1.0 - one_p) + one_p / (1.0 - a_coef / beta)) - a_coef * mean
-                            : 0.5 * ahat * ahat * s2hat;
-    }
-    *jump = a_coef * dv - cgf;
+    const int live = mean > 0.0; /* else v = 0 and nothing pushes it up: it stays 0 */
+    const double psi = live ? s2 / (mean * mean) : 0.0;
+    /* Without a finite correction (2 A a >= 1 or A >= beta): the normal's c(A). */
+    const double cgf_normal = 0.5 * ahat * ahat * s2hat;
+
+    /* psi -> 0: a deterministic variance and a correlated Gaussian log step. */
+    const double t_jump = ahat * sqrt(s2hat) * zv - cgf_normal;
+
+    /* Quadratic branch, psi <= PSI_C. */
+    const double inv = 2.0 / psi;
+    const double b2 = inv - 1.0 + sqrt(inv) * sqrt(inv - 1.0), b = sqrt(b2);
+    const double a = mean / (1.0 + b2);
+    const double q_vn = a * (b + zv) * (b + zv);
+    const double q_dv = a * (2.0 * b * zv + zv * zv - 1.0);
+    const double y = 2.0 * a_coef * a;
+    const double q_cgf =
+        y < 1.0 ? 0.5 * b2 * y * y / (1.0 - y) - 0.5 * (y + hs_vlog1p(-y)) : cgf_normal;
+
+    /* Exponential branch. */
+    const double one_p = 2.0 / (psi + 1.0); /* 1 - p */
+    const double beta = one_p / mean, q = 1.0 - u;
+    const double e_vn = q < one_p ? hs_vlog(one_p / q) / beta : 0.0;
+    const double e_dv = e_vn - mean;
+    /* ln(p + (1 - p) / (1 - A / beta)) - A m */
+    const double e_cgf = a_coef < beta
+                             ? hs_vlog((1.0 - one_p) + one_p / (1.0 - a_coef / beta)) - a_coef * mean
+                             : cgf_normal;
+
+    const int quad = psi <= PSI_C, tiny = psi < PSI_TINY;
+    const double vn = quad ? q_vn : e_vn;
+    const double jmp = a_coef * (quad ? q_dv : e_dv) - (quad ? q_cgf : e_cgf);
+    *v_next = !live ? 0.0 : tiny ? mean : vn;
+    *jump = !live ? 0.0 : tiny ? t_jump : jmp;
+}
+
+/* The QE step of n lanes (heston.h). */
+HS_KERNEL void hs_heston_qe_lanes(const hs_model *m, const double *restrict var,
+                                  const double *restrict u, const double *restrict zv,
+                                  double *restrict v_next, double *restrict jump, size_t n)
+{
+    const double *c = m->consts;
+    const double a_coef = c[C_AHAT] / c[C_XI]; /* A; infinite at xi = 0, used only when
+                                                  psi > PSI_TINY, which needs xi > 0 */
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        qe_lane(c, a_coef, var[i], u[i], zv[i], &v_next[i], &jump[i]);
 }
 
 HS_KERNEL
@@ -190,8 +208,7 @@ static void step(const hs_model *m, hs_block *b, size_t k)
     /* Z_V for every lane at once (the vector form, bit-identical to hs_normal_icdf); the
      * exponential branch does not use it. */
     hs_normal_icdf_lanes(u, zv, n);
-    for (size_t i = 0; i < n; i++)
-        qe_variance(m->consts, var[i], u[i], zv[i], &v_next[i], &jump[i]);
+    hs_heston_qe_lanes(m, var, u, zv, v_next, jump, n);
     /* Padding lanes are computed but never used: give them harmless values. */
     for (size_t i = n; i < np; i++) {
         b->z[i] = jump[i] = 0.0;

@@ -14,16 +14,8 @@
  * one rounding instead of two: half the operations, and no less accurate).
  *
  * The tails need ln m (m = min(u, 1 - u) < 0.075).  Both the scalar and the vector
- * forms take it from hs_log_normal below, not from libm: the classic fdlibm/musl
- * algorithm (Sun Microsystems 1993, e_log.c; musl src/math/log.c before 2017), error
- * below 1 ulp.  With k the exponent and f the mantissa reduced to [sqrt(2)/2, sqrt(2)),
- *   ln x = k ln2 + ln(1 + f),  ln(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)),  s = f/(2 + f),
- * where 2 atanh(s) = ln(1 + f) and R is fdlibm's degree-14 minimax polynomial Lg1..Lg7
- * for the atanh series; ln 2 is split in a high part with 11 trailing zero bits (so
- * k ln2_hi is exact) and a low part.  The polynomial and the first product-sum are fused
- * (fma); the error stays below 1 ulp (tests/random/test_normal.c, 10^7 points against
- * glibc).  It uses integer operations, +, -, *, fma and one division only, so a loop of
- * it vectorises, and a library call is avoided.
+ * forms take it from hs_vlog (vmath.h: fdlibm's log, below 1 ulp, integer operations,
+ * +, -, *, fma and one division, so a loop of it vectorises), not from libm.
  *
  * The block forms must be bit-identical to the scalar form, whatever vector width or
  * clone runs, so both call the same helpers below and use only correctly rounded
@@ -35,17 +27,12 @@
 #include "hedgesim/rng.h"
 
 #include "simd.h"
+#include "vmath.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
-/* sqrt is correctly rounded (IEEE 754) on every machine; its one side effect is errno
- * for a negative argument, which never occurs here (its arguments are -ln m > 0).
- * Declaring it const tells GCC so, which lets the tail loop use vsqrtpd instead of a
- * scalar call guarded by an errno check (the alternative, -fno-math-errno, would be
- * a build flag for the whole library). */
-extern double sqrt(double) __attribute__((const));
 
 /* c[0] r^7 + c[1] r^6 + ... + c[7] by Horner's rule, highest degree first, one fused
  * multiply-add a step (the loop is unrolled by the compiler; inline for the vector
@@ -115,56 +102,16 @@ static double tail_far(double r)
     return horner7(r, e) / horner7(r, f);
 }
 
-/* ln x for a positive normal double (see the file comment: fdlibm's e_log.c as musl
- * wrote it).  Branch-free; the exponent k is converted to double exactly by the
- * 2^52 trick (integer-to-double conversion of 64-bit words has no AVX2 instruction). */
-static inline double log_normal(double x)
-{
-    const double ln2_hi = 6.93147180369123816490e-01; /* 0x3fe62e42 fee00000 */
-    const double ln2_lo = 1.90821492927058770002e-10; /* 0x3dea39ef 35793c76 */
-    const double lg1 = 6.666666666666735130e-01;      /* 0x3fe55555 55555593 */
-    const double lg2 = 3.999999999940941908e-01;      /* 0x3fd99999 9997fa04 */
-    const double lg3 = 2.857142874366239149e-01;      /* 0x3fd24924 94229359 */
-    const double lg4 = 2.222219843214978396e-01;      /* 0x3fcc71c5 1d8e78af */
-    const double lg5 = 1.818357216161805012e-01;      /* 0x3fc74664 96cb03de */
-    const double lg6 = 1.531383769920937332e-01;      /* 0x3fc39a09 d078c69f */
-    const double lg7 = 1.479819860511658591e-01;      /* 0x3fc2f112 df3e5244 */
-    uint64_t ix;
-    memcpy(&ix, &x, sizeof ix);
-    /* Shift the high word so that the mantissa range [sqrt(2)/2, sqrt(2)) maps onto
-     * one exponent: the biased exponent of hx is then k + 1023. */
-    uint64_t hx = (ix >> 32u) + (0x3ff00000u - 0x3fe6a09eu);
-    uint64_t kb = hx >> 20u;
-    hx = (hx & 0x000fffffu) + 0x3fe6a09eu;
-    ix = (hx << 32u) | (ix & UINT64_C(0xffffffff));
-    double m;
-    memcpy(&m, &ix, sizeof m);
-    uint64_t kbits = UINT64_C(0x4330000000000000) | kb; /* 2^52 + kb, exactly */
-    double dk;
-    memcpy(&dk, &kbits, sizeof dk);
-    dk -= 0x1.0p52 + 1023.0;
-
-    double f = m - 1.0;
-    double hfsq = 0.5 * f * f;
-    double s = f / (2.0 + f);
-    double z = s * s;
-    double w = z * z;
-    double t1 = w * fma(w, fma(w, lg6, lg4), lg2);
-    double t2 = z * fma(w, fma(w, fma(w, lg7, lg5), lg3), lg1);
-    double r = t2 + t1;
-    return fma(s, hfsq + r, dk * ln2_lo) - hfsq + f + dk * ln2_hi;
-}
-
 double hs_log_normal(double x)
 {
-    return log_normal(x);
+    return hs_vlog(x);
 }
 
 /* r = sqrt(-ln m) of a tail mass; libm's log only below the normal range, which the
  * 52-bit uniforms never reach (m >= 2^-53). */
 static double tail_r(double m)
 {
-    return sqrt(-(m >= DBL_MIN ? log_normal(m) : log(m)));
+    return sqrt(-(m >= DBL_MIN ? hs_vlog(m) : log(m)));
 }
 
 /* Both tails for u strictly inside (0, 1) with |q| > 0.425. */
@@ -237,13 +184,13 @@ static inline void draw_uniforms(uint64_t *restrict st, const uint64_t *restrict
  *   1. the central formula for EVERY lane, branch-free (SIMD);
  *   2. flag the lanes with |q| > 0.425 (about 15% of them) as bits of a word per 64
  *      lanes (SIMD) and list the set bits;
- *   3. gather their tail masses and take r = sqrt(-ln m) with log_normal (SIMD);
+ *   3. gather their tail masses and take r = sqrt(-ln m) with hs_vlog (SIMD);
  *   4. the intermediate-tail formula for every listed lane (SIMD);
  *   5. write the tail lanes back, taking the scalar far tail where r > 5 (m below
  *      1.4e-11: rare).
  * Values computed in passes 1 and 4 for lanes that do not use them are finite and
  * discarded.  Each lane's value comes from the same helpers, with the same operations
- * in the same order, as in hs_normal_icdf (whose tails also take log_normal for every
+ * in the same order, as in hs_normal_icdf (whose tails also take hs_vlog for every
  * normal mass; the fill's masses are >= 2^-53), so the result equals it bit for bit.
  */
 /* Always inlined: an out-of-line copy would be compiled for the baseline only, and the
@@ -280,7 +227,7 @@ static inline void icdf_chunk_generic(const double *restrict u, double *restrict
     for (size_t j = ntail; j < npad; j++)
         mass[j] = 0.01;
     for (size_t j = 0; j < npad; j++)
-        mass[j] = sqrt(-log_normal(mass[j])); /* now r */
+        mass[j] = sqrt(-hs_vlog(mass[j])); /* now r */
     for (size_t j = 0; j < npad; j++)
         val[j] = tail_near(mass[j]);
     for (size_t j = 0; j < ntail; j++) {
@@ -288,7 +235,7 @@ static inline void icdf_chunk_generic(const double *restrict u, double *restrict
         /* The sign of u - 1/2 (u < 1/2: the lower tail) by copysign, not a branch that
          * would be mispredicted half the time; val > 0 in both tails.  r > 5 (rare)
          * takes the scalar tail, which recomputes the same r; it is also where a
-         * subnormal mass lands (log_normal gives about -709 for it, r > 26), and the
+         * subnormal mass lands (hs_vlog gives about -709 for it, r > 26), and the
          * scalar tail takes libm's log there, so any u in (0, 1) is exact. */
         double q = u[i] - 0.5;
         z[i] = copysign(val[j], q);
@@ -339,7 +286,7 @@ HS_TARGET_V4 static void icdf_chunk_v4(const double *restrict u, double *restric
     int far = 0;
     for (size_t j = 0; j < npad; j++) {
         double q = tu[j] - 0.5;
-        double r = sqrt(-log_normal(tail_mass(tu[j], q)));
+        double r = sqrt(-hs_vlog(tail_mass(tu[j], q)));
         val[j] = copysign(tail_near(r), q);
         far |= r > 5.0;
     }
@@ -354,7 +301,7 @@ HS_TARGET_V4 static void icdf_chunk_v4(const double *restrict u, double *restric
         for (size_t j = 0; j < ntail; j++) {
             size_t i = (size_t)idx[j];
             double q = u[i] - 0.5;
-            if (sqrt(-log_normal(tail_mass(u[i], q))) > 5.0)
+            if (sqrt(-hs_vlog(tail_mass(u[i], q))) > 5.0)
                 z[i] = icdf_tail(u[i], q);
         }
 }
