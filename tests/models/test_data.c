@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -718,6 +719,32 @@ Test(replay, overlay_persists)
                       l->spot[i], want);
         }
     }
+    free(l);
+    hs_model_release(&m);
+}
+
+/* ln S is vmath.h's hs_vlog for a positive normal price and libm's log otherwise: an
+ * overlay that takes one lane's price into the subnormals (S *= 1e-310) and another's to
+ * 0 gets libm's values there (-inf at 0), and the other lanes keep theirs. */
+Test(replay, log_of_a_price_beyond_the_normal_range)
+{
+    hs_model_args a;
+    hs_model m;
+    args_for(&a, &hs_model_replay, EU, "DAX");
+    init(&m, &hs_model_replay, &a, 21, 1.0 / 12.0);
+    lanes *l = lanes_alloc();
+    seed_block(l, 5, 10, 8);
+    m.type->start(&m, &l->b);
+    m.type->step(&m, &l->b, 0);
+    l->spot[2] *= 1e-310;
+    l->spot[5] = 0.0;
+    m.type->step(&m, &l->b, 1);
+    cr_assert(l->spot[2] > 0.0 && l->spot[2] < DBL_MIN, "lane 2 not subnormal: %g", l->spot[2]);
+    cr_assert(l->logspot[2] == log(l->spot[2]), "%.17g vs %.17g", l->logspot[2], log(l->spot[2]));
+    cr_assert(l->spot[5] == 0.0 && isinf(l->logspot[5]) && l->logspot[5] < 0.0);
+    for (size_t i = 0; i < 8; i++)
+        if (i != 2 && i != 5)
+            cr_assert(fabs(l->logspot[i] - log(l->spot[i])) <= 1e-15, "lane %zu", i);
     free(l);
     hs_model_release(&m);
 }
