@@ -38,4 +38,27 @@ static inline size_t hs_poisson_invert(const double *f, size_t len, double u)
     return hi;
 }
 
+/* Entries of a table compared for every lane by hs_poisson_count_lanes. */
+#define HS_POISSON_HEAD 16
+
+/* count[i] += the number of the first `head` entries of f below u[i] (head <= len - 1,
+ * count[] zeroed by the caller): one comparison per entry and lane, no branch, so the
+ * loop vectorises with f[j] broadcast.  Since f does not decrease, the entries below u
+ * form a prefix, and a count below head is exactly hs_poisson_invert(f, len, u); a count
+ * of head (u beyond the head, which for the usual means holds all but 1e-12 or less of
+ * the mass) is settled by hs_poisson_invert.  Inline so that a target_clones kernel
+ * vectorises it. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void hs_poisson_count_lanes(const double *f, size_t head, const double *u,
+                                          double *count, size_t n)
+{
+    for (size_t j = 0; j < head; j++) {
+        const double fj = f[j];
+        for (size_t i = 0; i < n; i++)
+            count[i] += u[i] > fj ? 1.0 : 0.0;
+    }
+}
+
 #endif

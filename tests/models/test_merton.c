@@ -369,11 +369,10 @@ Test(merton_model, real_world_drift_and_many_jumps)
     hs_model_release(&m);
 }
 
-Test(merton_model, jump_counts_are_poisson)
+/* No diffusion, jumps of fixed size: the log step is drift + N mu_J, so N is read back
+ * from the path; its mean, variance and P(0) against Poisson's within 4 standard errors. */
+static void check_poisson_counts(merton_case c)
 {
-    /* No diffusion, jumps of fixed size: the log step is drift + N mu_J, so N is read
-     * back from the path. */
-    merton_case c = {100, 0.0, 0.0, 0.0, 30.0, 0.01, 0.0, 0.0, 0.5, 10};
     hs_model_args a;
     hs_model m;
     model_init(&m, &a, &c);
@@ -412,6 +411,19 @@ Test(merton_model, jump_counts_are_poisson)
     cr_assert(fabs(p0 - want_p0) < 4 * sqrt(want_p0 * (1 - want_p0) / count), "P(0) %g want %g", p0,
               want_p0);
     hs_model_release(&m);
+}
+
+Test(merton_model, jump_counts_are_poisson)
+{
+    check_poisson_counts((merton_case){100, 0.0, 0.0, 0.0, 30.0, 0.01, 0.0, 0.0, 0.5, 10});
+}
+
+/* A mean of 14 jumps a step: a third of the counts lie beyond the table's head that the
+ * step compares for every lane (HS_POISSON_HEAD = 16 entries), and take the search; a
+ * count stuck at the head would pull the mean below 14 by far more than 4 s.e. */
+Test(merton_model, jump_counts_beyond_the_table_head)
+{
+    check_poisson_counts((merton_case){100, 0.0, 0.0, 0.0, 100.0, 0.01, 0.0, 0.0, 0.28, 2});
 }
 
 Test(merton_model, three_draws_per_step_and_lane_independent)
