@@ -695,15 +695,23 @@ Test(replay, windows_are_history)
 
 /* A stress overlay that moves the price between steps (crash: S *= 1 + size) stays in
  * the path: afterwards S_k = 0.8 x the historical ratio. */
+/* A replay of column col over 21 steps, and n lanes from path `first` at its start. */
+static lanes *replay_start(hs_model *m, hs_model_args *a, const char *col, uint64_t first,
+                           size_t n)
+{
+    args_for(a, &hs_model_replay, EU, col);
+    init(m, &hs_model_replay, a, 21, 1.0 / 12.0);
+    lanes *l = lanes_alloc();
+    seed_block(l, 5, first, n);
+    m->type->start(m, &l->b);
+    return l;
+}
+
 Test(replay, overlay_persists)
 {
     hs_model_args a;
     hs_model m;
-    args_for(&a, &hs_model_replay, EU, "FTSE");
-    init(&m, &hs_model_replay, &a, 21, 1.0 / 12.0);
-    lanes *l = lanes_alloc();
-    seed_block(l, 5, 100, 4);
-    m.type->start(&m, &l->b);
+    lanes *l = replay_start(&m, &a, "FTSE", 100, 4);
     const double *p = prices(&m);
     for (size_t k = 0; k < 21; k++) {
         m.type->step(&m, &l->b, k);
@@ -730,11 +738,7 @@ Test(replay, log_of_a_price_beyond_the_normal_range)
 {
     hs_model_args a;
     hs_model m;
-    args_for(&a, &hs_model_replay, EU, "DAX");
-    init(&m, &hs_model_replay, &a, 21, 1.0 / 12.0);
-    lanes *l = lanes_alloc();
-    seed_block(l, 5, 10, 8);
-    m.type->start(&m, &l->b);
+    lanes *l = replay_start(&m, &a, "DAX", 10, 8);
     m.type->step(&m, &l->b, 0);
     l->spot[2] *= 1e-310;
     l->spot[5] = 0.0;
