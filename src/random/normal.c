@@ -257,8 +257,7 @@ static inline void icdf_chunk_generic(const double *restrict u, double *restrict
  * the generic form. */
 HS_TARGET_V4 static void icdf_chunk_v4(const double *restrict u, double *restrict z, size_t m)
 {
-    double tu[HS_FILL_CHUNK + 16];
-    double val[HS_FILL_CHUNK + 16];
+    double tu[HS_FILL_CHUNK + 16], r[HS_FILL_CHUNK + 16], val[HS_FILL_CHUNK + 16];
     int64_t idx[HS_FILL_CHUNK + 16];
     for (size_t i = 0; i < m; i++)
         z[i] = icdf_central(u[i] - 0.5);
@@ -286,9 +285,9 @@ HS_TARGET_V4 static void icdf_chunk_v4(const double *restrict u, double *restric
     int far = 0;
     for (size_t j = 0; j < npad; j++) {
         double q = tu[j] - 0.5;
-        double r = sqrt(-hs_vlog(tail_mass(tu[j], q)));
-        val[j] = copysign(tail_near(r), q);
-        far |= r > 5.0;
+        r[j] = sqrt(-hs_vlog(tail_mass(tu[j], q)));
+        val[j] = copysign(tail_near(r[j]), q);
+        far |= r[j] > 5.0;
     }
     for (size_t j = 0; j < npad; j += 8) {
         __mmask8 live = ntail - j >= 8 ? 0xff : (__mmask8)((1u << (ntail - j)) - 1u);
@@ -298,12 +297,11 @@ HS_TARGET_V4 static void icdf_chunk_v4(const double *restrict u, double *restric
     /* The far tail (r > 5, the same r as the generic form's): rare, so one flag for the
      * chunk and then the scalar tail for the lanes concerned. */
     if (far)
-        for (size_t j = 0; j < ntail; j++) {
-            size_t i = (size_t)idx[j];
-            double q = u[i] - 0.5;
-            if (sqrt(-hs_vlog(tail_mass(u[i], q))) > 5.0)
-                z[i] = icdf_tail(u[i], q);
-        }
+        for (size_t j = 0; j < ntail; j++)
+            if (r[j] > 5.0) {
+                size_t i = (size_t)idx[j];
+                z[i] = icdf_tail(u[i], u[i] - 0.5);
+            }
 }
 #endif
 
