@@ -129,8 +129,7 @@ static const hs_mpi_ops *load_module(const char *var, hs_error *err)
         cand[nc++] = strdup(HS_MPI_MODULE_PATH);
     }
     const hs_mpi_ops *ops = NULL;
-    char problem[512] = "not found"; /* dlerror's text, cut to a line's worth */
-    char *tried = NULL;
+    char *tried = NULL, *why = NULL; /* the last candidate that failed, and dlerror's text */
     for (size_t i = 0; i < nc && !ops; i++) {
         if (!cand[i] || access(cand[i], F_OK) != 0)
             continue;
@@ -142,22 +141,23 @@ static const hs_mpi_ops *load_module(const char *var, hs_error *err)
             module = h;
             ops = o;
         } else {
-            const char *why = h ? NULL : dlerror();
-            snprintf(problem, sizeof problem, "%s%s",
-                     h ? "is not this build's module (no " HS_MPI_MODULE_SYMBOL
-                         " of the same ABI)"
-                       : "cannot be loaded: ",
-                     why ? why : "");
+            const char *dl = h ? NULL : dlerror();
+            free(tried);
+            free(why);
+            tried = strdup(cand[i]);
+            why = dl ? strdup(dl) : NULL;
             if (h)
                 dlclose(h);
-            free(tried);
-            tried = strdup(cand[i]);
         }
     }
     if (!ops && tried)
         hs_error_set(err, HS_ERUNTIME,
-                     "started by an MPI launcher (%s is set), but hedgesim's MPI module %s %s",
-                     var, tried, problem);
+                     "started by an MPI launcher (%s is set), but hedgesim's MPI module %s %s%s",
+                     var, tried,
+                     why ? "cannot be loaded: "
+                         : "is not this build's module (no " HS_MPI_MODULE_SYMBOL
+                           " of the same ABI)",
+                     why ? why : "");
     else if (!ops && forced && *forced)
         hs_error_set(err, HS_EINPUT,
                      "started by an MPI launcher (%s is set), but HEDGESIM_MPI_MODULE names "
@@ -170,6 +170,7 @@ static const hs_mpi_ops *load_module(const char *var, hs_error *err)
                      "HEDGESIM_MPI_MODULE to the module's path",
                      var, HS_MPI_MODULE_NAME, HS_MPI_MODULE_PATH);
     free(tried);
+    free(why);
     for (size_t i = 0; i < nc; i++)
         free(cand[i]);
     return ops;
