@@ -38,6 +38,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "simd.h"
+#include "vmath.h"
 
 #define NCOEF (HS_TQ_DEG + 1)
 #define PI 3.14159265358979323846
@@ -173,21 +174,6 @@ double hs_student_t_quantile(const hs_tq_table *t, double u)
     return u < 0.5 ? -q : q;
 }
 
-/* The bits of a double and back (memcpy: no aliasing questions; compiled to moves). */
-static inline uint64_t tq_bits(double x)
-{
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
-
-static inline double tq_double(uint64_t b)
-{
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
 /* Lanes per pass of hs_student_t_quantile_lanes (stack arrays of this many). */
 #define TQ_CHUNK 256
 
@@ -222,10 +208,10 @@ HS_KERNEL static void quantile_chunk(const hs_tq_table *t, const double *u, doub
         /* tails: the binade from the exponent, the piece from the leading mantissa bits
          * (a lane of the other region computes a value it does not use; its index is
          * kept inside the table) */
-        const uint64_t bits = tq_bits(p);
+        const uint64_t bits = hs_vm_bits(p);
         uint64_t level = (uint64_t)1020 - (bits >> 52);
         level = level < HS_TQ_LEVELS ? level : 0;
-        const double m = tq_double((bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
+        const double m = hs_vm_double((bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
         const double yt = (m - 1.0) * HS_TQ_SPLIT;
         /* yt < 4 always (m < 2); the select, which changes nothing, tells GCC the
          * conversion is in range, and the loop vectorises (it did not without). */
