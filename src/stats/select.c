@@ -37,21 +37,6 @@ static int kept_before(int r)
     return k;
 }
 
-uint64_t hs_select_key(double x)
-{
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
-}
-
-double hs_select_value(uint64_t key)
-{
-    uint64_t b = key >> 63 ? key & ~(UINT64_C(1) << 63) : ~key;
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

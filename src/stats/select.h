@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hedgesim/error.h"
 
@@ -31,8 +32,23 @@ hs_status hs_select(const double *x, size_t n, const uint64_t *ranks, size_t k,
                     const hs_reduce *red, int threads, double *values, uint64_t *below,
                     hs_error *err);
 
-/* Order-preserving map of a double to an unsigned key, and back. */
-uint64_t hs_select_key(double x);
-double hs_select_value(uint64_t key);
+/* Order-preserving map of a double to an unsigned key, and back: flip every bit of a
+ * negative number, set the sign bit of a positive one (-0 then sorts just below +0).
+ * Inline: the passes over a sample call it once per value, and as a call it kept their
+ * loops scalar (2.5% of a Derman-Kamal run was the call itself). */
+static inline uint64_t hs_select_key(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
+}
+
+static inline double hs_select_value(uint64_t key)
+{
+    uint64_t b = key >> 63 ? key & ~(UINT64_C(1) << 63) : ~key;
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
 
 #endif
