@@ -39,6 +39,8 @@
 #include <string.h>
 
 #define GAMMA UINT64_C(0x9e3779b97f4a7c15)
+/* The ranks where a resample's slot needs more than a plain add (leaf_stats). */
+#define EVENTS 7
 /* Samples up to this size are their own tail. */
 #define WHOLE_SAMPLE 16384
 
@@ -164,6 +166,117 @@ HS_KERNEL static void draw_slots(uint64_t base, uint64_t i0, uint64_t size, size
     }
 }
 
+/* idx[0..occ) = the slots i < size with slot[i] != 0, ascending; returns occ.  idx has
+ * 16 places of slack past `size`.  Branch-free (a branch per slot mispredicted often);
+ * on AVX-512, 16 slots at a time by vpcompressd into a register (the form to memory is
+ * slow on AMD's Zen 4) and a whole-vector store. */
+#if HS_HAVE_V4_PATHS
+#include <immintrin.h>
+HS_TARGET_V4 static size_t occupied_v4(const uint32_t *slot, uint32_t size, uint32_t *idx)
+{
+    size_t occ = 0;
+    uint32_t i = 0;
+    __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i step = _mm512_set1_epi32(16);
+    for (; i + 16 <= size; i += 16) {
+        __mmask16 k = _mm512_test_epi32_mask(_mm512_loadu_si512(slot + i),
+                                             _mm512_set1_epi32(-1));
+        _mm512_storeu_si512(idx + occ, _mm512_maskz_compress_epi32(k, lane));
+        occ += (size_t)__builtin_popcount(k);
+        lane = _mm512_add_epi32(lane, step);
+    }
+    for (; i < size; i++) {
+        idx[occ] = i;
+        occ += slot[i] != 0;
+    }
+    return occ;
+}
+#endif
+
+static size_t occupied(const uint32_t *slot, uint32_t size, uint32_t *idx)
+{
+#if HS_HAVE_V4_PATHS
+    static int v4 = -1;
+    if (v4 < 0)
+        v4 = hs_cpu_v4();
+    if (v4)
+        return occupied_v4(slot, size, idx);
+#endif
+    size_t occ = 0;
+    for (uint32_t i = 0; i < size; i++) {
+        idx[occ] = i;
+        occ += slot[i] != 0;
+    }
+    return occ;
+}
+
+/* The statistics over a leaf's occupied slots idx[0..occ) (counts slot[], values v[]),
+ * from resample rank pos, until rank `need`: the keys of the values at the target ranks
+ * (keys[t]), and each ES sum's part (sum[q] += v * the copies of the slot below k_q).
+ * Each slot adds v[i] * (double)w to sum[q] in slot order, w = min(k_q - pos, cnt), and
+ * only while k_q > pos: one chain of adds each, whose latency is the cost.  Between the
+ * event ranks ev[] (targets, k_0, k_1, need; ascending) every slot is plain (w = cnt for
+ * both sums or none, no target): a tight loop takes them; the slot that meets an event
+ * takes the general step.  Returns the rank after the last slot taken. */
+static uint64_t leaf_stats(const double *v, const uint32_t *slot, const uint32_t *idx, size_t occ,
+                           uint64_t pos, uint64_t need, const uint64_t *ev,
+                           const uint64_t *target, uint64_t *keys, uint64_t k0, uint64_t k1,
+                           double *sum)
+{
+    double sum0 = sum[0], sum1 = sum[1]; /* in registers */
+    size_t o = 0;
+    while (o < occ && pos < need) {
+        /* The next event at or after pos: slots ending at or before it are plain. */
+        int e = 0;
+        while (ev[e] < pos)
+            e++;
+        uint64_t h = ev[e];
+        if (k1 > pos) /* both sums (k1 <= k0) */
+            for (; o < occ; o++) {
+                uint32_t i = idx[o];
+                uint64_t cnt = slot[i];
+                if (pos + cnt > h)
+                    break;
+                double vc = v[i] * (double)cnt;
+                sum0 += vc;
+                sum1 += vc;
+                pos += cnt;
+            }
+        else if (k0 > pos)
+            for (; o < occ; o++) {
+                uint32_t i = idx[o];
+                uint64_t cnt = slot[i];
+                if (pos + cnt > h)
+                    break;
+                sum0 += v[i] * (double)cnt;
+                pos += cnt;
+            }
+        else
+            for (; o < occ; o++) {
+                uint64_t cnt = slot[idx[o]];
+                if (pos + cnt > h)
+                    break;
+                pos += cnt;
+            }
+        if (o == occ || pos >= need)
+            break;
+        /* The slot that meets the event. */
+        uint32_t i = idx[o++];
+        uint64_t cnt = slot[i];
+        for (int t = 0; t < 4; t++)
+            if (target[t] >= pos && target[t] < pos + cnt)
+                keys[t] = hs_select_key(v[i]);
+        if (k0 > pos)
+            sum0 += v[i] * (double)(k0 - pos < cnt ? k0 - pos : cnt);
+        if (k1 > pos)
+            sum1 += v[i] * (double)(k1 - pos < cnt ? k1 - pos : cnt);
+        pos += cnt;
+    }
+    sum[0] = sum0;
+    sum[1] = sum1;
+    return pos;
+}
+
 /* Slots of leaves [a, b). */
 static uint64_t slots_of(const hs_tailboot *b, uint64_t a, uint64_t e)
 {
@@ -210,7 +323,7 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
     uint64_t nl = leaf_hi - leaf_lo;
     uint64_t *count = malloc(nl * sizeof *count);
     uint32_t *slot = malloc(HS_TAILBOOT_LEAF * sizeof *slot);
-    uint32_t *idx = malloc(HS_TAILBOOT_LEAF * sizeof *idx);
+    uint32_t *idx = malloc((HS_TAILBOOT_LEAF + 16) * sizeof *idx); /* + a vector's slack */
     gsl_rng *rng = gsl_rng_alloc(hs_gsl_rng_pcg64);
     if (!count || !slot || !idx || !rng) {
         free(count), free(slot), free(idx);
@@ -220,11 +333,15 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
     }
     uint64_t need = ranks_needed(b);
     uint64_t target[4] = {b->rank[0].lo, b->rank[0].lo + 1, b->rank[1].lo, b->rank[1].lo + 1};
-    uint64_t t_min = target[0], t_max = target[0];
-    for (int t = 1; t < 4; t++) {
-        t_min = target[t] < t_min ? target[t] : t_min;
-        t_max = target[t] > t_max ? target[t] : t_max;
-    }
+    /* The ranks where a slot needs more than a plain add, ascending, `need` last. */
+    uint64_t ev[EVENTS] = {target[0], target[1], target[2], target[3],
+                           b->rank[0].k, b->rank[1].k, need};
+    for (int e = 1; e < EVENTS; e++)
+        for (int f = e; f > 0 && ev[f - 1] > ev[f]; f--) {
+            uint64_t tmp = ev[f];
+            ev[f] = ev[f - 1];
+            ev[f - 1] = tmp;
+        }
     for (size_t r = r0; r < r1; r++) {
         descent d = {b, rng, b->key[r], leaf_lo, leaf_hi, 0, count};
         memset(count, 0, nl * sizeof *count);
@@ -247,33 +364,17 @@ hs_status hs_tailboot_run(const hs_tailboot *b, const double *slot_values, uint6
                 for (size_t i = 0; i < nb; i++)
                     slot[idx[i]]++;
             }
-            /* The occupied slots in order (branch-free: about a third of them are empty,
-             * a branch per slot mispredicted often), then the statistics over them. */
-            size_t occ = 0;
-            for (uint32_t i = 0; i < size; i++) {
-                idx[occ] = i;
-                occ += slot[i] != 0;
-            }
+            /* The occupied slots in order (about a third of them are empty), then the
+             * statistics over them. */
+            size_t occ = occupied(slot, (uint32_t)size, idx);
             const double *v = slot_values + j * HS_TAILBOOT_LEAF;
             /* A leaf's part of each ES sum, in double in slot order (a leaf is never
              * split between parts, so this is the same for any split), then exactly. */
-            double sum0 = 0.0, sum1 = 0.0; /* in registers: one add chain each */
-            const uint64_t k0 = b->rank[0].k, k1 = b->rank[1].k;
-            for (size_t o = 0; o < occ && pos < need; o++) {
-                uint32_t i = idx[o];
-                uint64_t cnt = slot[i];
-                if (pos + cnt > t_min && pos <= t_max)
-                    for (int t = 0; t < 4; t++)
-                        if (target[t] >= pos && target[t] < pos + cnt)
-                            keys[t] = hs_select_key(v[i]);
-                if (k0 > pos)
-                    sum0 += v[i] * (double)(k0 - pos < cnt ? k0 - pos : cnt);
-                if (k1 > pos)
-                    sum1 += v[i] * (double)(k1 - pos < cnt ? k1 - pos : cnt);
-                pos += cnt;
-            }
-            hs_xsum_add(&sums[0], sum0);
-            hs_xsum_add(&sums[1], sum1);
+            double sums_leaf[2] = {0.0, 0.0};
+            pos = leaf_stats(v, slot, idx, occ, pos, need, ev, target, keys, b->rank[0].k,
+                             b->rank[1].k, sums_leaf);
+            hs_xsum_add(&sums[0], sums_leaf[0]);
+            hs_xsum_add(&sums[1], sums_leaf[1]);
         }
     }
     gsl_rng_free(rng);
