@@ -11,6 +11,7 @@
  * Usage: bench_stats [n] [reps] [threads]
  */
 #define _POSIX_C_SOURCE 200809L
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_stats [n >= 1000] [reps >= 1] [threads >= 1]\n");
         return 2;
     }
+    /* As the program does (src/cli/main.c): scratch from the heap, not fresh mappings. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     double *x = malloc(n * sizeof *x);
     double *t = malloc((size_t)reps * sizeof *t);
     if (!x || !t)
