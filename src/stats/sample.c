@@ -28,6 +28,7 @@
 #include "parallel/reduce.h"
 #include "select.h"
 #include "parallel/xsum.h"
+#include "simd.h"
 
 /* ceil(n m / 100) in integer arithmetic: in floating point (1 - 0.95) * 100 is
  * 5.000000000000004 and its ceiling 6, which would put one observation too many in the
@@ -129,19 +130,66 @@ typedef struct below_arg {
     uint64_t key[2];
 } below_arg;
 
-/* Sums of the values whose key is below each of two thresholds. */
+/* The values of x[lo, hi) (at most GROUP) whose key is below `below`, in path order, and
+ * their keys: a list formed without a branch (a value is below for about one in twenty,
+ * and the branch mispredicted). */
+HS_KERNEL static size_t list_below(const double *x, size_t lo, size_t hi, uint64_t below,
+                                   double *v, uint64_t *kv)
+{
+    size_t m = 0;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t k = hs_select_key(x[i]);
+        v[m] = x[i];
+        kv[m] = k;
+        m += k < below;
+    }
+    return m;
+}
+
+/* Sums of the values whose key is below each of two thresholds, key[1] <= key[0] (the
+ * ES thresholds at 1% and 5%): each sum adds the same values in the same order as a loop
+ * over all values would, over the short list of those below key[0]. */
 static void sum_below(size_t lo, size_t hi, const void *arg, double *acc)
 {
     const below_arg *a = arg;
-    const double *x = a->x;
-    const uint64_t *key = a->key;
-    for (size_t i = lo; i < hi; i++) {
-        uint64_t k = hs_select_key(x[i]);
-        if (k < key[0])
-            acc[0] += x[i];
-        if (k < key[1])
-            acc[1] += x[i];
+    double v[GROUP];
+    uint64_t kv[GROUP];
+    size_t m = list_below(a->x, lo, hi, a->key[0], v, kv);
+    for (size_t j = 0; j < m; j++) {
+        acc[0] += v[j];
+        if (kv[j] < a->key[1])
+            acc[1] += v[j];
     }
+}
+
+/* Over x[lo, hi): r[0] = the first path (first + i) whose value is not finite
+ * (UINT64_MAX: none), r[1] and r[2] = the least and greatest key of the finite values.
+ * The main loop has no branch and only OR, min and max reductions, so that it
+ * vectorises; a non-finite value (an error of the run) is then found by a second loop. */
+HS_KERNEL static void scan_range(const double *x, size_t lo, size_t hi, uint64_t first,
+                                 uint64_t *r)
+{
+    uint64_t kmin = UINT64_MAX, kmax = 0, nonfinite = 0;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t b;
+        memcpy(&b, &x[i], sizeof b);
+        uint64_t bad = (b & ~(UINT64_C(1) << 63)) >= UINT64_C(0x7ff0000000000000); /* 0 or 1 */
+        /* hs_select_key in masks (its ?: form kept GCC from vectorising the loop), and a
+         * non-finite value's key made neutral for the minimum (all ones) and maximum (0). */
+        uint64_t k = b ^ ((0 - (b >> 63)) | (UINT64_C(1) << 63));
+        uint64_t lo_k = k | (0 - bad), hi_k = k & (bad - 1);
+        nonfinite |= bad;
+        kmin = lo_k < kmin ? lo_k : kmin;
+        kmax = hi_k > kmax ? hi_k : kmax;
+    }
+    r[0] = UINT64_MAX;
+    for (size_t i = lo; nonfinite && i < hi; i++)
+        if (!isfinite(x[i])) {
+            r[0] = first + i;
+            break;
+        }
+    r[1] = kmin;
+    r[2] = kmax;
 }
 
 /* gsl_stats_quantile_from_sorted_data on the two values it reads. */
@@ -166,16 +214,14 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
     uint64_t kmin = UINT64_MAX, kmax = 0;
     /* On the threads: minima and maxima of integers, the same in any order. */
     int nt = threads > 1 && n >= 131072 ? threads : 1;
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)                            \
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static, 1)                         \
     reduction(min : bad, kmin) reduction(max : kmax)
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(x[i])) {
-            bad = first + i < bad ? first + i : bad;
-            continue;
-        }
-        uint64_t k = hs_select_key(x[i]);
-        kmin = k < kmin ? k : kmin;
-        kmax = k > kmax ? k : kmax;
+    for (int t = 0; t < nt; t++) {
+        uint64_t r[3];
+        scan_range(x, n * (size_t)t / (size_t)nt, n * (size_t)(t + 1) / (size_t)nt, first, r);
+        bad = r[0] < bad ? r[0] : bad;
+        kmin = r[1] < kmin ? r[1] : kmin;
+        kmax = r[2] > kmax ? r[2] : kmax;
     }
     uint64_t total = n, mx[3] = {~bad, ~kmin, kmax};
     if (hs_comm_sum_u64(c, &total, 1) || hs_comm_max_u64(c, mx, 3))

@@ -78,6 +78,19 @@ Test(sample, agrees_with_the_serial_summary)
     x[777] = NAN;
     cr_expect(hs_sample_summary(hs_comm_self(), x, N, 1000, 1, &s1, &e) == HS_ERUNTIME);
     cr_expect(strstr(e.msg, "path 1777 is not finite") != NULL, "%s", e.msg);
+    /* The first of several, on any thread count (each thread scans its own range). */
+    x[N - 3] = -INFINITY;
+    x[N / 2 + 1] = INFINITY;
+    for (int threads = 1; threads <= 3; threads++) {
+        cr_expect(hs_sample_summary(hs_comm_self(), x, N, 1000, threads, &s1, &e) == HS_ERUNTIME);
+        cr_expect(strstr(e.msg, "path 1777 is not finite") != NULL, "%d threads: %s", threads,
+                  e.msg);
+    }
+    x[777] = 1.0;
+    cr_expect(hs_sample_summary(hs_comm_self(), x, N, 1000, 2, &s1, &e) == HS_ERUNTIME);
+    cr_expect(strstr(e.msg, "is not finite") && strstr(e.msg, "path 1000") == NULL &&
+                  atoll(strstr(e.msg, "path ") + 5) == 1000 + N / 2 + 1,
+              "%s", e.msg);
     free(x);
     free(scratch);
 }
@@ -141,4 +154,38 @@ Test(sample, pair_agrees_with_the_serial_one)
                   b[i]);
     free(x);
     free(y);
+}
+
+/* The range scan (min, max, first non-finite value) on 1-3 threads, with the extremes
+ * and the bad values at the ends of the threads' ranges (n t / T), where an off-by-one
+ * in a range would miss them. */
+Test(sample, extremes_and_bad_values_at_the_ends_of_thread_ranges)
+{
+    enum { N = 200004 }; /* ranges [0, 100002) and [100002, N) on 2 threads; 66668 on 3 */
+    double *x = malloc(N * sizeof *x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = 0.5 + 1e-6 * (double)(i % 1000);
+    x[0] = -5.0;
+    x[N - 1] = 7.0;
+    x[N / 2 - 1] = -6.0; /* last of the first half */
+    x[N / 2] = 9.0;      /* first of the second */
+    x[N / 3] = 8.0;      /* first of the second third */
+    for (int t = 1; t <= 3; t++) {
+        hs_summary s = summary(x, N, t);
+        cr_expect(s.min == -6.0 && s.max == 9.0, "%d threads: min %g max %g", t, s.min, s.max);
+    }
+    x[N / 2] = NAN;
+    x[N - 1] = -INFINITY;
+    hs_error e;
+    hs_summary s;
+    for (int t = 1; t <= 3; t++) {
+        cr_expect(hs_sample_summary(hs_comm_self(), x, N, 0, t, &s, &e) == HS_ERUNTIME);
+        cr_expect(strstr(e.msg, "path 100002 is not finite") != NULL, "%d threads: %s", t, e.msg);
+    }
+    x[N / 2] = 1.0;
+    for (int t = 1; t <= 3; t++) {
+        cr_expect(hs_sample_summary(hs_comm_self(), x, N, 0, t, &s, &e) == HS_ERUNTIME);
+        cr_expect(strstr(e.msg, "path 200003 is not finite") != NULL, "%d threads: %s", t, e.msg);
+    }
+    free(x);
 }
