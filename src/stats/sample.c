@@ -56,11 +56,20 @@ static size_t chunks_of(size_t n, int threads)
 /* acc[0..ns) = the sums f forms in double, in path order, over [lo, hi) (one group). */
 typedef void (*chunk_fn)(size_t lo, size_t hi, const void *arg, double *acc);
 
+/* The same sums over the QUAD whole groups from lo at once, acc[g] for the group at
+ * lo + g GROUP: each group's sums are the same adds in the same order as f's, in
+ * independent chains that run side by side (one chain was bound by the latency of an
+ * add: 3-4 cycles a value).  Returns 0 where it does not apply (f is then used). */
+#define QUAD 4
+typedef int (*quad_fn)(size_t lo, const void *arg, double (*acc)[6]);
+
 /* s[0..ns) += the sums of f over [0, n): each group of GROUP paths (the local index
  * counts from a multiple of GROUP: ranks hold whole blocks) is summed in double in path
  * order, the same whatever the split, and the group sums are added exactly; chunks of
- * whole groups run on the threads.  ns <= 6. */
-static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsum *s, size_t ns)
+ * whole groups run on the threads.  ns <= 6.  fq (or NULL) takes whole groups four at a
+ * time; the group sums are added in group order either way. */
+static int sum_chunks(size_t n, int threads, chunk_fn f, quad_fn fq, const void *arg, hs_xsum *s,
+                      size_t ns)
 {
     size_t nc = chunks_of(n, threads), groups = (n + GROUP - 1) / GROUP;
     hs_xsum *part = malloc(nc * ns * sizeof *part);
@@ -71,12 +80,19 @@ static int sum_chunks(size_t n, int threads, chunk_fn f, const void *arg, hs_xsu
         size_t g0 = groups * c / nc, g1 = groups * (c + 1) / nc;
         for (size_t j = 0; j < ns; j++)
             hs_xsum_init(&part[c * ns + j]);
-        for (size_t g = g0; g < g1; g++) {
-            double acc[6] = {0, 0, 0, 0, 0, 0};
-            size_t lo = g * GROUP, hi = lo + GROUP < n ? lo + GROUP : n;
-            f(lo, hi, arg, acc);
-            for (size_t j = 0; j < ns; j++)
-                hs_xsum_add(&part[c * ns + j], acc[j]);
+        for (size_t g = g0; g < g1;) {
+            double acc[QUAD][6] = {{0}};
+            size_t lo = g * GROUP, k = 1;
+            if (fq && g + QUAD <= g1 && lo + QUAD * GROUP <= n && fq(lo, arg, acc)) {
+                k = QUAD;
+            } else {
+                size_t hi = lo + GROUP < n ? lo + GROUP : n;
+                f(lo, hi, arg, acc[0]);
+            }
+            for (size_t q = 0; q < k; q++)
+                for (size_t j = 0; j < ns; j++)
+                    hs_xsum_add(&part[c * ns + j], acc[q][j]);
+            g += k;
         }
     }
     for (size_t c = 0; c < nc; c++)
@@ -103,6 +119,24 @@ static void sum_x(size_t lo, size_t hi, const void *arg, double *acc)
             acc[0] += a->x[i];
 }
 
+/* sum_x over four whole groups (scale 0 only). */
+HS_KERNEL static int sum_x_quad(size_t lo, const void *arg, double (*acc)[6])
+{
+    const sum_arg *a = arg;
+    if (a->scale)
+        return 0;
+    const double *x = a->x + lo;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (size_t i = 0; i < GROUP; i++) {
+        s0 += x[i];
+        s1 += x[GROUP + i];
+        s2 += x[2 * GROUP + i];
+        s3 += x[3 * GROUP + i];
+    }
+    acc[0][0] = s0, acc[1][0] = s1, acc[2][0] = s2, acc[3][0] = s3;
+    return 1;
+}
+
 typedef struct dev_arg {
     const double *x;
     double mean, c;
@@ -123,6 +157,28 @@ static void sum_dev(size_t lo, size_t hi, const void *arg, double *acc)
         acc[1] += d2 * d;
         acc[2] += d2 * d2;
     }
+}
+
+/* sum_dev over four whole groups (the direct scaling only). */
+HS_KERNEL static int sum_dev_quad(size_t lo, const void *arg, double (*acc)[6])
+{
+    const dev_arg *a = arg;
+    if (!a->direct)
+        return 0;
+    const double *x = a->x + lo;
+    double s[QUAD][3] = {{0}};
+    for (size_t i = 0; i < GROUP; i++)
+        for (size_t g = 0; g < QUAD; g++) {
+            double d = (x[g * GROUP + i] - a->mean) * a->c;
+            double d2 = d * d;
+            s[g][0] += d2;
+            s[g][1] += d2 * d;
+            s[g][2] += d2 * d2;
+        }
+    for (size_t g = 0; g < QUAD; g++)
+        for (size_t j = 0; j < 3; j++)
+            acc[g][j] = s[g][j];
+    return 1;
 }
 
 typedef struct below_arg {
@@ -243,7 +299,7 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
     hs_xsum sum;
     hs_xsum_init(&sum);
     sum_arg sa = {x, scale};
-    if (sum_chunks(n, threads, sum_x, &sa, &sum, 1) || hs_comm_sum_xsum(c, &sum, 1))
+    if (sum_chunks(n, threads, sum_x, sum_x_quad, &sa, &sum, 1) || hs_comm_sum_xsum(c, &sum, 1))
         return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
     s.mean = ldexp(hs_xsum_round(&sum) / (double)total, scale);
 
@@ -262,7 +318,8 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
         hs_xsum dev[3];
         for (int j = 0; j < 3; j++)
             hs_xsum_init(&dev[j]);
-        if (sum_chunks(n, threads, sum_dev, &a, dev, 3) || hs_comm_sum_xsum(c, dev, 3))
+        if (sum_chunks(n, threads, sum_dev, sum_dev_quad, &a, dev, 3) ||
+            hs_comm_sum_xsum(c, dev, 3))
             return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
         for (int j = 0; j < 3; j++)
             m[j] = hs_xsum_round(&dev[j]);
@@ -305,7 +362,7 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
     hs_xsum tail[2];
     hs_xsum_init(&tail[0]);
     hs_xsum_init(&tail[1]);
-    if (sum_chunks(n, threads, sum_below, &ba, tail, 2) || hs_comm_sum_xsum(c, tail, 2))
+    if (sum_chunks(n, threads, sum_below, NULL, &ba, tail, 2) || hs_comm_sum_xsum(c, tail, 2))
         return hs_error_set(err, HS_ERUNTIME, "summary statistics: out of memory or reduction");
     double es[2];
     for (int j = 0; j < 2; j++) {
@@ -375,7 +432,7 @@ hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, siz
     hs_xsum s[6];
     for (int j = 0; j < 6; j++)
         hs_xsum_init(&s[j]);
-    if (sum_chunks(n, threads, sum_pair1, &a, s, 3) || hs_comm_sum_xsum(c, s, 3))
+    if (sum_chunks(n, threads, sum_pair1, NULL, &a, s, 3) || hs_comm_sum_xsum(c, s, 3))
         return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
     double nn = (double)total;
     a.md = hs_xsum_round(&s[0]) / nn;
@@ -383,7 +440,7 @@ hs_status hs_sample_pair(const hs_comm *c, const double *x, const double *y, siz
     a.my = hs_xsum_round(&s[2]) / nn;
     for (int j = 0; j < 6; j++)
         hs_xsum_init(&s[j]);
-    if (sum_chunks(n, threads, sum_pair2, &a, s, 6) || hs_comm_sum_xsum(c, s, 6))
+    if (sum_chunks(n, threads, sum_pair2, NULL, &a, s, 6) || hs_comm_sum_xsum(c, s, 6))
         return hs_error_set(err, HS_ERUNTIME, "paired comparison: out of memory or reduction");
     double sdd = hs_xsum_round(&s[0]), sxx = hs_xsum_round(&s[1]);
     double syy = hs_xsum_round(&s[2]), sxy = hs_xsum_round(&s[3]);
@@ -450,7 +507,7 @@ hs_status hs_sample_mean_std(const hs_comm *c, const double *x, size_t n, int th
     hs_xsum_init(&s);
     ms_arg a = {x, 0, top >= 0x1p960 ? 64 : 0, 0};
     sum_arg sa = {x, a.scale}; /* the summary's scaled plain sum */
-    if (sum_chunks(n, threads, sum_x, &sa, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
+    if (sum_chunks(n, threads, sum_x, sum_x_quad, &sa, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
         return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
     a.mean = total ? ldexp(hs_xsum_round(&s) / (double)total, a.scale) : 0.0;
     if (isfinite(top) && top >= 0x1p500) {
@@ -459,7 +516,7 @@ hs_status hs_sample_mean_std(const hs_comm *c, const double *x, size_t n, int th
         a.k = -(e + 1);
     }
     hs_xsum_init(&s);
-    if (sum_chunks(n, threads, sum_sq, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
+    if (sum_chunks(n, threads, sum_sq, NULL, &a, &s, 1) || hs_comm_sum_xsum(c, &s, 1))
         return hs_error_set(err, HS_ERUNTIME, "mean and std: out of memory or reduction");
     *mean = a.mean;
     *std = total > 1 ? ldexp(sqrt(hs_xsum_round(&s) / (double)(total - 1)), -a.k) : 0.0;

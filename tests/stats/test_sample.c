@@ -189,3 +189,77 @@ Test(sample, extremes_and_bad_values_at_the_ends_of_thread_ranges)
     }
     free(x);
 }
+
+/* The sums' rule, bit for bit (the top of sample.c): each group of 256 paths summed in
+ * double in path order, the group sums added exactly and rounded once.  A known answer:
+ * every group starts 2^53, 1, -2^53, so in path order its 1 is lost (2^53 + 1 rounds to
+ * 2^53) and the mean is exactly 0.25, the value of the other paths; any other order of
+ * a group's adds keeps some of the ones.  Then the moments of a random sample against
+ * the rule written out here, on 1-3 threads (the passes take several groups at once). */
+Test(sample, group_sums_in_path_order_bit_for_bit)
+{
+    enum { G = 256, N = 256 * 300 + 17 }; /* 300 whole groups and a partial one */
+    double *x = malloc(N * sizeof *x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = 0.25;
+    for (size_t g = 0; g + 3 <= N; g += G) {
+        x[g] = 0x1p53;
+        x[g + 1] = 1.0;
+        x[g + 2] = -0x1p53;
+    }
+    for (int t = 1; t <= 3; t++) {
+        hs_summary s = summary(x, N, t);
+        /* Each group's sum is 0.25 times its paths but three (2^53 + 1 - 2^53 gives 0):
+         * (N - 3 * 301) * 0.25 in all, exact, over N. */
+        double want = (double)(N - 3 * 301) * 0.25 / (double)N;
+        cr_expect(s.mean == want, "%d threads: mean %a, expected %a", t, s.mean, want);
+    }
+
+    uint64_t r = 12345;
+    for (size_t i = 0; i < N; i++) {
+        r = r * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        x[i] = ((double)(r >> 11) * 0x1p-53 - 0.3) * 3.0 + (i % 97 == 0 ? 40.0 : 0.0);
+    }
+    hs_xsum sum, dev[3];
+    hs_xsum_init(&sum);
+    for (size_t lo = 0; lo < N; lo += G) {
+        double a = 0.0;
+        for (size_t i = lo; i < lo + G && i < N; i++)
+            a += x[i];
+        hs_xsum_add(&sum, a);
+    }
+    double mean = hs_xsum_round(&sum) / (double)N, lo = x[0], hi = x[0];
+    for (size_t i = 0; i < N; i++)
+        lo = fmin(lo, x[i]), hi = fmax(hi, x[i]);
+    int e;
+    (void)frexp(fmax(0.5 * hi - 0.5 * mean, 0.5 * mean - 0.5 * lo), &e);
+    int k = -(e + 1);
+    double c = ldexp(1.0, k);
+    for (int j = 0; j < 3; j++)
+        hs_xsum_init(&dev[j]);
+    for (size_t g = 0; g < N; g += G) {
+        double a[3] = {0, 0, 0};
+        for (size_t i = g; i < g + G && i < N; i++) {
+            double d = (x[i] - mean) * c, d2 = d * d;
+            a[0] += d2;
+            a[1] += d2 * d;
+            a[2] += d2 * d2;
+        }
+        for (int j = 0; j < 3; j++)
+            hs_xsum_add(&dev[j], a[j]);
+    }
+    double m[3];
+    for (int j = 0; j < 3; j++)
+        m[j] = hs_xsum_round(&dev[j]);
+    double sd = sqrt(m[0] / (double)(N - 1)), s2 = sd * sd;
+    double want[4] = {mean, ldexp(sd, -k), m[1] / (s2 * sd) / (double)N,
+                      m[2] / (s2 * s2) / (double)N - 3.0};
+    for (int t = 1; t <= 3; t++) {
+        hs_summary s = summary(x, N, t);
+        double got[4] = {s.mean, s.std, s.skew, s.exkurt};
+        for (int j = 0; j < 4; j++)
+            cr_expect(memcmp(&got[j], &want[j], sizeof got[j]) == 0,
+                      "%d threads, field %d: %.17g, the rule gives %.17g", t, j, got[j], want[j]);
+    }
+    free(x);
+}
