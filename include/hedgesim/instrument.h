@@ -34,6 +34,10 @@ typedef struct hs_instrument_type {
     const char *help;
     /* Payoff at expiry per unit. */
     double (*payoff)(double spot, double strike);
+    /* out[i] = quantity * payoff(spot[i], strike) * growth for i < n (the same bits as
+     * the scalar payoff in that product). */
+    void (*payoff_lanes)(const double *spot, double strike, double quantity, double growth,
+                         double *out, size_t n);
     /* Black-Scholes value and Greeks per unit. */
     hs_bs_greeks (*greeks)(double spot, double strike, double tau, double rate, double div,
                            double sigma);

@@ -197,8 +197,7 @@ static void dividend_kernel(const double *restrict held, const double *restrict 
 static void settle_leg(const plan *p, workspace *w, const hs_leg *leg, double growth)
 {
     const hs_block *b = &w->blk;
-    for (size_t i = 0; i < b->n; i++)
-        w->target[i] = leg->quantity * leg->type->payoff(b->spot[i], leg->strike) * growth;
+    leg->type->payoff_lanes(b->spot, leg->strike, leg->quantity, growth, w->target, b->n);
     for (size_t s = 0; s < p->n_strat; s++) {
         double *cash = w->books[s].cash;
         for (size_t i = 0; i < b->n; i++)

@@ -158,24 +158,83 @@ static hs_bs_greeks dput_greeks(double spot, double strike, double tau, double r
     return hs_digital_greeks(HS_BS_PUT, spot, strike, tau, rate, div, sigma);
 }
 
+/* Payoffs per unit, in forms without a branch (at the money a branch on S > K was
+ * mispredicted half the time): S - K > 0 exactly when S > K (the difference of two
+ * distinct doubles never rounds to 0), and a NaN or infinite difference compares as the
+ * branch did, so the values are the same. */
+static inline double dcall_value(double spot, double strike)
+{
+    return (double)(spot > strike);
+}
+
+static inline double dput_value(double spot, double strike)
+{
+    return (double)(spot < strike);
+}
+
+static inline double call_value(double spot, double strike)
+{
+    double d = spot - strike;
+    return d > 0.0 ? d : 0.0;
+}
+
+static inline double put_value(double spot, double strike)
+{
+    double d = strike - spot;
+    return d > 0.0 ? d : 0.0;
+}
+
 static double dcall_payoff(double spot, double strike)
 {
-    return spot > strike ? 1.0 : 0.0;
+    return dcall_value(spot, strike);
 }
 
 static double dput_payoff(double spot, double strike)
 {
-    return spot < strike ? 1.0 : 0.0;
+    return dput_value(spot, strike);
 }
 
 static double call_payoff(double spot, double strike)
 {
-    return spot > strike ? spot - strike : 0.0;
+    return call_value(spot, strike);
 }
 
 static double put_payoff(double spot, double strike)
 {
-    return strike > spot ? strike - spot : 0.0;
+    return put_value(spot, strike);
+}
+
+/* out[i] = quantity * payoff(spot[i]) * growth, the settlement of a block (engine.c). */
+HS_KERNEL static void call_payoff_lanes(const double *restrict spot, double strike,
+                                        double quantity, double growth, double *restrict out,
+                                        size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = quantity * call_value(spot[i], strike) * growth;
+}
+
+HS_KERNEL static void put_payoff_lanes(const double *restrict spot, double strike,
+                                       double quantity, double growth, double *restrict out,
+                                       size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = quantity * put_value(spot[i], strike) * growth;
+}
+
+HS_KERNEL static void dcall_payoff_lanes(const double *restrict spot, double strike,
+                                         double quantity, double growth, double *restrict out,
+                                         size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = quantity * dcall_value(spot[i], strike) * growth;
+}
+
+HS_KERNEL static void dput_payoff_lanes(const double *restrict spot, double strike,
+                                        double quantity, double growth, double *restrict out,
+                                        size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = quantity * dput_value(spot[i], strike) * growth;
 }
 
 static hs_bs_greeks call_greeks(double spot, double strike, double tau, double rate, double div,
@@ -194,6 +253,7 @@ const hs_instrument_type hs_instrument_call = {
     .name = "call",
     .help = "European call, pays max(S - K, 0) at maturity",
     .payoff = call_payoff,
+    .payoff_lanes = call_payoff_lanes,
     .greeks = call_greeks,
     .delta_lanes = call_delta_lanes,
     .gamma_lanes = vanilla_gamma_lanes,
@@ -203,6 +263,7 @@ const hs_instrument_type hs_instrument_put = {
     .name = "put",
     .help = "European put, pays max(K - S, 0) at maturity",
     .payoff = put_payoff,
+    .payoff_lanes = put_payoff_lanes,
     .greeks = put_greeks,
     .delta_lanes = put_delta_lanes,
     .gamma_lanes = vanilla_gamma_lanes,
@@ -212,6 +273,7 @@ const hs_instrument_type hs_instrument_digital_call = {
     .name = "digital_call",
     .help = "cash-or-nothing digital call, pays 1 if S > K at maturity",
     .payoff = dcall_payoff,
+    .payoff_lanes = dcall_payoff_lanes,
     .greeks = dcall_greeks,
     .delta_lanes = dcall_delta_lanes,
     .gamma_lanes = dcall_gamma_lanes,
@@ -221,6 +283,7 @@ const hs_instrument_type hs_instrument_digital_put = {
     .name = "digital_put",
     .help = "cash-or-nothing digital put, pays 1 if S < K at maturity",
     .payoff = dput_payoff,
+    .payoff_lanes = dput_payoff_lanes,
     .greeks = dput_greeks,
     .delta_lanes = dput_delta_lanes,
     .gamma_lanes = dput_gamma_lanes,

@@ -1,6 +1,7 @@
 /*
  * Tests of src/pricing/bs.c: Black-Scholes-Merton prices and Greeks with a dividend yield
- * (Merton 1973; Hull, "Options, Futures and Other Derivatives", 10th ed., 17.4 and 19).
+ * (Merton 1973; Hull, "Options, Futures and Other Derivatives", 10th ed., 17.4 and 19),
+ * and of the instruments' payoffs (src/pricing/instrument.c).
  *
  * Provenance of the reference values: unless a test says otherwise they were computed
  * independently of this code with Python's decimal module at 60 significant digits
@@ -13,8 +14,10 @@
 
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "hedgesim/bs.h"
+#include "hedgesim/instrument.h"
 
 /* Assert |got - want| <= tol and name the quantity in the failure message. */
 static void expect_near(const char *what, double got, double want, double tol)
@@ -499,4 +502,37 @@ Test(bs_normal, cdf_and_pdf)
     expect_near("phi(-10) rel", hs_norm_pdf(-10) / 7.6945986267064193e-23, 1, 1e-14);
     cr_assert(hs_norm_pdf(INFINITY) == 0.0 && hs_norm_pdf(-INFINITY) == 0.0);
     cr_assert(hs_norm_pdf(40) == 0.0);
+}
+
+/* The instruments' payoffs (src/pricing/instrument.c), scalar and in blocks: known
+ * values by hand (max(S - K, 0), max(K - S, 0), 1{S > K}, 1{S < K}), at the strike, one
+ * ulp either side of it (where S - K is the smallest difference), at 0 and infinity, and
+ * for NaN (no payoff); the block form equals quantity * payoff * growth bit for bit. */
+Test(instrument, payoffs_by_hand_scalar_and_in_blocks)
+{
+    const double k = 100.0, up = nextafter(k, INFINITY), down = nextafter(k, 0.0);
+    const double s[] = {80.0, 100.0, 120.5, up, down, 0.0, INFINITY, NAN, 1e-300, 57.75};
+    enum { N = sizeof s / sizeof s[0] };
+    const double want[4][N] = {
+        {0.0, 0.0, 20.5, up - k, 0.0, 0.0, INFINITY, 0.0, 0.0, 0.0},     /* call */
+        {20.0, 0.0, 0.0, 0.0, k - down, 100.0, 0.0, 0.0, 100.0, 42.25}, /* put */
+        {0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0},             /* digital call */
+        {1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0},             /* digital put */
+    };
+    const hs_instrument_type *t[4] = {&hs_instrument_call, &hs_instrument_put,
+                                      &hs_instrument_digital_call, &hs_instrument_digital_put};
+    cr_assert(up - k > 0.0 && k - down > 0.0, "one ulp from the strike is a positive difference");
+    for (int j = 0; j < 4; j++) {
+        double out[N];
+        t[j]->payoff_lanes(s, k, -0.1, 1.0512710963760241, out, N);
+        for (int i = 0; i < N; i++) {
+            double p = t[j]->payoff(s[i], k);
+            cr_expect(p == want[j][i] && !signbit(p), "%s payoff at %g: %g, expected %g",
+                      t[j]->name, s[i], p, want[j][i]);
+            /* Inexact factors: the order of the products shows (20.5 and 42.25). */
+            double q = -0.1 * p * 1.0512710963760241;
+            cr_expect(memcmp(&out[i], &q, sizeof q) == 0, "%s block payoff at %g: %g, not %g",
+                      t[j]->name, s[i], out[i], q);
+        }
+    }
 }
