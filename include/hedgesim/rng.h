@@ -180,6 +180,9 @@ void hs_uniform_fill_lanes(hs_pcg32_lanes *lanes, double *u, size_t n);
 void hs_path_stream(hs_pcg32 *rng, uint64_t seed, uint64_t path);
 /* Lane `lane` of a block set to hs_path_stream(seed, path). */
 void hs_pcg32_lanes_seed_path(hs_pcg32_lanes *lanes, size_t lane, uint64_t seed, uint64_t path);
+/* Lanes [0, n) set to the paths first .. first + n - 1: hs_pcg32_lanes_seed_path of each,
+ * vectorised (integer operations only: the same states). */
+void hs_pcg32_lanes_seed_paths(hs_pcg32_lanes *lanes, size_t n, uint64_t seed, uint64_t first);
 
 /* ---------------------------------------------------------- normal variates */
 

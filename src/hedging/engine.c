@@ -382,8 +382,7 @@ static void run_block(const plan *p, workspace *w, uint64_t first, size_t n, hs_
     b->first_path = first;
 
     /* Each path its own stream, whatever block or thread it lands in. */
-    for (size_t i = 0; i < n; i++)
-        hs_pcg32_lanes_seed_path(b->rng, i, sc->seed, first + i);
+    hs_pcg32_lanes_seed_paths(b->rng, n, sc->seed, first);
     p->model.type->start(&p->model, b);
     for (size_t s = 0; s < p->n_strat; s++) {
         book *bk = &w->books[s];

@@ -33,7 +33,9 @@
  */
 #include "hedgesim/rng.h"
 
-static uint64_t mix64(uint64_t z)
+#include "simd.h"
+
+static inline uint64_t mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
@@ -45,7 +47,7 @@ static uint64_t mix64(uint64_t z)
 /* A bijection of [0, 2^63): SplitMix64's rounds with every product taken mod 2^63 (the
  * constants are odd, so each multiplication is invertible) and shifts of a 63-bit word
  * (x -> x ^ (x >> k) is invertible and stays below 2^63). */
-static uint64_t mix63(uint64_t z)
+static inline uint64_t mix63(uint64_t z)
 {
     z &= MASK63;
     z = ((z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9)) & MASK63;
@@ -67,4 +69,25 @@ void hs_pcg32_lanes_seed_path(hs_pcg32_lanes *lanes, size_t lane, uint64_t seed,
     hs_pcg32 g;
     hs_path_stream(&g, seed, path);
     hs_pcg32_lanes_set(lanes, lane, &g);
+}
+
+/* The same steps as hs_path_stream and hs_pcg32_seed, lane by lane in one loop of 64-bit
+ * multiplies, shifts and xors that vectorises (vpmullq under AVX-512): a block's 256
+ * seeds took about 8 ns a path one at a time, 2% of a run of short paths. */
+HS_KERNEL void hs_pcg32_lanes_seed_paths(hs_pcg32_lanes *lanes, size_t n, uint64_t seed,
+                                         uint64_t first)
+{
+    const uint64_t gamma = UINT64_C(0x9e3779b97f4a7c15);
+    uint64_t key = mix64(seed), base = mix64(key);
+    uint64_t *restrict st = lanes->state, *restrict inc = lanes->inc;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t path = first + i;
+        uint64_t selector = mix63((path ^ key) & MASK63);
+        uint64_t initstate = mix64(base + (path + 1) * gamma);
+        uint64_t c = (selector << 1u) | 1u;
+        uint64_t state = c; /* 0 * mult + inc */
+        state += initstate;
+        st[i] = state * HS_PCG32_MULT + c;
+        inc[i] = c;
+    }
 }

@@ -143,3 +143,26 @@ Test(streams, lanes_seeded_as_scalar)
     cr_assert_eq(l->inc[2], g.inc);
     hs_pcg32_lanes_free(l);
 }
+
+/* The block form seeds every lane as hs_path_stream does one path: 261 lanes (a partial
+ * vector at the end), for ordinary paths and for paths near 2^63 and 2^64 where the
+ * selector's mask and the (p + 1) wrap matter. */
+Test(streams, block_seeding_equals_the_scalar_streams)
+{
+    enum { N = 261 };
+    const uint64_t firsts[] = {0, 123456789, (UINT64_C(1) << 63) - 100, UINT64_MAX - 200};
+    const uint64_t seeds[] = {42, 0, UINT64_MAX};
+    hs_pcg32_lanes *l = hs_pcg32_lanes_alloc(N);
+    for (size_t f = 0; f < sizeof firsts / sizeof *firsts; f++)
+        for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
+            hs_pcg32_lanes_seed_paths(l, N, seeds[s], firsts[f]);
+            for (size_t i = 0; i < N; i++) {
+                hs_pcg32 g;
+                hs_path_stream(&g, seeds[s], firsts[f] + i);
+                cr_assert(l->state[i] == g.state && l->inc[i] == g.inc,
+                          "lane %zu of paths from %llu, seed %llu", i,
+                          (unsigned long long)firsts[f], (unsigned long long)seeds[s]);
+            }
+        }
+    hs_pcg32_lanes_free(l);
+}
