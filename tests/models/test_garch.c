@@ -13,7 +13,8 @@
  *    finite 8th moment); with the default mean E[S_T] = S_0 e^{(r - q) T};
  *  - exactly one draw per step and lane, for both laws;
  *  - no NaN, infinity or non-positive price for a t with nu just above 2 and a variance
- *    near the largest legal one;
+ *    near the largest legal one; the shock clip (+-5) and the variance cap (1) bind
+ *    exactly where such a t drives them;
  *  - the fit: the likelihood of the DAX returns at fixed parameters equals an
  *    independent evaluation; 20 000 simulated returns give back their parameters within
  *    4 of the fit's own standard errors; a t fit recovers nu;
@@ -339,6 +340,39 @@ Test(garch, finite_at_extremes)
         free(l);
         hs_model_release(&m);
     }
+}
+
+/* The step's guards, where they bind (garch.c): a t with nu 2.5 and alpha 0.5
+ * drive h to its cap of exactly 1 and shocks to the clip of exactly +-5.  With mu = 0
+ * the log return of a step is the shock itself (to the rounding of ln S), so every one
+ * is at most 5 in size, some are 5, and every h is at most 1, many exactly 1: a clamp
+ * dropped or moved fails. */
+Test(garch, shock_clip_and_variance_cap_bind_exactly)
+{
+    garch_case c = {0.002, 0.5, 0.49, 0.25, 1, 2.5, 0.0, 200, 1.0 / 252};
+    hs_model m;
+    hs_model_args a;
+    model_init(&m, &a, &c);
+    lanes *l = lanes_alloc();
+    size_t clipped = 0, capped = 0;
+    for (uint64_t first = 0; first < 16 * HS_BLOCK; first += HS_BLOCK) {
+        start_block(&m, l, 11, first, HS_BLOCK);
+        for (size_t k = 0; k < c.steps; k++) {
+            double before[HS_BLOCK];
+            memcpy(before, l->logspot, sizeof before);
+            m.type->step(&m, &l->b, k);
+            for (size_t i = 0; i < HS_BLOCK; i++) {
+                double r = l->logspot[i] - before[i];
+                cr_assert(fabs(r) <= 5.0 + 1e-9, "step %zu lane %zu: log return %.17g", k, i, r);
+                cr_assert(l->state[i] <= 1.0, "step %zu lane %zu: h %.17g", k, i, l->state[i]);
+                clipped += fabs(r) >= 5.0 - 1e-9;
+                capped += l->state[i] == 1.0;
+            }
+        }
+    }
+    cr_expect(clipped >= 5 && capped >= 100, "clipped %zu, capped %zu", clipped, capped);
+    free(l);
+    hs_model_release(&m);
 }
 
 Test(garch, model_error_paths)
