@@ -42,6 +42,8 @@ hs_status hs_delta_table_build(hs_delta_table *t, double lo, double hi, hs_delta
 
 /* The interpolant at x; NaN when x is outside [lo, hi] (or NaN). */
 double hs_delta_table_eval(const hs_delta_table *t, double x);
+/* out[i] = hs_delta_table_eval(t, x[i]) for i < n, the same bits, several lanes at once. */
+void hs_delta_table_eval_lanes(const hs_delta_table *t, const double *x, double *out, size_t n);
 
 void hs_delta_table_free(hs_delta_table *t);
 

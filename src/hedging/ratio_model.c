@@ -339,8 +339,10 @@ static void target(const hs_ratio_ctx *c, size_t k, const hs_block *b, const dou
     if (tab || htab) {
         if (htab)
             hs_heston_table_eval_lanes(htab, b->logspot, b->state, delta, b->n);
+        else
+            hs_delta_table_eval_lanes(tab, b->logspot, delta, b->n);
         for (size_t i = 0; i < b->n; i++) {
-            double h = tab ? hs_delta_table_eval(tab, b->logspot[i]) : delta[i];
+            double h = delta[i];
             if (isnan(h)) {
                 lanes[n_lanes++] = i;
                 delta[i] = 0.0; /* the formula below adds up its legs */

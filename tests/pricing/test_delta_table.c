@@ -1,10 +1,12 @@
 /*
  * Delta tables (src/pricing/delta_table.c) and the ratio model's use of them under
- * Merton (src/hedging/ratio_model.c): error against the formula on dense grids, lanes
- * outside the range counted, P&L against the formula-based run, thread invariance.
+ * Merton (src/hedging/ratio_model.c): error against the formula on dense grids, the block
+ * form against the scalar one bit for bit, lanes outside the range counted, P&L against
+ * the formula-based run, thread invariance.
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hedgesim/bs.h"
@@ -42,6 +44,40 @@ Test(delta_table, normal_cdf_known_answer)
     /* Exact at a node: x = 0 is the middle Lobatto node of the first panel or an edge. */
     cr_assert_float_eq(hs_delta_table_eval(&t, -10), hs_norm_cdf(-10), 1e-12);
     hs_delta_table_free(&t);
+}
+
+/* The block form against the scalar one, bit for bit: 1003 points (a partial group of
+ * lanes at the end) over and beyond the range, every panel edge, lo, hi, just outside,
+ * NaN and infinities; over [-10, 10] (many panels) and [-0.5, 0.5] (few). */
+Test(delta_table, block_form_equals_scalar)
+{
+    const double ranges[][2] = {{-10, 10}, {-0.5, 0.5}};
+    for (size_t r = 0; r < 2; r++) {
+        hs_delta_table t;
+        hs_error err;
+        cr_assert_eq(hs_delta_table_build(&t, ranges[r][0], ranges[r][1], ncdf, NULL, &err),
+                     HS_OK, "%s", err.msg);
+        size_t n = 1003 + t.n_panels + 1 + 7;
+        double *x = malloc(n * sizeof *x), *got = malloc(n * sizeof *got);
+        size_t k = 0;
+        for (int i = 0; i < 1003; i++)
+            x[k++] = ranges[r][0] * 1.3 + (ranges[r][1] - ranges[r][0]) * 1.3 * i / 1002.0;
+        for (size_t e = 0; e <= t.n_panels; e++)
+            x[k++] = t.edges[e];
+        const double extra[] = {t.lo, t.hi, nextafter(t.lo, -INFINITY), nextafter(t.hi, INFINITY),
+                                NAN, INFINITY, -INFINITY};
+        for (size_t e = 0; e < 7; e++)
+            x[k++] = extra[e];
+        hs_delta_table_eval_lanes(&t, x, got, n);
+        for (size_t i = 0; i < n; i++) {
+            double want = hs_delta_table_eval(&t, x[i]);
+            cr_assert(memcmp(&got[i], &want, sizeof want) == 0 || (isnan(got[i]) && isnan(want)),
+                      "range %zu, x = %.17g: %.17g, scalar %.17g", r, x[i], got[i], want);
+        }
+        free(x);
+        free(got);
+        hs_delta_table_free(&t);
+    }
 }
 
 /* Merton's series delta of jump_crash's call (sigma 0.15, lambda 1, mu_J -0.15, delta
