@@ -158,84 +158,57 @@ static hs_bs_greeks dput_greeks(double spot, double strike, double tau, double r
     return hs_digital_greeks(HS_BS_PUT, spot, strike, tau, rate, div, sigma);
 }
 
-/* Payoffs per unit, in forms without a branch (at the money a branch on S > K was
- * mispredicted half the time): S - K > 0 exactly when S > K (the difference of two
- * distinct doubles never rounds to 0), and a NaN or infinite difference compares as the
- * branch did, so the values are the same. */
-static inline double dcall_value(double spot, double strike)
+/* Payoffs per unit, in one form without a branch (at the money a branch on S > K was
+ * mispredicted half the time): with d = S - K for calls and K - S for puts, a vanilla
+ * pays d when d > 0 and a digital 1.  d > 0 exactly when S > K (resp. S < K): the
+ * difference of two distinct doubles never rounds to 0, and a NaN or infinite
+ * difference compares as the branch did, so the values are the same as before. */
+static inline double payoff_value(double spot, double strike, int put, int digital)
 {
-    return (double)(spot > strike);
-}
-
-static inline double dput_value(double spot, double strike)
-{
-    return (double)(spot < strike);
-}
-
-static inline double call_value(double spot, double strike)
-{
-    double d = spot - strike;
-    return d > 0.0 ? d : 0.0;
-}
-
-static inline double put_value(double spot, double strike)
-{
-    double d = strike - spot;
-    return d > 0.0 ? d : 0.0;
-}
-
-static double dcall_payoff(double spot, double strike)
-{
-    return dcall_value(spot, strike);
-}
-
-static double dput_payoff(double spot, double strike)
-{
-    return dput_value(spot, strike);
+    double d = put ? strike - spot : spot - strike;
+    return d > 0.0 ? (digital ? 1.0 : d) : 0.0;
 }
 
 static double call_payoff(double spot, double strike)
 {
-    return call_value(spot, strike);
+    return payoff_value(spot, strike, 0, 0);
 }
 
 static double put_payoff(double spot, double strike)
 {
-    return put_value(spot, strike);
+    return payoff_value(spot, strike, 1, 0);
+}
+
+static double dcall_payoff(double spot, double strike)
+{
+    return payoff_value(spot, strike, 0, 1);
+}
+
+static double dput_payoff(double spot, double strike)
+{
+    return payoff_value(spot, strike, 1, 1);
 }
 
 /* out[i] = quantity * payoff(spot[i]) * growth, the settlement of a block (engine.c). */
-HS_KERNEL static void call_payoff_lanes(const double *restrict spot, double strike,
-                                        double quantity, double growth, double *restrict out,
-                                        size_t n)
+HS_KERNEL static void payoff_kernel(const double *restrict spot, double strike, int put,
+                                    int digital, double quantity, double growth,
+                                    double *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        out[i] = quantity * call_value(spot[i], strike) * growth;
+        out[i] = quantity * payoff_value(spot[i], strike, put, digital) * growth;
 }
 
-HS_KERNEL static void put_payoff_lanes(const double *restrict spot, double strike,
-                                       double quantity, double growth, double *restrict out,
-                                       size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = quantity * put_value(spot[i], strike) * growth;
-}
-
-HS_KERNEL static void dcall_payoff_lanes(const double *restrict spot, double strike,
-                                         double quantity, double growth, double *restrict out,
-                                         size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = quantity * dcall_value(spot[i], strike) * growth;
-}
-
-HS_KERNEL static void dput_payoff_lanes(const double *restrict spot, double strike,
-                                        double quantity, double growth, double *restrict out,
-                                        size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = quantity * dput_value(spot[i], strike) * growth;
-}
+/* The table's block payoffs: payoff_kernel with each instrument's flags. */
+#define PAYOFF_LANES(name, put, digital)                                                           \
+    static void name(const double *spot, double strike, double quantity, double growth,            \
+                     double *out, size_t n)                                                        \
+    {                                                                                              \
+        payoff_kernel(spot, strike, put, digital, quantity, growth, out, n);                       \
+    }
+PAYOFF_LANES(call_payoff_lanes, 0, 0)
+PAYOFF_LANES(put_payoff_lanes, 1, 0)
+PAYOFF_LANES(dcall_payoff_lanes, 0, 1)
+PAYOFF_LANES(dput_payoff_lanes, 1, 1)
 
 static hs_bs_greeks call_greeks(double spot, double strike, double tau, double rate, double div,
                                 double sigma)
