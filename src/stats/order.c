@@ -68,10 +68,6 @@ HS_KERNEL static void count_one(const double *x, size_t n, uint64_t ka, uint64_t
     eq[1] += ez;
 }
 
-/* send[at, end) = the values of x[0..n) inside the range, end - at of them (counted by
- * count_one): a value is written at `at` and overwritten by the next unless inside, and
- * the loop ends with the last one inside, so nothing is written at or past `end` (another
- * thread's first place). */
 #if HS_HAVE_V4_PATHS
 #include <immintrin.h>
 /* send_one on AVX-512, 8 values at a time: the keys and both comparisons as vectors, the
@@ -100,6 +96,10 @@ HS_TARGET_V4 static uint64_t send_one_v4(const double *x, size_t n, uint64_t ka,
 }
 #endif
 
+/* send[at, end) = the values of x[0..n) inside the range, end - at of them (counted by
+ * count_one): a value is written at `at` and overwritten by the next unless inside, and
+ * the loop ends with the last one inside, so nothing is written at or past `end` (another
+ * thread's first place). */
 static void send_one(const double *x, size_t n, uint64_t ka, uint64_t kz, double *send,
                      uint64_t at, uint64_t end)
 {

@@ -230,9 +230,9 @@ HS_KERNEL static void scan_range(const double *x, size_t lo, size_t hi, uint64_t
         uint64_t b;
         memcpy(&b, &x[i], sizeof b);
         uint64_t bad = (b & ~(UINT64_C(1) << 63)) >= UINT64_C(0x7ff0000000000000); /* 0 or 1 */
-        /* hs_select_key in masks (its ?: form kept GCC from vectorising the loop), and a
-         * non-finite value's key made neutral for the minimum (all ones) and maximum (0). */
-        uint64_t k = b ^ ((0 - (b >> 63)) | (UINT64_C(1) << 63));
+        /* A non-finite value's key made neutral for the minimum (all ones) and the
+         * maximum (0). */
+        uint64_t k = hs_select_key(x[i]);
         uint64_t lo_k = k | (0 - bad), hi_k = k & (bad - 1);
         nonfinite |= bad;
         kmin = lo_k < kmin ? lo_k : kmin;

@@ -196,10 +196,7 @@ HS_TARGET_V4 static size_t occupied_v4(const uint32_t *slot, uint32_t size, uint
 static size_t occupied(const uint32_t *slot, uint32_t size, uint32_t *idx)
 {
 #if HS_HAVE_V4_PATHS
-    static int v4 = -1;
-    if (v4 < 0)
-        v4 = hs_cpu_v4();
-    if (v4)
+    if (hs_cpu_v4())
         return occupied_v4(slot, size, idx);
 #endif
     size_t occ = 0;

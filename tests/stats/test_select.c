@@ -157,6 +157,12 @@ Test(select, keys_order_as_doubles)
         cr_expect(hs_select_key(v[i]) < hs_select_key(v[i + 1]), "%g < %g", v[i], v[i + 1]);
         cr_expect(same_bits(hs_select_value(hs_select_key(v[i])), v[i]));
     }
+    /* Known keys, by hand from the bit patterns: +x sets the sign bit, -x flips all. */
+    cr_expect_eq(hs_select_key(0.0), UINT64_C(0x8000000000000000));
+    cr_expect_eq(hs_select_key(-0.0), UINT64_C(0x7fffffffffffffff));
+    cr_expect_eq(hs_select_key(1.0), UINT64_C(0xbff0000000000000));
+    cr_expect_eq(hs_select_key(-1.0), UINT64_C(0x400fffffffffffff));
+    cr_expect_eq(hs_select_key(-INFINITY), UINT64_C(0x000fffffffffffff));
 }
 
 /* Threads inside one part (2 and 3 shares of 65536+ values each, the first round
