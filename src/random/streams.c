@@ -55,13 +55,26 @@ static inline uint64_t mix63(uint64_t z)
     return z ^ (z >> 31);
 }
 
+#define GAMMA UINT64_C(0x9e3779b97f4a7c15)
+
+/* Path `path`'s generator from key = mix64(seed) and base = mix64(key): the selector and
+ * initstate of the top of the file, then pcg32_srandom_r's steps (random/pcg.c's
+ * hs_pcg32_seed: state 0 stepped once, initstate added, stepped again).  Integer
+ * operations only, so a loop over paths vectorises (hs_pcg32_lanes_seed_paths). */
+static inline void path_generator(uint64_t key, uint64_t base, uint64_t path, uint64_t *state,
+                                  uint64_t *inc)
+{
+    uint64_t selector = mix63((path ^ key) & MASK63);
+    uint64_t initstate = mix64(base + (path + 1) * GAMMA);
+    uint64_t c = (selector << 1u) | 1u;
+    *state = (c + initstate) * HS_PCG32_MULT + c; /* (0 * mult + c + initstate) * mult + c */
+    *inc = c;
+}
+
 void hs_path_stream(hs_pcg32 *rng, uint64_t seed, uint64_t path)
 {
-    const uint64_t gamma = UINT64_C(0x9e3779b97f4a7c15);
     uint64_t key = mix64(seed);
-    uint64_t selector = mix63((path ^ key) & MASK63);
-    uint64_t initstate = mix64(mix64(key) + (path + 1) * gamma);
-    hs_pcg32_seed(rng, initstate, selector);
+    path_generator(key, mix64(key), path, &rng->state, &rng->inc);
 }
 
 void hs_pcg32_lanes_seed_path(hs_pcg32_lanes *lanes, size_t lane, uint64_t seed, uint64_t path)
@@ -71,23 +84,14 @@ void hs_pcg32_lanes_seed_path(hs_pcg32_lanes *lanes, size_t lane, uint64_t seed,
     hs_pcg32_lanes_set(lanes, lane, &g);
 }
 
-/* The same steps as hs_path_stream and hs_pcg32_seed, lane by lane in one loop of 64-bit
- * multiplies, shifts and xors that vectorises (vpmullq under AVX-512): a block's 256
- * seeds took about 8 ns a path one at a time, 2% of a run of short paths. */
+/* hs_path_stream for lanes [0, n), in one loop of 64-bit multiplies, shifts and xors that
+ * vectorises (vpmullq under AVX-512): a block's 256 seeds took about 8 ns a path one at a
+ * time, 2% of a run of short paths. */
 HS_KERNEL void hs_pcg32_lanes_seed_paths(hs_pcg32_lanes *lanes, size_t n, uint64_t seed,
                                          uint64_t first)
 {
-    const uint64_t gamma = UINT64_C(0x9e3779b97f4a7c15);
     uint64_t key = mix64(seed), base = mix64(key);
     uint64_t *restrict st = lanes->state, *restrict inc = lanes->inc;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t path = first + i;
-        uint64_t selector = mix63((path ^ key) & MASK63);
-        uint64_t initstate = mix64(base + (path + 1) * gamma);
-        uint64_t c = (selector << 1u) | 1u;
-        uint64_t state = c; /* 0 * mult + inc */
-        state += initstate;
-        st[i] = state * HS_PCG32_MULT + c;
-        inc[i] = c;
-    }
+    for (size_t i = 0; i < n; i++)
+        path_generator(key, base, first + i, &st[i], &inc[i]);
 }

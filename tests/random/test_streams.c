@@ -144,9 +144,36 @@ Test(streams, lanes_seeded_as_scalar)
     hs_pcg32_lanes_free(l);
 }
 
-/* The block form seeds every lane as hs_path_stream does one path: 261 lanes (a partial
- * vector at the end), for ordinary paths and for paths near 2^63 and 2^64 where the
- * selector's mask and the (p + 1) wrap matter. */
+/* The definition at the top of src/random/streams.c, written out here with pcg32's own
+ * seeding (hs_pcg32_seed, itself checked against pcg-c's outputs in test_rng.c). */
+static uint64_t ref_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint64_t ref_mix63(uint64_t z)
+{
+    const uint64_t m = UINT64_MAX >> 1;
+    z &= m;
+    z = ((z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9)) & m;
+    z = ((z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb)) & m;
+    return z ^ (z >> 31);
+}
+
+static hs_pcg32 ref_stream(uint64_t seed, uint64_t path)
+{
+    uint64_t key = ref_mix64(seed);
+    hs_pcg32 g;
+    hs_pcg32_seed(&g, ref_mix64(ref_mix64(key) + (path + 1) * UINT64_C(0x9e3779b97f4a7c15)),
+                  ref_mix63((path ^ key) & (UINT64_MAX >> 1)));
+    return g;
+}
+
+/* The block form seeds every lane as the definition does one path (and so does
+ * hs_path_stream): 261 lanes (a partial vector at the end), for ordinary paths and for
+ * paths near 2^63 and 2^64 where the selector's mask and the (p + 1) wrap matter. */
 Test(streams, block_seeding_equals_the_scalar_streams)
 {
     enum { N = 261 };
@@ -157,9 +184,11 @@ Test(streams, block_seeding_equals_the_scalar_streams)
         for (size_t s = 0; s < sizeof seeds / sizeof *seeds; s++) {
             hs_pcg32_lanes_seed_paths(l, N, seeds[s], firsts[f]);
             for (size_t i = 0; i < N; i++) {
-                hs_pcg32 g;
+                hs_pcg32 g, r = ref_stream(seeds[s], firsts[f] + i);
                 hs_path_stream(&g, seeds[s], firsts[f] + i);
-                cr_assert(l->state[i] == g.state && l->inc[i] == g.inc,
+                cr_assert(g.state == r.state && g.inc == r.inc, "hs_path_stream of path %llu",
+                          (unsigned long long)(firsts[f] + i));
+                cr_assert(l->state[i] == r.state && l->inc[i] == r.inc,
                           "lane %zu of paths from %llu, seed %llu", i,
                           (unsigned long long)firsts[f], (unsigned long long)seeds[s]);
             }
