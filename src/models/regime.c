@@ -542,6 +542,27 @@ static void advance_jumps(double *restrict spot, double *restrict logspot, const
 
 /* Jumps of step k for lanes [0, n): the U and Z_2 draws of every lane (see the file
  * comment for the order), then N by inversion of the Poisson CDF of the lane's state. */
+/* jumps[i] = 0 where u[i] <= the first entry of the lane's state's Poisson table (no
+ * jump: hs_poisson_invert's first test), -1 where the search must settle it; one pass of
+ * loads and comparisons without a branch. */
+HS_KERNEL static void jump_counts_regime(const double *restrict data, const double *restrict jt,
+                                         const double *restrict state, const double *restrict u,
+                                         double *restrict jumps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double f0 = data[(size_t)jt[(size_t)state[i]]];
+        jumps[i] = u[i] <= f0 ? 0.0 : -1.0;
+    }
+}
+
+/* amp[i] = jstd sqrt(jumps[i]) where a lane jumps, 0 where not. */
+HS_KERNEL static void jump_amplitudes(const double *restrict jumps, double jstd,
+                                      double *restrict amp, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        amp[i] = jumps[i] != 0.0 ? jstd * sqrt(jumps[i]) : 0.0;
+}
+
 static void draw_jumps(const hs_model *m, hs_block *b, double *jumps, double *amp, double *zj)
 {
     size_t k = (size_t)m->consts[C_STATES], n = b->n;
@@ -549,12 +570,13 @@ static void draw_jumps(const hs_model *m, hs_block *b, double *jumps, double *am
     double jstd = m->consts[C_JUMP_STD], u[HS_BLOCK];
     hs_uniform_fill_lanes(b->rng, u, n);
     hs_normal_fill_lanes(b->rng, zj, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t s = (size_t)b->state[i];
-        size_t count = hs_poisson_invert(data + (size_t)jt[s], (size_t)jt[k + s], u[i]);
-        jumps[i] = (double)count;
-        amp[i] = count ? jstd * sqrt((double)count) : 0.0;
-    }
+    jump_counts_regime(data, jt, b->state, u, jumps, n);
+    for (size_t i = 0; i < n; i++)
+        if (jumps[i] < 0.0) { /* beyond the table's first entry: the search (rare) */
+            size_t s = (size_t)b->state[i];
+            jumps[i] = (double)hs_poisson_invert(data + (size_t)jt[s], (size_t)jt[k + s], u[i]);
+        }
+    jump_amplitudes(jumps, jstd, amp, n);
 }
 
 /* state[i] = invert(cdf row of state[i], k, u[i]) for every lane, as a count: the row is
