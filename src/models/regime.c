@@ -598,6 +598,20 @@ HS_KERNEL static void next_states(const double *restrict cdf, size_t k, const do
         state[i] = (double)j[i];
 }
 
+/* drift[i], vol[i] = the per-step drift and vol of lane i's state: a cloned loop (the
+ * baseline compilation converts a double to size_t by a compare-and-subtract sequence
+ * per lane; AVX-512 has vcvttpd2uqq). */
+HS_KERNEL static void state_params(const double *restrict dc, const double *restrict vc,
+                                   const double *restrict state, double *restrict drift,
+                                   double *restrict vol, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t s = (size_t)state[i];
+        drift[i] = dc[s];
+        vol[i] = vc[s];
+    }
+}
+
 static void step(const hs_model *m, hs_block *b, size_t k_step)
 {
     (void)k_step;
@@ -607,11 +621,7 @@ static void step(const hs_model *m, hs_block *b, size_t k_step)
     double drift[HS_BLOCK], vol[HS_BLOCK];
 
     hs_normal_fill_lanes(b->rng, b->z, n);
-    for (size_t i = 0; i < n; i++) {
-        size_t s = (size_t)b->state[i];
-        drift[i] = dc[s];
-        vol[i] = vc[s];
-    }
+    state_params(dc, vc, b->state, drift, vol, n);
     for (size_t i = n; i < np; i++)
         drift[i] = vol[i] = b->z[i] = 0.0;
     if (m->consts[C_JUMPS] != 0) {
