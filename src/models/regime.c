@@ -540,8 +540,6 @@ static void advance_jumps(double *restrict spot, double *restrict logspot, const
     }
 }
 
-/* Jumps of step k for lanes [0, n): the U and Z_2 draws of every lane (see the file
- * comment for the order), then N by inversion of the Poisson CDF of the lane's state. */
 /* jumps[i] = 0 where u[i] <= the first entry of the lane's state's Poisson table (no
  * jump: hs_poisson_invert's first test), -1 where the search must settle it; one pass of
  * loads and comparisons without a branch. */
@@ -563,6 +561,8 @@ HS_KERNEL static void jump_amplitudes(const double *restrict jumps, double jstd,
         amp[i] = jumps[i] != 0.0 ? jstd * sqrt(jumps[i]) : 0.0;
 }
 
+/* Jumps of step k for lanes [0, n): the U and Z_2 draws of every lane (see the file
+ * comment for the order), then N by inversion of the Poisson CDF of the lane's state. */
 static void draw_jumps(const hs_model *m, hs_block *b, double *jumps, double *amp, double *zj)
 {
     size_t k = (size_t)m->consts[C_STATES], n = b->n;
