@@ -18,6 +18,7 @@
 
 #include "hedgesim/bs.h"
 #include "hedgesim/instrument.h"
+#include "../../src/vmath.h"
 
 /* Assert |got - want| <= tol and name the quantity in the failure message. */
 static void expect_near(const char *what, double got, double want, double tol)
@@ -533,6 +534,44 @@ Test(instrument, payoffs_by_hand_scalar_and_in_blocks)
             double q = -0.1 * p * 1.0512710963760241;
             cr_expect(memcmp(&out[i], &q, sizeof q) == 0, "%s block payoff at %g: %g, not %g",
                       t[j]->name, s[i], out[i], q);
+        }
+    }
+}
+
+/* The block delta of calls and puts (instrument.c's delta_kernel) lane by lane against
+ * its formula acc + scale (Phi(d1) - minus) with the full Phi, bit for bit.  The kernel
+ * takes Phi's body fit for a whole block when every |d1| < 3; the blocks below put one
+ * lane exactly at d1 = -3 or at 5, where the body fit differs from Phi in the last
+ * bits (test_vmath), so a block sent to the body fit by a wrong bound fails here; and
+ * infinities and NaN, which the bound must route or tolerate. */
+Test(instrument, block_delta_equals_phi_lane_by_lane)
+{
+    enum { N = 16 };
+    const double b3 = nextafter(3.0, 0.0);
+    const double inner[N] = {0.0, -0.0, 1.25,   -1.25, b3,     -b3,  2.5,   -2.5,
+                             1e-9, -2.75, 0.5, -0.5,  2.9999, 0.125, -2.0, 1.75};
+    const double odd[] = {-3.0, 5.0, INFINITY, -INFINITY, NAN, -5.0};
+    /* scale = weight disc_q = -1 and a zero accumulator on the even lanes, where the odd
+     * values go, so that a last-bit difference of Phi shows in the sum. */
+    hs_delta_args a = {.inv_sd = 1.0, .shift = 0.0, .disc_q = 0.5, .weight = -2.0};
+    const hs_instrument_type *t[2] = {&hs_instrument_call, &hs_instrument_put};
+    for (size_t o = 0; o <= sizeof odd / sizeof odd[0]; o++) {
+        double d1[N];
+        memcpy(d1, inner, sizeof d1);
+        if (o > 0)
+            d1[(o * 4) % N] = odd[o - 1]; /* none for o = 0: the whole block in the body */
+        for (int j = 0; j < 2; j++) {
+            double acc[N], want[N];
+            for (int i = 0; i < N; i++)
+                acc[i] = want[i] = i % 2 ? 0.1 * i : 0.0;
+            t[j]->delta_lanes(&a, d1, NULL, acc, N);
+            for (int i = 0; i < N; i++) {
+                want[i] = fma(-2.0 * 0.5, hs_vnorm_cdf(d1[i]) - (j ? 1.0 : 0.0), want[i]);
+                cr_expect(memcmp(&acc[i], &want[i], sizeof acc[i]) == 0 ||
+                              (isnan(acc[i]) && isnan(want[i])),
+                          "%s block %zu, lane %d (d1 %.17g): %.17g, formula %.17g", t[j]->name,
+                          o, i, d1[i], acc[i], want[i]);
+            }
         }
     }
 }
