@@ -156,7 +156,7 @@ hs_status hs_order_range(const hs_comm *c, const double *x, size_t n, const uint
             ranks[2 * m + 1] = start[q + 1] - 1;
             m++;
         }
-    st = hs_select(x, n, ranks, 2 * (size_t)m, &red, threads, val, below, err);
+    st = hs_select(x, n, ranks, 2 * (size_t)m, R > 1 ? &red : NULL, threads, val, below, err);
     if (st)
         goto done;
     for (int j = 0; j < m; j++) {

@@ -348,7 +348,9 @@ hs_status hs_sample_summary(const hs_comm *c, const double *x, size_t n, uint64_
     ranks[10] = kes[0] - 1;
     ranks[11] = kes[1] - 1;
     hs_reduce red = {comm_sum, (void *)c};
-    hs_status st = hs_select(x, n, ranks, 12, &red, threads, val, below, err);
+    /* One process holds the whole sample: no reduction (select.h: red == NULL). */
+    hs_status st = hs_select(x, n, ranks, 12, hs_comm_size(c) > 1 ? &red : NULL, threads, val,
+                             below, err);
     if (st)
         return st;
     s.min = lo;

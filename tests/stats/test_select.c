@@ -202,3 +202,70 @@ Test(select, threads_inside_a_part_equal_a_full_sort)
     free(x);
     free(sorted);
 }
+
+/* A small sample held by one process (red == NULL, at most 4096 values) is sorted
+ * instead of selected digit by digit: by hand, {3, -0, 1, +0, 1, -2} sorts by key to
+ * -2, -0, +0, 1, 1, 3, so rank 0 is -2 with none below, rank 1 is -0 with 1 below,
+ * rank 2 is +0 with 2 below (the keys tell the zeros apart), ranks 3 and 4 are 1 with 3
+ * below (ties count what is strictly below), rank 5 is 3 with 5 below. */
+Test(select, small_sample_by_hand)
+{
+    const double x[6] = {3, -0.0, 1, 0.0, 1, -2};
+    const uint64_t ranks[6] = {5, 4, 3, 2, 1, 0};
+    const double want[6] = {3, 1, 1, 0.0, -0.0, -2};
+    const uint64_t want_below[6] = {5, 3, 3, 2, 1, 0};
+    double got[6];
+    uint64_t below[6];
+    hs_error e;
+    hs_error_clear(&e);
+    cr_assert(hs_select(x, 6, ranks, 6, NULL, 1, got, below, &e) == HS_OK, "%s", e.msg);
+    for (int j = 0; j < 6; j++) {
+        cr_expect(same_bits(got[j], want[j]), "rank %d: %a, want %a", (int)ranks[j], got[j],
+                  want[j]);
+        cr_expect_eq(below[j], want_below[j], "rank %d: %llu below", (int)ranks[j],
+                     (unsigned long long)below[j]);
+    }
+}
+
+/* The sorted path (no reduction, n <= 4096) and the digit-by-digit one (a reduction that
+ * adds nothing, which always selects) give the same bits and counts, at the sizes around
+ * the switch, with ties, signed zeros and more targets than one pass takes. */
+static int no_sum(void *ctx, uint64_t *buf, size_t n)
+{
+    (void)ctx, (void)buf, (void)n;
+    return 0;
+}
+
+Test(select, small_sorted_equals_the_selection)
+{
+    static double x[4097];
+    uint64_t st = 5;
+    for (size_t i = 0; i < 4097; i++) {
+        uint64_t r = next64(&st);
+        double u = ((double)(r >> 11) + 0.5) * 0x1p-53;
+        x[i] = (r & 3) == 0 ? nearbyint((u - 0.5) * 16) / 8 : (u - 0.5) * (1 + (r & 7));
+        if ((r >> 5) % 31 == 0)
+            x[i] = (r >> 7) & 1 ? -0.0 : 0.0;
+    }
+    const size_t sizes[] = {1, 2, 3, 200, 4095, 4096, 4097};
+    hs_reduce red = {no_sum, NULL};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t n = sizes[s];
+        uint64_t ranks[KMAX];
+        for (size_t j = 0; j < KMAX; j++)
+            ranks[j] = (uint64_t)(j * (n - 1) / (KMAX - 1));
+        double a[KMAX], b[KMAX];
+        uint64_t ba[KMAX], bb[KMAX];
+        hs_error e;
+        hs_error_clear(&e);
+        cr_assert(hs_select(x, n, ranks, KMAX, NULL, 1, a, ba, &e) == HS_OK, "%s", e.msg);
+        cr_assert(hs_select(x, n, ranks, KMAX, &red, 1, b, bb, &e) == HS_OK, "%s", e.msg);
+        for (size_t j = 0; j < KMAX; j++) {
+            cr_assert(same_bits(a[j], b[j]), "n %zu, rank %llu: %a against %a", n,
+                      (unsigned long long)ranks[j], a[j], b[j]);
+            cr_assert_eq(ba[j], bb[j], "n %zu, rank %llu: %llu against %llu below", n,
+                         (unsigned long long)ranks[j], (unsigned long long)ba[j],
+                         (unsigned long long)bb[j]);
+        }
+    }
+}
