@@ -1,5 +1,6 @@
 /*
- * Large arrays backed by transparent huge pages where the kernel offers them
+ * Large arrays backed by transparent huge pages where the kernel offers them, and
+ * mid-sized ones (64 KiB to 2 MiB) mapped at once rather than a page fault at a time
  * (bigmem.c).  Private to the library: the engine's per-path results.
  */
 #ifndef HEDGESIM_BIGMEM_H

@@ -4,10 +4,17 @@
  * condition for a transparent huge page), a size that cannot be rounded up to whole
  * huge pages is refused, and free of NULL is a no-op.  Whether the kernel backs the
  * arrays with huge pages is its choice (THP "never" is legal), so it is not asserted.
+ * Arrays from 64 KiB to 2 MiB are mapped when allocated (MADV_POPULATE_WRITE): every
+ * whole page of one is resident before it is written (mincore), where the kernel
+ * supports the advice (Linux 5.14 and later; the test says so and stops otherwise).
  */
+#define _DEFAULT_SOURCE
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../src/bigmem.h"
 
@@ -37,4 +44,37 @@ Test(bigmem, impossible_size_is_refused)
 {
     cr_expect_null(hs_big_alloc(SIZE_MAX));
     cr_expect_null(hs_big_alloc(SIZE_MAX - ((size_t)1 << 20)));
+}
+
+Test(bigmem, mid_sized_arrays_are_mapped_at_once)
+{
+    /* Does this kernel take the advice at all? */
+    long page = sysconf(_SC_PAGESIZE);
+    cr_assert(page > 0);
+    void *probe = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+    cr_assert(probe != MAP_FAILED);
+    int supported = madvise(probe, (size_t)page, 23 /* MADV_POPULATE_WRITE */) == 0;
+    munmap(probe, (size_t)page);
+    if (!supported) {
+        cr_log_warn("MADV_POPULATE_WRITE refused by this kernel: not checked");
+        return;
+    }
+    const size_t sizes[] = {(size_t)64 << 10, (size_t)800000, ((size_t)2 << 20) - 1};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *p = hs_big_alloc(sizes[i]);
+        cr_assert_not_null(p);
+        uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+        uintptr_t e = ((uintptr_t)p + sizes[i]) & ~((uintptr_t)page - 1);
+        size_t np = (e - a) / (size_t)page;
+        unsigned char *vec = malloc(np);
+        cr_assert_not_null(vec);
+        cr_assert_eq(mincore((void *)a, e - a, vec), 0);
+        size_t resident = 0;
+        for (size_t j = 0; j < np; j++)
+            resident += vec[j] & 1;
+        cr_expect_eq(resident, np, "size %zu: %zu of %zu pages resident", sizes[i], resident, np);
+        free(vec);
+        hs_big_free(p);
+    }
 }
