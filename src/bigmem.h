@@ -1,7 +1,8 @@
 /*
  * Large arrays backed by transparent huge pages where the kernel offers them, and
  * mid-sized ones (64 KiB to 2 MiB) mapped at once rather than a page fault at a time
- * (bigmem.c).  Private to the library: the engine's per-path results.
+ * (bigmem.c).  Private to the library: the engine's per-path results and the order
+ * statistics' histograms.
  */
 #ifndef HEDGESIM_BIGMEM_H
 #define HEDGESIM_BIGMEM_H

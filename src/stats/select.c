@@ -24,6 +24,7 @@
 
 #include "simd.h"
 #include "sort.h"
+#include "bigmem.h"
 
 /* Digits, most significant first: 16 bits in the first round (sign, exponent and four
  * mantissa bits: one histogram of 2^16 counts, the prefix is still empty), then 8 bits a
@@ -190,16 +191,18 @@ static hs_status select_batch(const double *x, size_t n, const uint64_t *ranks, 
     share *sh = calloc((size_t)T, sizeof *sh);
     uint64_t *prefix = calloc(k, sizeof *prefix);
     uint64_t *groups = malloc(k * sizeof *groups);
-    /* The first round's one histogram, or a later round's one per target. */
+    /* The first round's one histogram, or a later round's one per target: 512 KiB,
+     * cleared in full each round, so mapped at once (bigmem.c; a Derman-Kamal run's first
+     * selection faulted it in a page at a time: 126 faults, about 2% of the run). */
     size_t hlen = k * ((size_t)1 << 8) > BUCKETS_MAX ? k * ((size_t)1 << 8) : BUCKETS_MAX;
-    uint64_t *hist = malloc(hlen * sizeof *hist);
+    uint64_t *hist = hs_big_alloc(hlen * sizeof *hist);
     int oom = !sh || !prefix || !groups || !hist;
     for (int t = 0; !oom && t < T; t++) {
         sh[t].lo = n * (size_t)t / (size_t)T;
         sh[t].hi = n * (size_t)(t + 1) / (size_t)T;
         /* Only the kept keys are written: the pages of the rest are never touched. */
         sh[t].cand = malloc((sh[t].hi - sh[t].lo ? sh[t].hi - sh[t].lo : 1) * sizeof(uint64_t));
-        sh[t].hist = T > 1 ? malloc(hlen * sizeof(uint64_t)) : hist;
+        sh[t].hist = T > 1 ? hs_big_alloc(hlen * sizeof(uint64_t)) : hist;
         oom = !sh[t].cand || !sh[t].hist;
     }
     hs_status st = HS_OK;
@@ -278,9 +281,9 @@ done:
     for (int t = 0; sh && t < T; t++) {
         free(sh[t].cand);
         if (sh[t].hist != hist)
-            free(sh[t].hist);
+            hs_big_free(sh[t].hist);
     }
-    free(sh), free(prefix), free(groups), free(hist);
+    free(sh), free(prefix), free(groups), hs_big_free(hist);
     return st;
 }
 
