@@ -21,6 +21,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (run_together: the machine's ceiling, as scripts/bench takes it)
+
 GOAL_SPEED, GOAL_MEMORY = 1.8, 0.60
 
 
@@ -50,19 +53,6 @@ def timed(cmd):
     return wall, p.stdout, p.stderr
 
 
-def timed_together(cmd, n):
-    """Wall seconds from starting n copies of a command at once until the last exits."""
-    t0 = time.perf_counter()
-    ps = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-          for _ in range(n)]
-    errs = [p.communicate()[1] for p in ps]
-    wall = time.perf_counter() - t0
-    for p, e in zip(ps, errs):
-        if p.returncode:
-            sys.exit(f"bench_mpi: {' '.join(cmd)} failed ({p.returncode}):\n{e.strip()}")
-    return wall
-
-
 def strip(js):
     return "\n".join(l for l in js.splitlines()
                      if not re.search(r'"(seconds|ns_per_path_step|threads|ranks)"', l))
@@ -82,7 +72,7 @@ def main():
     for _ in range(a.repeat):
         t1, o1, _ = timed(mpirun(1) + run)
         t2, o2, _ = timed(mpirun(2) + run)
-        tp = timed_together(mpirun(1, bind=False) + run, 2)
+        tp, _ = bench.run_together([mpirun(1, bind=False) + run] * 2)
         ratios.append(t1 / t2)
         ceilings.append(2 * t1 / tp)
         outs[1], outs[2] = o1, o2
