@@ -18,6 +18,10 @@
 
 #include "../src/bigmem.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux's value, as in bigmem.c */
+#endif
+
 Test(bigmem, sizes_alignment_and_contents)
 {
     const size_t two_mib = (size_t)2 << 20;
@@ -54,7 +58,7 @@ Test(bigmem, mid_sized_arrays_are_mapped_at_once)
     void *probe = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                        -1, 0);
     cr_assert(probe != MAP_FAILED);
-    int supported = madvise(probe, (size_t)page, 23 /* MADV_POPULATE_WRITE */) == 0;
+    int supported = madvise(probe, (size_t)page, MADV_POPULATE_WRITE) == 0;
     munmap(probe, (size_t)page);
     if (!supported) {
         cr_log_warn("MADV_POPULATE_WRITE refused by this kernel: not checked");
